@@ -1,0 +1,124 @@
+# vitals-lakehouse: a Unix toolkit of small filters for a healthcare lakehouse.
+#
+#   make            build every tool into $(BUILD)/bin
+#   make test       unit tests (cmocka) and CLI tests over the built tools
+#   make asan       the same build with AddressSanitizer + UBSan, in build-asan/
+#   make check      test, then the whole suite again under the sanitizers
+#   make bench      benchmarks, printed side by side (not pass/fail)
+#   make install    PREFIX=/usr/local DESTDIR= (binaries, man pages, schemas, model)
+#
+# Sources are discovered: lib/*.c is the shared library, cmd/<tool>/*.c is one
+# executable each, tests/unit/test_*.c is one cmocka test each.
+
+VERSION    = 0.1.0
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+MANDIR    ?= $(PREFIX)/share/man
+DATADIR   ?= $(PREFIX)/share/vitals-lakehouse
+PKG_CONFIG ?= pkg-config
+BUILD     ?= build
+
+PKGS       = jansson rdkafka libcurl zlib libzstd snappy
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
+
+CFLAGS    ?= -O2 -g
+# Our flags are appended to the user's, never replace them.
+XCFLAGS    = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
+             -Wstrict-prototypes -Wmissing-prototypes -Wno-sign-compare \
+             -Ilib $(PKG_CFLAGS) -DVL_VERSION='"$(VERSION)"'
+XLDLIBS    = $(PKG_LIBS) -lm
+
+ifeq ($(SAN),1)
+CFLAGS     = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+             -fno-sanitize-recover=undefined
+LDFLAGS   += -fsanitize=address,undefined
+endif
+
+LIB_SRC    = $(sort $(wildcard lib/*.c))
+LIB_OBJ    = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/lib/embed.o
+LIB_A      = $(BUILD)/libvitals.a
+TOOLS      = $(notdir $(sort $(wildcard cmd/*)))
+TOOL_BINS  = $(TOOLS:%=$(BUILD)/bin/%)
+UNIT_SRC   = $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS  = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+EMBEDDED   = $(sort $(wildcard schemas/*.json)) $(wildcard models/anomaly_model.json)
+MANPAGES   = $(sort $(wildcard man/man1/*.1))
+
+.PHONY: all test unit cli check asan bench install uninstall clean model lint
+.SUFFIXES:
+
+all: $(TOOL_BINS)
+
+$(BUILD)/lib/%.o: lib/%.c $(wildcard lib/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(XCFLAGS) -c -o $@ $<
+
+# Schemas and the default model are compiled into the library, so a tool
+# run from the build tree or installed anywhere finds them without a search
+# path; --schema and --model still override them.
+$(BUILD)/lib/embed.o: lib/embed.S $(EMBEDDED)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ lib/embed.S
+
+$(LIB_A): $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $(LIB_OBJ)
+
+$(BUILD)/cmd/%.o: cmd/%.c $(wildcard lib/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(XCFLAGS) -c -o $@ $<
+
+.SECONDEXPANSION:
+$(BUILD)/bin/%: $$(patsubst %.c,$(BUILD)/%.o,$$(wildcard cmd/$$*/*.c)) $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIB_A) $(XLDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_A) $(wildcard tests/unit/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(XCFLAGS) $(LDFLAGS) -o $@ $< $(LIB_A) \
+	    $(CMOCKA_LIBS) $(XLDLIBS)
+
+unit: $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do \
+	    VL_SHARED="$(CURDIR)/../shared" $$t >$$t.log 2>&1 || { cat $$t.log; \
+	    echo "FAIL $$t"; exit 1; }; \
+	    grep -h '^\[  PASSED  \]\|SKIP' $$t.log | sed "s|^|$$(basename $$t): |"; \
+	done
+
+cli: all
+	@BUILD="$(BUILD)" sh tests/cli/run
+
+test: unit cli
+
+asan:
+	$(MAKE) BUILD=build-asan SAN=1 all $(patsubst $(BUILD)/%,build-asan/%,$(UNIT_BINS))
+
+# The whole suite, then the whole suite again under ASan + UBSan.
+check: test
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	    $(MAKE) BUILD=build-asan SAN=1 test
+
+bench: all
+	@BUILD="$(BUILD)" sh bench/run
+
+lint:
+	@for m in $(MANPAGES); do mandoc -Tlint -W warning $$m || exit 1; done
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(DATADIR)/schemas $(DESTDIR)$(DATADIR)/models
+	install -m 755 $(TOOL_BINS) $(DESTDIR)$(BINDIR)
+	install -m 644 $(MANPAGES) $(DESTDIR)$(MANDIR)/man1
+	install -m 644 $(wildcard schemas/*.json) $(DESTDIR)$(DATADIR)/schemas
+	$(if $(wildcard models/*.json),install -m 644 $(wildcard models/*.json) $(DESTDIR)$(DATADIR)/models)
+
+uninstall:
+	rm -f $(TOOLS:%=$(DESTDIR)$(BINDIR)/%) \
+	    $(MANPAGES:man/man1/%=$(DESTDIR)$(MANDIR)/man1/%)
+	rm -rf $(DESTDIR)$(DATADIR)
+
+clean:
+	rm -rf build build-asan

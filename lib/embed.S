@@ -1,0 +1,12 @@
+/* Files compiled into libvitals; see embedded.h.  Each is followed by a NUL
+ * so it can be used as a C string, and bracketed by start/end symbols. */
+#define EMBED(sym, file) \
+	.global sym##_start; .global sym##_end; \
+	.balign 16; sym##_start: .incbin file; sym##_end: .byte 0
+
+	.section .rodata
+EMBED(vl_schema_reading, "schemas/reading.json")
+EMBED(vl_schema_bronze, "schemas/bronze.json")
+EMBED(vl_schema_silver, "schemas/silver.json")
+EMBED(vl_schema_gold, "schemas/gold.json")
+	.section .note.GNU-stack,"",@progbits

@@ -1,0 +1,31 @@
+#include "embedded.h"
+
+#include <string.h>
+
+#define DECLARE(sym) extern const char sym##_start[], sym##_end[]
+DECLARE(vl_schema_reading);
+DECLARE(vl_schema_bronze);
+DECLARE(vl_schema_silver);
+DECLARE(vl_schema_gold);
+
+static const struct {
+	const char *path;
+	const char *start, *end;
+} files[] = {
+	{ "schemas/reading.json", vl_schema_reading_start, vl_schema_reading_end },
+	{ "schemas/bronze.json", vl_schema_bronze_start, vl_schema_bronze_end },
+	{ "schemas/silver.json", vl_schema_silver_start, vl_schema_silver_end },
+	{ "schemas/gold.json", vl_schema_gold_start, vl_schema_gold_end },
+};
+
+const char *
+embedded_get(const char *path, size_t *len)
+{
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		if (strcmp(files[i].path, path) == 0) {
+			*len = (size_t)(files[i].end - files[i].start);
+			return files[i].start;
+		}
+	}
+	return NULL;
+}

@@ -1,0 +1,382 @@
+#include "ndjson.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "xalloc.h"
+
+#define READ_CHUNK	(64u << 10)
+#define WRITE_HIGH	(64u << 10)
+
+struct reader {
+	char *const *paths;
+	int npaths, next_path;
+	int fd;			/* -1 between sources */
+	const char *source;
+	uint64_t lineno;
+	char *buf;		/* input bytes buf[start..end) */
+	size_t cap, start, end, scanned;
+	bool eof;		/* current source has no more bytes */
+	size_t max_line;
+	char *trunc;		/* the kept head of an overlong line */
+	bool failed;
+	void (*hook)(void *);
+	void *hook_arg;
+};
+
+struct reader *
+reader_open(char *const *paths, int npaths, size_t max_line)
+{
+	struct reader *r = xcalloc(1, sizeof *r);
+
+	r->paths = paths;
+	r->npaths = npaths;
+	r->fd = -1;
+	r->max_line = max_line;
+	r->cap = READ_CHUNK * 2;
+	r->buf = xmalloc(r->cap);
+	return r;
+}
+
+void
+reader_close(struct reader *r)
+{
+	if (r == NULL)
+		return;
+	if (r->fd > 0)
+		close(r->fd);
+	free(r->buf);
+	free(r->trunc);
+	free(r);
+}
+
+void
+reader_on_block(struct reader *r, void (*fn)(void *), void *arg)
+{
+	r->hook = fn;
+	r->hook_arg = arg;
+}
+
+bool
+reader_failed(const struct reader *r)
+{
+	return r->failed;
+}
+
+bool
+line_is_blank(const struct line *l)
+{
+	for (size_t i = 0; i < l->len; i++) {
+		char c = l->text[i];
+		if (c != ' ' && c != '\t' && c != '\r' && c != '\n')
+			return false;
+	}
+	return true;
+}
+
+/* Opens the next source; false when there is none. */
+static bool
+next_source(struct reader *r)
+{
+	const char *path;
+
+	for (;;) {
+		if (r->npaths == 0 && r->next_path == 0) {
+			path = "-";
+		} else if (r->next_path < r->npaths) {
+			path = r->paths[r->next_path];
+		} else {
+			return false;
+		}
+		r->next_path++;
+		r->lineno = 0;
+		r->start = r->end = r->scanned = 0;
+		r->eof = false;
+		if (strcmp(path, "-") == 0) {
+			r->fd = STDIN_FILENO;
+			r->source = "<stdin>";
+			return true;
+		}
+		r->fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (r->fd >= 0) {
+			r->source = path;
+			return true;
+		}
+		cli_warn("%s: %m", path);
+		r->failed = true;
+		if (r->npaths == 0)
+			return false;
+	}
+}
+
+static void
+end_source(struct reader *r)
+{
+	if (r->fd > 0)
+		close(r->fd);
+	r->fd = -1;
+}
+
+/*
+ * Reads more bytes into the buffer.  Returns 1 when bytes arrived, 0 at
+ * the end of the source, -1 when a stop signal interrupted the wait.
+ */
+static int
+fill(struct reader *r)
+{
+	ssize_t n;
+
+	if (r->start > 0) {
+		memmove(r->buf, r->buf + r->start, r->end - r->start);
+		r->end -= r->start;
+		r->scanned -= r->start;
+		r->start = 0;
+	}
+	if (r->cap - r->end < READ_CHUNK + 1) {
+		r->cap = r->end + READ_CHUNK * 2;
+		r->buf = xrealloc(r->buf, r->cap);
+	}
+	if (r->hook != NULL)
+		r->hook(r->hook_arg);
+	for (;;) {
+		if (cli_stop)
+			return -1;
+		n = read(r->fd, r->buf + r->end, r->cap - r->end - 1);
+		if (n > 0) {
+			r->end += (size_t)n;
+			return 1;
+		}
+		if (n == 0)
+			return 0;
+		if (errno == EINTR)
+			continue;
+		cli_warn("%s: read error: %m", r->source);
+		r->failed = true;
+		return 0;
+	}
+}
+
+static void
+set_line(struct reader *r, struct line *out, char *text, size_t len)
+{
+	text[len] = '\0';
+	if (len > 0 && text[len - 1] == '\r')
+		text[--len] = '\0';
+	out->text = text;
+	out->len = len;
+	out->truncated = false;
+	out->full_len = len;
+	out->source = r->source;
+	out->lineno = ++r->lineno;
+}
+
+/* Skips the rest of an overlong line, keeping its head in r->trunc. */
+static int
+skip_long_line(struct reader *r, struct line *out)
+{
+	uint64_t total = r->end - r->start;
+	char *nl;
+	int got;
+
+	if (r->trunc == NULL)
+		r->trunc = xmalloc(r->max_line + 1);
+	memcpy(r->trunc, r->buf + r->start, r->max_line);
+	r->start = r->end = r->scanned = 0;
+	for (;;) {
+		got = fill(r);
+		if (got < 0)
+			return 0;
+		if (got == 0) {
+			r->eof = true;
+			break;
+		}
+		nl = memchr(r->buf, '\n', r->end);
+		if (nl != NULL) {
+			total += (uint64_t)(nl - r->buf);
+			r->start = r->scanned = (size_t)(nl - r->buf) + 1;
+			break;
+		}
+		total += r->end;
+		r->end = r->scanned = 0;
+	}
+	set_line(r, out, r->trunc, r->max_line);
+	out->truncated = true;
+	out->full_len = total;
+	return 1;
+}
+
+int
+reader_next(struct reader *r, struct line *out)
+{
+	char *nl;
+	int got;
+
+	for (;;) {
+		if (r->fd < 0 && !next_source(r))
+			return 0;
+		nl = memchr(r->buf + r->scanned, '\n', r->end - r->scanned);
+		if (nl != NULL) {
+			size_t len = (size_t)(nl - (r->buf + r->start));
+			char *text = r->buf + r->start;
+
+			r->start = r->scanned = (size_t)(nl - r->buf) + 1;
+			if (len > r->max_line) {
+				/* Keep the documented cap even when the whole
+				 * line happened to fit in one read. */
+				set_line(r, out, text, r->max_line);
+				out->truncated = true;
+				out->full_len = len;
+				return 1;
+			}
+			set_line(r, out, text, len);
+			return 1;
+		}
+		r->scanned = r->end;
+		if (r->end - r->start > r->max_line)
+			return skip_long_line(r, out);
+		if (!r->eof) {
+			got = fill(r);
+			if (got < 0)
+				return 0;
+			if (got == 0)
+				r->eof = true;
+			continue;
+		}
+		if (r->end > r->start) {
+			/* The last line had no newline. */
+			char *text = r->buf + r->start;
+			size_t len = r->end - r->start;
+
+			r->start = r->scanned = r->end;
+			set_line(r, out, text, len);
+			return 1;
+		}
+		end_source(r);
+		if (r->npaths == 0 || r->next_path >= r->npaths)
+			return 0;
+	}
+}
+
+int
+writer_open(struct writer *w, const char *path, bool unbuffered)
+{
+	memset(w, 0, sizeof *w);
+	w->unbuffered = unbuffered;
+	if (path == NULL || strcmp(path, "-") == 0) {
+		w->fd = STDOUT_FILENO;
+		w->name = "<stdout>";
+	} else {
+		w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+		    0666);
+		if (w->fd < 0)
+			return -1;
+		w->name = path;
+		w->own_fd = true;
+	}
+	w->cap = WRITE_HIGH * 2;
+	w->buf = xmalloc(w->cap);
+	return 0;
+}
+
+int
+writer_open_append(struct writer *w, const char *path)
+{
+	memset(w, 0, sizeof *w);
+	w->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
+	if (w->fd < 0)
+		return -1;
+	w->name = path;
+	w->own_fd = true;
+	w->cap = WRITE_HIGH * 2;
+	w->buf = xmalloc(w->cap);
+	return 0;
+}
+
+char *
+writer_reserve(struct writer *w, size_t n)
+{
+	if (w->cap - w->len < n) {
+		/* Flushing first keeps memory bounded on ordinary records;
+		 * only a single huge record grows the buffer. */
+		if (w->len > 0)
+			writer_flush(w);
+		if (w->cap - w->len < n) {
+			w->cap = w->len + n + WRITE_HIGH;
+			w->buf = xrealloc(w->buf, w->cap);
+		}
+	}
+	return w->buf + w->len;
+}
+
+int
+writer_flush(struct writer *w)
+{
+	size_t off = 0;
+	ssize_t n;
+
+	if (w->error != 0) {
+		w->len = 0;
+		return -1;
+	}
+	while (off < w->len) {
+		n = write(w->fd, w->buf + off, w->len - off);
+		if (n >= 0) {
+			off += (size_t)n;
+			continue;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN) {
+			struct pollfd p = { .fd = w->fd, .events = POLLOUT };
+			poll(&p, 1, -1);
+			continue;
+		}
+		w->error = errno;
+		w->len = 0;
+		return -1;
+	}
+	w->len = 0;
+	return 0;
+}
+
+int
+writer_end_record(struct writer *w)
+{
+	if (w->unbuffered || w->len >= WRITE_HIGH)
+		writer_flush(w);
+	return w->error != 0 ? -1 : 0;
+}
+
+void
+writer_flush_hook(void *arg)
+{
+	writer_flush(arg);
+}
+
+int
+writer_close(struct writer *w)
+{
+	int rc = 0;
+
+	if (w->buf == NULL)
+		return w->error != 0 ? -1 : 0;
+	writer_flush(w);
+	if (w->own_fd && close(w->fd) != 0 && w->error == 0)
+		w->error = errno;
+	free(w->buf);
+	w->buf = NULL;
+	w->len = w->cap = 0;
+	if (w->error != 0) {
+		errno = w->error;
+		/* Downstream closing the pipe is not an error to report. */
+		if (w->error != EPIPE)
+			cli_warn("write error: %s: %m", w->name);
+		rc = -1;
+	}
+	return rc;
+}

@@ -1,0 +1,257 @@
+#include "schema.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cli.h"
+#include "embedded.h"
+#include "xalloc.h"
+
+static const char *const type_names[] = {
+	[FT_STRING] = "string", [FT_INTEGER] = "integer", [FT_LONG] = "long",
+	[FT_DOUBLE] = "double", [FT_BOOLEAN] = "boolean",
+	[FT_TIMESTAMP] = "timestamp", [FT_DATE] = "date",
+	[FT_STRUCT] = "struct",
+};
+
+const char *
+ftype_name(enum ftype t)
+{
+	return type_names[t];
+}
+
+static uint32_t
+name_hash(const char *s, size_t len)
+{
+	uint32_t h = 2166136261u;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
+
+int
+schema_find(const struct schema *s, const char *name, size_t len)
+{
+	uint32_t i = name_hash(name, len) & s->mask;
+
+	for (;;) {
+		uint32_t v = s->slots[i];
+		if (v == 0)
+			return -1;
+		const struct field *f = &s->f[v - 1];
+		if (f->name_len == len && memcmp(f->name, name, len) == 0)
+			return (int)v - 1;
+		i = (i + 1) & s->mask;
+	}
+}
+
+int
+schema_need(const struct schema *s, const char *name)
+{
+	int i = schema_find(s, name, strlen(name));
+
+	if (i < 0)
+		cli_die(EXIT_FAIL, "schema has no field '%s'", name);
+	return i;
+}
+
+static bool
+valid_name(const char *s)
+{
+	if (!(isalpha((unsigned char)*s) || *s == '_'))
+		return false;
+	for (; *s; s++)
+		if (!(isalnum((unsigned char)*s) || *s == '_'))
+			return false;
+	return true;
+}
+
+void
+schema_free(struct schema *s)
+{
+	if (s == NULL)
+		return;
+	for (size_t i = 0; i < s->n; i++) {
+		free(s->f[i].name);
+		schema_free(s->f[i].sub);
+		json_decref(s->f[i].json);
+	}
+	free(s->f);
+	free(s->slots);
+	free(s);
+}
+
+static struct schema *from_json(json_t *root, char *err, size_t errlen);
+
+static int
+field_type(json_t *t, struct field *f, char *err, size_t errlen)
+{
+	if (json_is_object(t)) {
+		f->type = FT_STRUCT;
+		f->sub = from_json(t, err, errlen);
+		return f->sub ? 0 : -1;
+	}
+	if (!json_is_string(t)) {
+		snprintf(err, errlen, "field '%s': type is not a string",
+		    f->name);
+		return -1;
+	}
+	for (size_t k = 0; k < FT_STRUCT; k++) {
+		if (strcmp(json_string_value(t), type_names[k]) == 0) {
+			f->type = (enum ftype)k;
+			return 0;
+		}
+	}
+	snprintf(err, errlen, "field '%s': unsupported type '%s'", f->name,
+	    json_string_value(t));
+	return -1;
+}
+
+static struct schema *
+from_json(json_t *root, char *err, size_t errlen)
+{
+	json_t *fields, *fj, *name, *nullable;
+	struct schema *s;
+	size_t i, cap;
+
+	if (!json_is_object(root) ||
+	    !json_is_string(json_object_get(root, "type")) ||
+	    strcmp(json_string_value(json_object_get(root, "type")),
+	    "struct") != 0 ||
+	    !json_is_array(fields = json_object_get(root, "fields"))) {
+		snprintf(err, errlen, "not a StructType "
+		    "({\"type\":\"struct\",\"fields\":[...]})");
+		return NULL;
+	}
+	s = xcalloc(1, sizeof *s);
+	s->n = json_array_size(fields);
+	s->f = xcalloc(s->n, sizeof *s->f);
+	for (cap = 8; cap < s->n * 2; cap *= 2)
+		;
+	s->slots = xcalloc(cap, sizeof *s->slots);
+	s->mask = (uint32_t)cap - 1;
+	json_array_foreach(fields, i, fj) {
+		struct field *f = &s->f[i];
+		name = json_object_get(fj, "name");
+		nullable = json_object_get(fj, "nullable");
+		if (!json_is_string(name) || !valid_name(json_string_value(name))) {
+			snprintf(err, errlen, "field %zu: missing or unusable "
+			    "name (letters, digits and '_' only)", i + 1);
+			goto fail;
+		}
+		f->name = xstrdup(json_string_value(name));
+		f->name_len = strlen(f->name);
+		for (size_t k = 0; k < i; k++) {
+			if (strcasecmp(s->f[k].name, f->name) == 0) {
+				snprintf(err, errlen, "field '%s' appears twice "
+				    "(names are unique ignoring case)", f->name);
+				goto fail;
+			}
+		}
+		if (field_type(json_object_get(fj, "type"), f, err, errlen) != 0)
+			goto fail;
+		f->nullable = nullable == NULL || json_is_true(nullable);
+		f->json = json_incref(fj);
+		uint32_t h = name_hash(f->name, f->name_len) & s->mask;
+		while (s->slots[h] != 0)
+			h = (h + 1) & s->mask;
+		s->slots[h] = (uint32_t)i + 1;
+	}
+	return s;
+fail:
+	schema_free(s);
+	return NULL;
+}
+
+struct schema *
+schema_parse(const char *text, size_t len, char *err, size_t errlen)
+{
+	json_error_t je;
+	json_t *root;
+	struct schema *s;
+
+	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+	if (root == NULL) {
+		snprintf(err, errlen, "line %d: %s", je.line, je.text);
+		return NULL;
+	}
+	s = from_json(root, err, errlen);
+	json_decref(root);
+	return s;
+}
+
+struct schema *
+schema_load(const char *name, char *err, size_t errlen)
+{
+	char builtin[64];
+	const char *text;
+	size_t len, n = strlen(name);
+	FILE *fp;
+	char *buf;
+	struct schema *s;
+
+	if (strchr(name, '/') == NULL &&
+	    (n < 5 || strcmp(name + n - 5, ".json") != 0)) {
+		snprintf(builtin, sizeof builtin, "schemas/%s.json", name);
+		text = embedded_get(builtin, &len);
+		if (text == NULL) {
+			snprintf(err, errlen, "no builtin schema '%s' "
+			    "(reading, bronze, silver, gold; or give a path)",
+			    name);
+			return NULL;
+		}
+		return schema_parse(text, len, err, errlen);
+	}
+	if ((fp = fopen(name, "rb")) == NULL) {
+		snprintf(err, errlen, "%s: %m", name);
+		return NULL;
+	}
+	buf = NULL;
+	len = 0;
+	{
+		size_t cap = 0, got;
+		do {
+			xgrow(&buf, &cap, len + 65536, 1);
+			got = fread(buf + len, 1, cap - len, fp);
+			len += got;
+		} while (got > 0 && len < (64u << 20));
+	}
+	if (ferror(fp)) {
+		snprintf(err, errlen, "%s: read error", name);
+		fclose(fp);
+		free(buf);
+		return NULL;
+	}
+	fclose(fp);
+	s = schema_parse(buf, len, err, errlen);
+	if (s == NULL) {
+		char tmp[256];
+		snprintf(tmp, sizeof tmp, "%s", err);
+		snprintf(err, errlen, "%s: %s", name, tmp);
+	}
+	free(buf);
+	return s;
+}
+
+json_t *
+schema_to_json(const struct schema *s)
+{
+	json_t *fields = json_array();
+
+	for (size_t i = 0; i < s->n; i++) {
+		const struct field *f = &s->f[i];
+		json_t *md = json_object_get(f->json, "metadata");
+		json_t *type = f->type == FT_STRUCT ? schema_to_json(f->sub) :
+		    json_string(type_names[f->type]);
+
+		md = json_is_object(md) ? json_incref(md) : json_object();
+		json_array_append_new(fields, json_pack("{s:s, s:o, s:b, s:o}",
+		    "name", f->name, "type", type, "nullable", f->nullable,
+		    "metadata", md));
+	}
+	return json_pack("{s:s, s:o}", "type", "struct", "fields", fields);
+}

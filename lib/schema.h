@@ -1,0 +1,73 @@
+/*
+ * schema: the table schemas in schemas/, Spark StructType JSON
+ * ({"type":"struct","fields":[{"name","type","nullable","metadata"}]}), the
+ * one source of truth for the record codec, Parquet, Delta and BigQuery.
+ *
+ * Types: string, integer, long, double, boolean, timestamp (UTC,
+ * microseconds), date, and struct of these.  Field names are plain
+ * identifiers ([A-Za-z_][A-Za-z0-9_]*), unique ignoring case, so they can
+ * be written into JSON and SQL without escaping.
+ */
+#ifndef VL_SCHEMA_H
+#define VL_SCHEMA_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum ftype {
+	FT_STRING, FT_INTEGER, FT_LONG, FT_DOUBLE, FT_BOOLEAN,
+	FT_TIMESTAMP, FT_DATE, FT_STRUCT
+};
+
+struct schema;
+
+struct field {
+	char *name;
+	size_t name_len;
+	enum ftype type;
+	bool nullable;
+	struct schema *sub;	/* FT_STRUCT only */
+	json_t *json;		/* the field as written in the schema file */
+};
+
+struct schema {
+	size_t n;
+	struct field *f;
+	uint32_t *slots;	/* name index: open addressing, idx + 1 */
+	uint32_t mask;
+};
+
+/*
+ * Parses a StructType from JSON text.  Returns the schema (free with
+ * schema_free) or NULL with a message in err.
+ */
+struct schema *schema_parse(const char *text, size_t len, char *err,
+    size_t errlen);
+
+/*
+ * Loads a schema by builtin name ("reading", "bronze", "silver", "gold":
+ * compiled in from schemas/) or from a file path (anything containing a
+ * '/' or ending in ".json").  NULL with a message in err on failure.
+ */
+struct schema *schema_load(const char *name_or_path, char *err,
+    size_t errlen);
+
+void schema_free(struct schema *s);
+
+/* Index of the field with that exact name, or -1. */
+int schema_find(const struct schema *s, const char *name, size_t len);
+
+/* Like schema_find, but aborts with a message naming the schema: for
+ * fields a tool's logic depends on (a missing one is a build error). */
+int schema_need(const struct schema *s, const char *name);
+
+/* "string", "integer", ...; for FT_STRUCT "struct". */
+const char *ftype_name(enum ftype t);
+
+/* The StructType as a new jansson object (caller owns the reference),
+ * with every field's four keys, as Delta's schemaString wants it. */
+json_t *schema_to_json(const struct schema *s);
+
+#endif

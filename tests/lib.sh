@@ -1,0 +1,36 @@
+# Helpers for the CLI tests; sourced before the test script, which is
+# passed as $1.  Every helper fails the test with a message on stderr.
+set -eu
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+skip() { echo "$*"; exit 77; }
+
+# expect_eq WHAT ACTUAL EXPECTED
+expect_eq() {
+	[ "$2" = "$3" ] || fail "$1: got '$2', expected '$3'"
+}
+
+# expect_status EXPECTED CMD...: runs CMD and checks its exit status.
+expect_status() {
+	want=$1; shift
+	set +e; "$@"; got=$?; set -e
+	[ "$got" = "$want" ] || fail "exit status of '$*' was $got, expected $want"
+}
+
+# expect_grep PATTERN FILE
+expect_grep() {
+	grep -q -- "$1" "$2" || { echo "--- $2:" >&2; head -c 2000 "$2" >&2; fail "'$1' not found in $2"; }
+}
+
+lines() { wc -l < "$1" | tr -d ' '; }
+
+# stat_field NAME FILE: the value of NAME=... in a tool's summary line.
+stat_field() {
+	sed -n "s/.* $1=\([0-9]*\).*/\1/p; s/^[^ ]*: $1=\([0-9]*\).*/\1/p" "$2" | tail -n 1
+}
+
+need_shared() {
+	[ -d "$SHARED/$1" ] || skip "needs ../shared/$1 (not present)"
+}
+
+. "$1"
