@@ -283,6 +283,16 @@ writer_open(struct writer *w, const char *path, bool unbuffered)
 	return 0;
 }
 
+void
+writer_open_memory(struct writer *w)
+{
+	memset(w, 0, sizeof *w);
+	w->fd = -1;
+	w->name = "<memory>";
+	w->cap = 4096;
+	w->buf = xmalloc(w->cap);
+}
+
 int
 writer_open_append(struct writer *w, const char *path)
 {
@@ -303,7 +313,7 @@ writer_reserve(struct writer *w, size_t n)
 	if (w->cap - w->len < n) {
 		/* Flushing first keeps memory bounded on ordinary records;
 		 * only a single huge record grows the buffer. */
-		if (w->len > 0)
+		if (w->len > 0 && w->fd >= 0)
 			writer_flush(w);
 		if (w->cap - w->len < n) {
 			w->cap = w->len + n + WRITE_HIGH;
@@ -323,6 +333,8 @@ writer_flush(struct writer *w)
 		w->len = 0;
 		return -1;
 	}
+	if (w->fd < 0)
+		return 0;
 	while (off < w->len) {
 		n = write(w->fd, w->buf + off, w->len - off);
 		if (n >= 0) {

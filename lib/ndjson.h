@@ -70,6 +70,11 @@ struct writer {
  * Returns 0, or -1 with errno set (nothing to close then).
  */
 int writer_open(struct writer *w, const char *path, bool unbuffered);
+/* A writer into memory: nothing is ever written out, the buffer just
+ * grows; read w->buf[0..w->len) and reset w->len to reuse it.  Free it
+ * with writer_close(). */
+void writer_open_memory(struct writer *w);
+
 /* Like writer_open, but appends to an existing file. */
 int writer_open_append(struct writer *w, const char *path);
 
