@@ -255,3 +255,28 @@ schema_to_json(const struct schema *s)
 	}
 	return json_pack("{s:s, s:o}", "type", "struct", "fields", fields);
 }
+
+struct schema *
+schema_merge(const struct schema *a, const struct schema *b)
+{
+	json_t *root = schema_to_json(a);
+	json_t *fields = json_object_get(root, "fields");
+	json_t *more = schema_to_json(b);
+	size_t i;
+	json_t *f;
+	char err[256];
+	struct schema *m;
+
+	json_array_foreach(json_object_get(more, "fields"), i, f) {
+		const char *name = json_string_value(json_object_get(f,
+		    "name"));
+		if (schema_find(a, name, strlen(name)) < 0)
+			json_array_append(fields, f);
+	}
+	m = from_json(root, err, sizeof err);
+	if (m == NULL)
+		cli_die(EXIT_FAIL, "merging schemas: %s", err);
+	json_decref(root);
+	json_decref(more);
+	return m;
+}

@@ -56,6 +56,10 @@ struct schema *schema_load(const char *name_or_path, char *err,
 
 void schema_free(struct schema *s);
 
+/* A new schema with a's fields, then those of b's fields whose names a
+ * does not have.  Never NULL (dies on OOM); free with schema_free. */
+struct schema *schema_merge(const struct schema *a, const struct schema *b);
+
 /* Index of the field with that exact name, or -1. */
 int schema_find(const struct schema *s, const char *name, size_t len);
 

@@ -1,0 +1,169 @@
+#include "rejects.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "jsonw.h"
+#include "xalloc.h"
+
+int
+rejects_open(struct rejects *rj, const char *path)
+{
+	memset(rj, 0, sizeof *rj);
+	if (path == NULL)
+		return 0;
+	if (writer_open(&rj->w, path, false) != 0)
+		return -1;
+	rj->open = true;
+	return 0;
+}
+
+static void
+count_reason(struct rejects *rj, const char *reason)
+{
+	for (size_t i = 0; i < rj->nreasons; i++) {
+		if (strcmp(rj->reasons[i].name, reason) == 0) {
+			rj->reasons[i].n++;
+			return;
+		}
+	}
+	xgrow(&rj->reasons, &rj->cap, rj->nreasons + 1, sizeof *rj->reasons);
+	snprintf(rj->reasons[rj->nreasons].name,
+	    sizeof rj->reasons[0].name, "%s", reason);
+	rj->reasons[rj->nreasons++].n = 1;
+}
+
+uint64_t
+rejects_count(const struct rejects *rj, const char *reason)
+{
+	for (size_t i = 0; i < rj->nreasons; i++)
+		if (strcmp(rj->reasons[i].name, reason) == 0)
+			return rj->reasons[i].n;
+	return 0;
+}
+
+static void
+base64(struct writer *w, const unsigned char *s, size_t n)
+{
+	static const char tab[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t i;
+
+	wr_char(w, '"');
+	for (i = 0; i + 2 < n; i += 3) {
+		char q[4] = { tab[s[i] >> 2], tab[(s[i] & 3) << 4 | s[i + 1] >> 4],
+		    tab[(s[i + 1] & 15) << 2 | s[i + 2] >> 6], tab[s[i + 2] & 63] };
+		wr_mem(w, q, 4);
+	}
+	if (n - i == 1) {
+		char q[4] = { tab[s[i] >> 2], tab[(s[i] & 3) << 4], '=', '=' };
+		wr_mem(w, q, 4);
+	} else if (n - i == 2) {
+		char q[4] = { tab[s[i] >> 2], tab[(s[i] & 3) << 4 | s[i + 1] >> 4],
+		    tab[(s[i + 1] & 15) << 2], '=' };
+		wr_mem(w, q, 4);
+	}
+	wr_char(w, '"');
+}
+
+void
+rejects_add(struct rejects *rj, const struct line *ln, const char *reason,
+    const char *detail, const struct source_pos *pos)
+{
+	struct writer *w = &rj->w;
+	const char *tool = cli_progname();
+
+	count_reason(rj, reason);
+	if (!rj->open)
+		return;
+	wr_mem(w, "{\"tool\":", 8);
+	jw_string(w, tool, strlen(tool));
+	wr_mem(w, ",\"reason\":", 10);
+	jw_string(w, reason, strlen(reason));
+	if (detail != NULL) {
+		size_t n = strlen(detail);
+		wr_mem(w, ",\"detail\":", 10);
+		/* Details quote input, which may be anything. */
+		if (utf8_valid(detail, n))
+			jw_string(w, detail, n);
+		else
+			jw_string(w, "(detail not valid UTF-8)", 24);
+	}
+	if (ln != NULL) {
+		wr_mem(w, ",\"source\":", 10);
+		jw_string(w, ln->source, strlen(ln->source));
+		wr_mem(w, ",\"line\":", 8);
+		jw_int(w, (int64_t)ln->lineno);
+	}
+	if (pos != NULL && pos->topic != NULL) {
+		wr_mem(w, ",\"topic\":", 9);
+		jw_string(w, pos->topic, pos->topic_len);
+		wr_mem(w, ",\"partition\":", 13);
+		jw_int(w, pos->partition);
+		wr_mem(w, ",\"offset\":", 10);
+		jw_int(w, pos->offset);
+	}
+	if (ln != NULL) {
+		if (ln->truncated) {
+			wr_mem(w, ",\"truncated\":true,\"length\":", 27);
+			jw_int(w, (int64_t)ln->full_len);
+		}
+		if (utf8_valid(ln->text, ln->len)) {
+			wr_mem(w, ",\"text\":", 8);
+			jw_string(w, ln->text, ln->len);
+		} else {
+			wr_mem(w, ",\"text_base64\":", 15);
+			base64(w, (const unsigned char *)ln->text, ln->len);
+		}
+	}
+	wr_mem(w, "}\n", 2);
+	writer_end_record(w);
+}
+
+int
+rejects_close(struct rejects *rj)
+{
+	int rc = 0;
+
+	if (rj->open)
+		rc = writer_close(&rj->w);
+	rj->open = false;
+	return rc;
+}
+
+void
+rejects_free(struct rejects *rj)
+{
+	rejects_close(rj);
+	free(rj->reasons);
+	rj->reasons = NULL;
+	rj->nreasons = rj->cap = 0;
+}
+
+void
+counts_report(const struct counts *c, const struct rejects *rj, int verbose,
+    bool stats)
+{
+	if (verbose < 0)
+		return;
+	fprintf(stderr, "%s: in=%llu out=%llu rejected=%llu duplicates=%llu",
+	    cli_progname(), (unsigned long long)c->in,
+	    (unsigned long long)c->out, (unsigned long long)c->rejected,
+	    (unsigned long long)c->duplicates);
+	if (c->blank > 0)
+		fprintf(stderr, " blank=%llu", (unsigned long long)c->blank);
+	fputc('\n', stderr);
+	if (!stats)
+		return;
+	fprintf(stderr, "{\"tool\":\"%s\",\"in\":%llu,\"out\":%llu,"
+	    "\"rejected\":%llu,\"duplicates\":%llu,\"blank\":%llu,"
+	    "\"reasons\":{", cli_progname(), (unsigned long long)c->in,
+	    (unsigned long long)c->out, (unsigned long long)c->rejected,
+	    (unsigned long long)c->duplicates, (unsigned long long)c->blank);
+	for (size_t i = 0; rj != NULL && i < rj->nreasons; i++)
+		fprintf(stderr, "%s\"%s\":%llu", i ? "," : "",
+		    rj->reasons[i].name, (unsigned long long)rj->reasons[i].n);
+	fputs("}}\n", stderr);
+}
