@@ -36,6 +36,13 @@ CFLAGS     = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 LDFLAGS   += -fsanitize=address,undefined
 endif
 
+# Quiet by default; make V=1 shows the commands.
+ifeq ($(V),1)
+Q =
+else
+Q = @
+endif
+
 LIB_SRC    = $(sort $(wildcard lib/*.c))
 LIB_OBJ    = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/lib/embed.o
 LIB_A      = $(BUILD)/libvitals.a
@@ -48,36 +55,47 @@ MANPAGES   = $(sort $(wildcard man/man1/*.1))
 
 .PHONY: all test unit cli check asan bench install uninstall clean model lint
 .SUFFIXES:
+# Keep objects: they are intermediate to make, not to us.
+.SECONDARY:
 
 all: $(TOOL_BINS)
 
 $(BUILD)/lib/%.o: lib/%.c $(wildcard lib/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(XCFLAGS) -c -o $@ $<
+	@echo "  CC      $@"
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(XCFLAGS) -c -o $@ $<
 
 # Schemas and the default model are compiled into the library, so a tool
 # run from the build tree or installed anywhere finds them without a search
 # path; --schema and --model still override them.
 $(BUILD)/lib/embed.o: lib/embed.S $(EMBEDDED)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ lib/embed.S
+	@echo "  AS      $@"
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ lib/embed.S
 
 $(LIB_A): $(LIB_OBJ)
 	@rm -f $@
-	$(AR) rcs $@ $(LIB_OBJ)
+	@echo "  AR      $@"
+	$(Q)$(AR) rcs $@ $(LIB_OBJ)
 
 $(BUILD)/cmd/%.o: cmd/%.c $(wildcard lib/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(XCFLAGS) -c -o $@ $<
+	@echo "  CC      $@"
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(XCFLAGS) -c -o $@ $<
+
+# A tool's objects; a function so that its '%' is not the rule's stem.
+tool_objs = $(patsubst %.c,$(BUILD)/%.o,$(wildcard cmd/$(1)/*.c))
 
 .SECONDEXPANSION:
-$(BUILD)/bin/%: $$(patsubst %.c,$(BUILD)/%.o,$$(wildcard cmd/$$*/*.c)) $(LIB_A)
+$(BUILD)/bin/%: $$(call tool_objs,$$*) $(LIB_A)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIB_A) $(XLDLIBS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIB_A) $(XLDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_A) $(wildcard tests/unit/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(XCFLAGS) $(LDFLAGS) -o $@ $< $(LIB_A) \
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(XCFLAGS) $(LDFLAGS) -o $@ $< $(LIB_A) \
 	    $(CMOCKA_LIBS) $(XLDLIBS)
 
 unit: $(UNIT_BINS)
