@@ -53,7 +53,7 @@ UNIT_BINS  = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 EMBEDDED   = $(sort $(wildcard schemas/*.json)) $(wildcard models/anomaly_model.json)
 MANPAGES   = $(sort $(wildcard man/man1/*.1))
 
-.PHONY: all test unit cli check asan bench install uninstall clean model lint
+.PHONY: all test unit cli check asan bench install uninstall clean model lint fuzz
 .SUFFIXES:
 # Keep objects: they are intermediate to make, not to us.
 .SECONDARY:
@@ -119,6 +119,25 @@ check: test
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    $(MAKE) BUILD=build-asan SAN=1 test
 
+# Coverage-guided fuzzing (clang's libFuzzer) of every line parser: the
+# codec against jansson, and the cleaner, for FUZZ_SECONDS each.
+FUZZ_SECONDS ?= 30
+FUZZ_TARGETS = $(basename $(notdir $(wildcard tests/fuzz/fuzz_*.c)))
+fuzz:
+	@mkdir -p build-fuzz
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	    echo "  FUZZ    $$t ($(FUZZ_SECONDS)s)"; \
+	    clang -std=c11 -D_GNU_SOURCE -g -O1 -Ilib $(PKG_CFLAGS) \
+	        -DVL_VERSION='"$(VERSION)"' \
+	        -fsanitize=fuzzer,address,undefined -o build-fuzz/$$t \
+	        tests/fuzz/$$t.c $(LIB_SRC) lib/embed.S $(XLDLIBS); \
+	    mkdir -p build-fuzz/corpus-$$t; \
+	    build-fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	        -print_final_stats=1 build-fuzz/corpus-$$t tests/fuzz/corpus \
+	        2>build-fuzz/$$t.log || { tail -n 40 build-fuzz/$$t.log; exit 1; }; \
+	    grep -h 'stat::number_of_executed_units' build-fuzz/$$t.log; \
+	done
+
 bench: all
 	@BUILD="$(BUILD)" sh bench/run
 
@@ -139,4 +158,4 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
