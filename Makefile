@@ -105,7 +105,7 @@ unit: $(UNIT_BINS)
 	    grep -h '^\[  PASSED  \]\|SKIP' $$t.log | sed "s|^|$$(basename $$t): |"; \
 	done
 
-cli: all
+cli: all $(UNIT_BINS)
 	@BUILD="$(BUILD)" sh tests/cli/run
 
 test: unit cli

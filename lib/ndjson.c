@@ -27,6 +27,8 @@ struct reader {
 	bool failed;
 	void (*hook)(void *);
 	void *hook_arg;
+	int (*idle)(void *);
+	void *idle_arg;
 };
 
 struct reader *
@@ -60,6 +62,37 @@ reader_on_block(struct reader *r, void (*fn)(void *), void *arg)
 {
 	r->hook = fn;
 	r->hook_arg = arg;
+}
+
+void
+reader_on_idle(struct reader *r, int (*fn)(void *), void *arg)
+{
+	r->idle = fn;
+	r->idle_arg = arg;
+}
+
+/* Waits until the input is readable, running the idle hook on its
+ * deadlines.  Returns -1 if a stop signal came meanwhile. */
+static int
+wait_readable(struct reader *r)
+{
+	struct pollfd p = { .fd = r->fd, .events = POLLIN };
+	int timeout;
+
+	if (r->idle == NULL)
+		return 0;
+	for (;;) {
+		if (cli_stop)
+			return -1;
+		timeout = r->idle(r->idle_arg);
+		if (cli_stop)
+			return -1;
+		if (timeout < 0)
+			return 0;
+		int n = poll(&p, 1, timeout);
+		if (n > 0 || (n < 0 && errno != EINTR))
+			return 0;
+	}
 }
 
 bool
@@ -143,6 +176,8 @@ fill(struct reader *r)
 	}
 	if (r->hook != NULL)
 		r->hook(r->hook_arg);
+	if (wait_readable(r) < 0)
+		return -1;
 	for (;;) {
 		if (cli_stop)
 			return -1;

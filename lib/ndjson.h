@@ -45,6 +45,15 @@ void reader_close(struct reader *r);
 /* fn(arg) is called before each read(2) that may block. */
 void reader_on_block(struct reader *r, void (*fn)(void *), void *arg);
 
+/*
+ * While waiting for input, calls fn(arg) whenever the input has been idle
+ * for fn's own deadline: fn returns how many milliseconds from now it next
+ * wants to run (-1: not until more input arrives).  A streaming sink uses
+ * it to commit on time when a live stream goes quiet.  fn may stop the
+ * reader by setting cli_stop.
+ */
+void reader_on_idle(struct reader *r, int (*fn)(void *), void *arg);
+
 /* 1 and *out filled; 0 at the end of all input or when a stop signal
  * arrived while waiting for input (check cli_stop). */
 int reader_next(struct reader *r, struct line *out);

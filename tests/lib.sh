@@ -33,4 +33,14 @@ need_shared() {
 	[ -d "$SHARED/$1" ] || skip "needs ../shared/$1 (not present)"
 }
 
+
+# need_verify: the independent readers in tests/verify (npm ci there).
+need_verify() {
+	command -v node > /dev/null || skip "needs node for the independent readers"
+	[ -d "$TOP/tests/verify/node_modules/@duckdb" ] ||
+	    skip "needs tests/verify/node_modules (run: cd tests/verify && npm ci)"
+}
+delta_check() { node "$TOP/tests/verify/delta-check.mjs" "$@"; }
+parquet_check() { node "$TOP/tests/verify/parquet-check.mjs" "$@"; }
+
 . "$1"

@@ -1,0 +1,1094 @@
+#include "delta_append.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "checkpoint.h"
+#include "cli.h"
+#include "isotime.h"
+#include "jsonw.h"
+#include "parquet.h"
+#include "partition.h"
+#include "record.h"
+#include "uuid.h"
+#include "xalloc.h"
+
+/* Delta's defaults for which columns get statistics. */
+#define STATS_COLUMNS_DEFAULT	32
+#define STATS_PREFIX		32
+
+/* One table column: where its values go in the data files. */
+struct column {
+	const struct field *f;
+	bool partition;
+	int node;		/* pq node: a leaf, or a group for a struct */
+	int *sub;		/* struct: the leaf of each sub-field */
+};
+
+/* A record's value of one column, converted and checked. */
+struct cell {
+	bool null;
+	int64_t i;
+	double d;
+	const char *s;
+	size_t len;
+	json_t *obj;		/* struct: the parsed object (owned) */
+};
+
+/* One data file of the batch: a partition directory's Parquet file. */
+struct part {
+	char *dir;		/* relative directory, "" when unpartitioned */
+	char *rel;		/* relative file path on disk */
+	char *abs;
+	int fd;
+	struct pq_writer *pw;
+	json_t *values;		/* partitionValues */
+};
+
+/* A Kafka partition the batch has records from. */
+struct source {
+	char *app_id;
+	int64_t committed;	/* the table's txn version, -1 for none */
+	int64_t lo, hi;		/* offsets in this batch; lo > hi if none */
+};
+
+struct appender {
+	struct append_options o;
+	struct delta_table *t;
+	const struct schema *s;		/* t->schema, or the one to create */
+	struct schema *own_schema;
+	char **pcols;			/* partition columns */
+	size_t npcols;
+	bool create;			/* the first commit creates the table */
+
+	struct column *cols;
+	struct pq_schema *pqs;
+	struct cell *cells;
+	struct record *rec;
+	int f_topic, f_partition, f_offset;	/* -1 if absent */
+
+	struct part *parts;
+	size_t nparts, parts_cap;
+	struct source *src;
+	size_t nsrc, src_cap;
+	uint64_t batch_rows;
+	int64_t batch_start;		/* monotonic usec of the first row */
+	struct append_totals tot;
+	int stats_columns;
+};
+
+void
+append_options_init(struct append_options *o)
+{
+	memset(o, 0, sizeof *o);
+	o->app_id = "vitals-lakehouse";
+	o->codec = CODEC_ZSTD;
+	o->batch_rows = 500000;
+	o->batch_usec = 30 * USEC_PER_SEC;
+	o->checkpoint_interval = 10;
+}
+
+static int64_t
+mono_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
+/* ---- opening ---- */
+
+static int
+same_partitioning(char *const *a, size_t na, char *const *b, size_t nb)
+{
+	if (na != nb)
+		return 0;
+	for (size_t i = 0; i < na; i++)
+		if (strcmp(a[i], b[i]) != 0)
+			return 0;
+	return 1;
+}
+
+static int
+stats_columns(const struct delta_table *t)
+{
+	json_t *conf = t && t->metadata ?
+	    json_object_get(t->metadata, "configuration") : NULL;
+	json_t *v = json_object_get(conf, "delta.dataSkippingNumIndexedCols");
+	long long n;
+
+	if (json_is_string(v) && cli_parse_int(json_string_value(v), -1,
+	    1000000, &n) == 0)
+		return n < 0 ? 1000000 : (int)n;
+	return STATS_COLUMNS_DEFAULT;
+}
+
+static void
+build_columns(struct appender *a)
+{
+	const struct schema *s = a->s;
+
+	a->cols = xcalloc(s->n, sizeof *a->cols);
+	a->cells = xcalloc(s->n, sizeof *a->cells);
+	a->pqs = pq_schema_new();
+	for (size_t i = 0; i < s->n; i++) {
+		struct column *c = &a->cols[i];
+		c->f = &s->f[i];
+		for (size_t k = 0; k < a->npcols; k++)
+			if (strcmp(a->pcols[k], c->f->name) == 0)
+				c->partition = true;
+		if (c->partition)
+			continue;
+		/* Like Spark, partition values live in the log only. */
+		c->node = pq_add_field(a->pqs, 0, c->f);
+		if (c->f->type == FT_STRUCT) {
+			c->sub = xcalloc(c->f->sub->n, sizeof *c->sub);
+			for (size_t k = 0; k < c->f->sub->n; k++) {
+				char path[300];
+				snprintf(path, sizeof path, "%s.%s", c->f->name,
+				    c->f->sub->f[k].name);
+				c->sub[k] = pq_find(a->pqs, path);
+			}
+		}
+	}
+	a->rec = record_new(s);
+	a->f_topic = schema_find(s, "topic", 5);
+	a->f_partition = schema_find(s, "partition", 9);
+	a->f_offset = schema_find(s, "offset", 6);
+	if (a->f_topic < 0 || a->f_partition < 0 || a->f_offset < 0)
+		a->f_topic = a->f_partition = a->f_offset = -1;
+}
+
+struct appender *
+appender_open(const char *root, const struct schema *schema,
+    char *const *partition_by, size_t npartition,
+    const struct append_options *o, char *err, size_t errlen)
+{
+	struct appender *a = xcalloc(1, sizeof *a);
+
+	a->o = *o;
+	if ((a->t = delta_open(root, err, errlen)) == NULL)
+		goto fail;
+	if (a->t->version >= 0) {
+		if (delta_check_writable(a->t, err, errlen) != 0)
+			goto fail;
+		if (schema != NULL && !o->shape_if_new) {
+			json_t *x = schema_to_json(schema);
+			json_t *y = schema_to_json(a->t->schema);
+			int same = json_equal(x, y);
+			json_decref(x);
+			json_decref(y);
+			if (!same) {
+				snprintf(err, errlen, "%s: the table's schema "
+				    "differs from the one given", root);
+				goto fail;
+			}
+		}
+		if (partition_by != NULL && !o->shape_if_new &&
+		    !same_partitioning(partition_by,
+		    npartition, a->t->partition_cols, a->t->npartition)) {
+			snprintf(err, errlen, "%s: the table is partitioned "
+			    "differently", root);
+			goto fail;
+		}
+		a->s = a->t->schema;
+		a->pcols = a->t->partition_cols;
+		a->npcols = a->t->npartition;
+	} else {
+		if (schema == NULL) {
+			snprintf(err, errlen, "%s: no table yet, and no schema "
+			    "to create it with (--schema)", root);
+			goto fail;
+		}
+		a->create = true;
+		a->s = schema;
+		a->pcols = (char **)partition_by;
+		a->npcols = npartition;
+		for (size_t k = 0; k < npartition; k++) {
+			int f = schema_find(schema, partition_by[k],
+			    strlen(partition_by[k]));
+			if (f < 0 || schema->f[f].type == FT_STRUCT ||
+			    schema->f[f].type == FT_DOUBLE) {
+				snprintf(err, errlen, "cannot partition by '%s': "
+				    "%s", partition_by[k], f < 0 ? "no such "
+				    "column" : "not a string, number, boolean, "
+				    "date or timestamp column");
+				goto fail;
+			}
+		}
+		if (npartition >= schema->n) {
+			snprintf(err, errlen, "every column is a partition "
+			    "column: the data files would be empty");
+			goto fail;
+		}
+	}
+	build_columns(a);
+	a->stats_columns = stats_columns(a->t);
+	return a;
+fail:
+	appender_free(a);
+	return NULL;
+}
+
+const struct delta_table *
+appender_table(const struct appender *a)
+{
+	return a->t;
+}
+
+void
+appender_totals(const struct appender *a, struct append_totals *t)
+{
+	*t = a->tot;
+}
+
+/* ---- checking a record against the schema ---- */
+
+static int
+cell_from_json(const struct field *f, json_t *j, struct cell *c,
+    char *detail, size_t dlen)
+{
+	memset(c, 0, sizeof *c);
+	if (j == NULL || json_is_null(j)) {
+		c->null = true;
+		if (!f->nullable) {
+			snprintf(detail, dlen, "%s is required", f->name);
+			return -1;
+		}
+		return 0;
+	}
+	switch (f->type) {
+	case FT_STRING:
+		if (!json_is_string(j))
+			break;
+		c->s = json_string_value(j);
+		c->len = json_string_length(j);
+		return 0;
+	case FT_INTEGER:
+	case FT_LONG:
+		if (!json_is_integer(j) || (f->type == FT_INTEGER &&
+		    (json_integer_value(j) < INT32_MIN ||
+		    json_integer_value(j) > INT32_MAX)))
+			break;
+		c->i = json_integer_value(j);
+		return 0;
+	case FT_DOUBLE:
+		if (!json_is_number(j))
+			break;
+		c->d = json_number_value(j);
+		return 0;
+	case FT_BOOLEAN:
+		if (!json_is_boolean(j))
+			break;
+		c->i = json_is_true(j);
+		return 0;
+	case FT_TIMESTAMP:
+		if (!json_is_string(j) || iso_parse(json_string_value(j),
+		    json_string_length(j), &c->i) != 0)
+			break;
+		return 0;
+	case FT_DATE: {
+		int32_t d;
+		if (!json_is_string(j) || iso_parse_date(json_string_value(j),
+		    json_string_length(j), &d) != 0)
+			break;
+		c->i = d;
+		return 0;
+	}
+	case FT_STRUCT:
+		break;
+	}
+	snprintf(detail, dlen, "%s is not a %s", f->name, ftype_name(f->type));
+	return -1;
+}
+
+/* Converts one slot to a cell of field f's type. */
+static int
+check_cell(const struct field *f, const struct jval *v, struct cell *c,
+    char *detail, size_t dlen)
+{
+	memset(c, 0, sizeof *c);
+	if (v->kind == JK_ABSENT || v->kind == JK_NULL) {
+		c->null = true;
+		if (!f->nullable) {
+			snprintf(detail, dlen, "%s is required", f->name);
+			return -1;
+		}
+		return 0;
+	}
+	switch (f->type) {
+	case FT_STRING:
+		if (v->kind != JK_STRING)
+			goto bad;
+		c->s = v->s;
+		c->len = v->len;
+		return 0;
+	case FT_INTEGER:
+		if (v->kind != JK_INT || v->i < INT32_MIN || v->i > INT32_MAX)
+			goto bad;
+		c->i = v->i;
+		return 0;
+	case FT_LONG:
+		if (v->kind != JK_INT)
+			goto bad;
+		c->i = v->i;
+		return 0;
+	case FT_DOUBLE:
+		if (v->kind == JK_INT)
+			c->d = (double)v->i;
+		else if (v->kind == JK_REAL)
+			c->d = v->d;
+		else
+			goto bad;
+		return 0;
+	case FT_BOOLEAN:
+		if (v->kind != JK_TRUE && v->kind != JK_FALSE)
+			goto bad;
+		c->i = v->kind == JK_TRUE;
+		return 0;
+	case FT_TIMESTAMP:
+		if (v->kind != JK_STRING || iso_parse(v->s, v->len, &c->i) != 0)
+			goto bad;
+		return 0;
+	case FT_DATE: {
+		int32_t d;
+		if (v->kind != JK_STRING || iso_parse_date(v->s, v->len, &d))
+			goto bad;
+		c->i = d;
+		return 0;
+	}
+	case FT_STRUCT: {
+		const struct schema *sub = f->sub;
+		const char *key;
+		json_t *val;
+		if (v->kind != JK_RAW || v->s[0] != '{')
+			goto bad;
+		c->obj = json_loadb(v->s, v->len, 0, NULL);
+		json_object_foreach(c->obj, key, val) {
+			if (schema_find(sub, key, strlen(key)) < 0) {
+				snprintf(detail, dlen, "%s has no field '%s'",
+				    f->name, key);
+				return -1;
+			}
+		}
+		for (size_t k = 0; k < sub->n; k++) {
+			struct cell tmp;
+			if (cell_from_json(&sub->f[k], json_object_get(c->obj,
+			    sub->f[k].name), &tmp, detail, dlen) != 0)
+				return -1;
+		}
+		return 0;
+	}
+	}
+bad:
+	snprintf(detail, dlen, "%s is not a%s %s", f->name,
+	    f->type == FT_INTEGER ? "n" : "", f->type == FT_INTEGER ?
+	    "integer (32-bit)" : ftype_name(f->type));
+	return -1;
+}
+
+static void
+free_cells(struct appender *a)
+{
+	for (size_t i = 0; i < a->s->n; i++) {
+		json_decref(a->cells[i].obj);
+		a->cells[i].obj = NULL;
+	}
+}
+
+/* ---- Parquet output ---- */
+
+static void
+put_cell(struct pq_writer *w, int leaf, enum ftype t, const struct cell *c)
+{
+	if (c->null) {
+		pq_null(w, leaf);
+		return;
+	}
+	switch (t) {
+	case FT_STRING:
+		pq_put_str(w, leaf, c->s, c->len);
+		break;
+	case FT_INTEGER:
+	case FT_DATE:
+		pq_put_i32(w, leaf, (int32_t)c->i);
+		break;
+	case FT_LONG:
+	case FT_TIMESTAMP:
+		pq_put_i64(w, leaf, c->i);
+		break;
+	case FT_DOUBLE:
+		pq_put_double(w, leaf, c->d);
+		break;
+	case FT_BOOLEAN:
+		pq_put_bool(w, leaf, c->i != 0);
+		break;
+	case FT_STRUCT:
+		break;
+	}
+}
+
+static void
+put_row(struct appender *a, struct pq_writer *w)
+{
+	for (size_t i = 0; i < a->s->n; i++) {
+		const struct column *col = &a->cols[i];
+		const struct cell *c = &a->cells[i];
+		if (col->partition)
+			continue;
+		if (col->f->type != FT_STRUCT) {
+			put_cell(w, col->node, col->f->type, c);
+			continue;
+		}
+		if (c->null) {
+			pq_null(w, col->node);
+			continue;
+		}
+		for (size_t k = 0; k < col->f->sub->n; k++) {
+			const struct field *sf = &col->f->sub->f[k];
+			struct cell sc;
+			char dummy[8];
+			cell_from_json(sf, json_object_get(c->obj, sf->name),
+			    &sc, dummy, sizeof dummy);
+			put_cell(w, col->sub[k], sf->type, &sc);
+		}
+	}
+}
+
+static int
+mkdirs(const char *root, const char *rel)
+{
+	char path[4096];
+	size_t n = (size_t)snprintf(path, sizeof path, "%s/", root);
+
+	if (n >= sizeof path || strlen(rel) + n >= sizeof path) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if (mkdir(root, 0777) != 0 && errno != EEXIST)
+		return -1;
+	for (const char *p = rel; *p != '\0'; p++) {
+		path[n++] = *p;
+		if (p[1] == '/' || p[1] == '\0') {
+			path[n] = '\0';
+			if (mkdir(path, 0777) != 0 && errno != EEXIST)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static struct part *
+open_part(struct appender *a, const char *dir, json_t *values, char *err,
+    size_t errlen)
+{
+	struct part *p;
+	struct pq_options po;
+	char id[37], name[128];
+	size_t n;
+
+	xgrow(&a->parts, &a->parts_cap, a->nparts + 1, sizeof *a->parts);
+	p = &a->parts[a->nparts];
+	memset(p, 0, sizeof *p);
+	p->fd = -1;
+	uuid_v4(id);
+	snprintf(name, sizeof name, "part-00000-%s.c000.%s.parquet", id,
+	    codec_name(a->o.codec));
+	n = strlen(dir) + strlen(name) + 2;
+	p->rel = xmalloc(n);
+	snprintf(p->rel, n, "%s%s%s", dir, *dir ? "/" : "", name);
+	if (!path_is_contained(p->rel)) {
+		snprintf(err, errlen, "partition path '%s' would leave the "
+		    "table", p->rel);
+		free(p->rel);
+		return NULL;
+	}
+	n += strlen(a->t->root) + 1;
+	p->abs = xmalloc(n);
+	snprintf(p->abs, n, "%s/%s", a->t->root, p->rel);
+	p->dir = xstrdup(dir);
+	if (a->o.dry_run) {
+		p->fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	} else if (mkdirs(a->t->root, dir) == 0) {
+		p->fd = open(p->abs, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+		    0666);
+	}
+	if (p->fd < 0) {
+		snprintf(err, errlen, "%s: %s", p->abs, strerror(errno));
+		free(p->rel);
+		free(p->abs);
+		free(p->dir);
+		return NULL;
+	}
+	pq_options_init(&po);
+	po.codec = a->o.codec;
+	po.level = a->o.level;
+	/* One row group per file: a batch is bounded by --batch-rows. */
+	po.row_group_rows = 0;
+	p->pw = pq_open(p->fd, a->pqs, &po);
+	p->values = json_incref(values);
+	a->nparts++;
+	return p;
+}
+
+/* The batch file for this record's partition, opened on first use. */
+static struct part *
+route(struct appender *a, char *err, size_t errlen, const char **reason,
+    char *detail, size_t dlen)
+{
+	char dir[4096], seg[PARTITION_SEGMENT_MAX + 1];
+	size_t n = 0;
+	json_t *values;
+	struct part *p;
+
+	dir[0] = '\0';
+	for (size_t k = 0; k < a->npcols; k++) {
+		int f = schema_find(a->s, a->pcols[k], strlen(a->pcols[k]));
+		struct pvalue pv;
+		long len;
+		if (partition_value(&a->rec->v[f], a->s->f[f].type, &pv) != 0) {
+			*reason = "bad_type";
+			snprintf(detail, dlen, "%s is not a valid %s",
+			    a->pcols[k], ftype_name(a->s->f[f].type));
+			return NULL;
+		}
+		if ((len = partition_segment(a->pcols[k], &pv, seg)) < 0) {
+			*reason = "partition_value_too_long";
+			snprintf(detail, dlen, "%s escapes to more than %d "
+			    "bytes", a->pcols[k], PARTITION_SEGMENT_MAX);
+			return NULL;
+		}
+		n += (size_t)snprintf(dir + n, sizeof dir - n, "%s%s",
+		    k ? "/" : "", seg);
+	}
+	for (size_t i = 0; i < a->nparts; i++)
+		if (strcmp(a->parts[i].dir, dir) == 0)
+			return &a->parts[i];
+	values = json_object();
+	for (size_t k = 0; k < a->npcols; k++) {
+		int f = schema_find(a->s, a->pcols[k], strlen(a->pcols[k]));
+		struct pvalue pv;
+		partition_value(&a->rec->v[f], a->s->f[f].type, &pv);
+		json_object_set_new(values, a->pcols[k], pv.is_null ?
+		    json_null() : json_stringn(pv.value, pv.value_len));
+	}
+	p = open_part(a, dir, values, err, errlen);
+	json_decref(values);
+	return p;
+}
+
+/* ---- exactly-once ---- */
+
+static struct source *
+source_for(struct appender *a, const char *topic, size_t tlen, int64_t part)
+{
+	char id[512];
+
+	snprintf(id, sizeof id, "%s:%.*s:%lld", a->o.app_id, (int)tlen, topic,
+	    (long long)part);
+	for (size_t i = 0; i < a->nsrc; i++)
+		if (strcmp(a->src[i].app_id, id) == 0)
+			return &a->src[i];
+	xgrow(&a->src, &a->src_cap, a->nsrc + 1, sizeof *a->src);
+	struct source *s = &a->src[a->nsrc++];
+	s->app_id = xstrdup(id);
+	s->committed = delta_txn_version(a->t, id);
+	s->lo = INT64_MAX;
+	s->hi = -1;
+	return s;
+}
+
+int
+appender_add(struct appender *a, const char *line, size_t len,
+    enum append_status *st, const char **reason, char *detail, size_t dlen,
+    char *err, size_t errlen)
+{
+	struct record *r = a->rec;
+	struct source *src = NULL;
+	struct part *p;
+	int64_t offset = -1;
+
+	*st = APPEND_REJECT;
+	*reason = NULL;
+	detail[0] = '\0';
+	if (record_scan(r, line, len, detail) != 0) {
+		*reason = "bad_json";
+		return 0;
+	}
+	if (r->nextra > 0) {
+		*reason = "unknown_field";
+		snprintf(detail, dlen, "the table has no column '%.*s'",
+		    (int)(r->extra[0].key_len > 100 ? 100 :
+		    r->extra[0].key_len), r->extra[0].key);
+		return 0;
+	}
+	for (size_t i = 0; i < a->s->n; i++) {
+		if (check_cell(&a->s->f[i], &r->v[i], &a->cells[i], detail,
+		    dlen) != 0) {
+			*reason = "schema_mismatch";
+			free_cells(a);
+			return 0;
+		}
+	}
+	if (a->f_topic >= 0 && !a->cells[a->f_topic].null &&
+	    !a->cells[a->f_partition].null && !a->cells[a->f_offset].null) {
+		const struct cell *t = &a->cells[a->f_topic];
+		src = source_for(a, t->s, t->len, a->cells[a->f_partition].i);
+		offset = a->cells[a->f_offset].i;
+		if (offset <= src->committed || (offset >= src->lo &&
+		    offset <= src->hi)) {
+			*st = APPEND_SKIPPED;
+			free_cells(a);
+			return 0;
+		}
+	}
+	if ((p = route(a, err, errlen, reason, detail, dlen)) == NULL) {
+		free_cells(a);
+		if (*reason != NULL)
+			return 0;
+		return -1;
+	}
+	put_row(a, p->pw);
+	free_cells(a);
+	if (pq_end_row(p->pw) != 0) {
+		snprintf(err, errlen, "%s: %s", p->abs, pq_error(p->pw));
+		return -1;
+	}
+	if (src != NULL) {
+		if (offset < src->lo)
+			src->lo = offset;
+		if (offset > src->hi)
+			src->hi = offset;
+	}
+	if (a->batch_rows++ == 0)
+		a->batch_start = mono_usec();
+	*st = APPEND_OK;
+	return 0;
+}
+
+bool
+appender_due(const struct appender *a)
+{
+	return a->batch_rows > 0 && (a->batch_rows >= a->o.batch_rows ||
+	    mono_usec() - a->batch_start >= a->o.batch_usec);
+}
+
+int
+appender_ms_until_due(const struct appender *a)
+{
+	int64_t left;
+
+	if (a->batch_rows == 0)
+		return -1;
+	left = a->o.batch_usec - (mono_usec() - a->batch_start);
+	return left <= 0 ? 0 : (int)((left + 999) / 1000);
+}
+
+/* ---- statistics for add.stats ---- */
+
+/* The first n characters of a UTF-8 string (n code points). */
+static size_t
+utf8_prefix(const char *s, size_t len, size_t n, size_t *next_cp)
+{
+	size_t i = 0, count = 0;
+
+	while (i < len && count < n) {
+		unsigned char c = (unsigned char)s[i];
+		i += c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+		count++;
+	}
+	if (i > len)
+		i = len;
+	*next_cp = i < len ? (unsigned char)s[i] : 0;
+	return i;
+}
+
+enum stat_kind { STAT_MIN, STAT_MAX, STAT_NULLS };
+
+/* Writes one bound of a leaf; false when it has none to write. */
+static bool
+stat_value(struct writer *w, const struct field *f, const struct pq_stats *ps,
+    enum stat_kind k)
+{
+	char buf[40];
+	size_t n, next, cut;
+	const char *s;
+
+	if (k == STAT_NULLS) {
+		jw_int(w, (int64_t)ps->nulls);
+		return true;
+	}
+	if (!ps->has_bounds || f->type == FT_BOOLEAN ||
+	    (f->type == FT_DOUBLE && ps->nans > 0))
+		return false;
+	bool max = k == STAT_MAX;
+	switch (f->type) {
+	case FT_STRING:
+		s = max ? ps->smax : ps->smin;
+		n = max ? ps->smax_len : ps->smin_len;
+		cut = utf8_prefix(s, n, STATS_PREFIX, &next);
+		if (!max || cut == n) {
+			jw_string(w, s, cut);
+			return true;
+		}
+		/* A truncated max must stay above every value: Spark adds
+		 * a tie-breaker after the prefix. */
+		char tmp[STATS_PREFIX * 4 + 8];
+		memcpy(tmp, s, cut);
+		if (next < 0x7f) {
+			tmp[cut++] = 0x7f;
+		} else {
+			memcpy(tmp + cut, "\xf4\x8f\xbf\xbf", 4);
+			cut += 4;
+		}
+		jw_string(w, tmp, cut);
+		return true;
+	case FT_INTEGER:
+	case FT_LONG:
+		jw_int(w, max ? ps->imax : ps->imin);
+		return true;
+	case FT_DOUBLE:
+		jw_double(w, max ? ps->dmax : ps->dmin);
+		return true;
+	case FT_DATE:
+		n = iso_format_date(buf, (int32_t)(max ? ps->imax : ps->imin));
+		jw_string(w, buf, n);
+		return true;
+	case FT_TIMESTAMP:
+		n = iso_format_ms(buf, max ? ps->imax : ps->imin);
+		jw_string(w, buf, n);
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * One of minValues, maxValues or nullCount: the first stats_columns
+ * leaves of the data columns, structs as nested objects.  Writes into a
+ * memory writer, so that a leaf with no bound leaves no trace.
+ */
+static void
+stats_object(struct appender *a, struct part *p, enum stat_kind k,
+    struct writer *w)
+{
+	int budget = a->stats_columns;
+	bool first = true;
+
+	wr_char(w, '{');
+	for (size_t i = 0; i < a->s->n && budget > 0; i++) {
+		const struct column *c = &a->cols[i];
+		size_t mark = w->len;
+		if (c->partition)
+			continue;
+		if (!first)
+			wr_char(w, ',');
+		jw_string(w, c->f->name, c->f->name_len);
+		wr_char(w, ':');
+		if (c->f->type != FT_STRUCT) {
+			budget--;
+			if (!stat_value(w, c->f, pq_stats(p->pw, c->node), k))
+				w->len = mark;
+			else
+				first = false;
+			continue;
+		}
+		bool sub_first = true;
+		wr_char(w, '{');
+		for (size_t j = 0; j < c->f->sub->n && budget > 0; j++) {
+			const struct field *sf = &c->f->sub->f[j];
+			size_t m = w->len;
+			budget--;
+			if (!sub_first)
+				wr_char(w, ',');
+			jw_string(w, sf->name, sf->name_len);
+			wr_char(w, ':');
+			if (!stat_value(w, sf, pq_stats(p->pw, c->sub[j]), k))
+				w->len = m;
+			else
+				sub_first = false;
+		}
+		if (sub_first && k != STAT_NULLS) {
+			w->len = mark;	/* an empty struct says nothing */
+			continue;
+		}
+		wr_char(w, '}');
+		first = false;
+	}
+	wr_char(w, '}');
+}
+
+static char *
+file_stats(struct appender *a, struct part *p)
+{
+	struct writer w;
+	char *text;
+
+	writer_open_memory(&w);
+	wr_str(&w, "{\"numRecords\":");
+	jw_int(&w, (int64_t)pq_rows(p->pw));
+	wr_str(&w, ",\"minValues\":");
+	stats_object(a, p, STAT_MIN, &w);
+	wr_str(&w, ",\"maxValues\":");
+	stats_object(a, p, STAT_MAX, &w);
+	wr_str(&w, ",\"nullCount\":");
+	stats_object(a, p, STAT_NULLS, &w);
+	wr_char(&w, '}');
+	text = xstrndup(w.buf, w.len);
+	writer_close(&w);
+	return text;
+}
+
+/* ---- committing ---- */
+
+static void
+drop_parts(struct appender *a, bool unlink_files)
+{
+	for (size_t i = 0; i < a->nparts; i++) {
+		struct part *p = &a->parts[i];
+		pq_free(p->pw);
+		if (p->fd >= 0)
+			close(p->fd);
+		if (unlink_files && !a->o.dry_run)
+			unlink(p->abs);
+		free(p->dir);
+		free(p->rel);
+		free(p->abs);
+		json_decref(p->values);
+	}
+	a->nparts = 0;
+	for (size_t i = 0; i < a->nsrc; i++)
+		free(a->src[i].app_id);
+	a->nsrc = 0;
+	a->batch_rows = 0;
+}
+
+/* Closes and fsyncs every file and the directories that name them. */
+static int
+seal_parts(struct appender *a, uint64_t *sizes, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < a->nparts; i++) {
+		struct part *p = &a->parts[i];
+		if (pq_close(p->pw, &sizes[i]) != 0) {
+			snprintf(err, errlen, "%s: %s", p->abs, pq_error(p->pw));
+			return -1;
+		}
+		if (!a->o.dry_run && (fsync(p->fd) != 0 || close(p->fd) != 0)) {
+			p->fd = -1;
+			snprintf(err, errlen, "%s: %s", p->abs, strerror(errno));
+			return -1;
+		}
+		if (a->o.dry_run)
+			close(p->fd);
+		p->fd = -1;
+	}
+	if (a->o.dry_run)
+		return 0;
+	/* New files and directories must be durable before the commit
+	 * that names them. */
+	for (size_t i = 0; i < a->nparts; i++) {
+		char path[4096];
+		const char *d = a->parts[i].dir;
+		bool seen = false;
+		for (size_t k = 0; k < i; k++)
+			seen |= strcmp(a->parts[k].dir, d) == 0;
+		if (seen)
+			continue;
+		snprintf(path, sizeof path, "%s/%s", a->t->root, d);
+		/* Every level of a new partition directory. */
+		for (;;) {
+			if (fsync_dir(path) != 0) {
+				snprintf(err, errlen, "%s: %s", path,
+				    strerror(errno));
+				return -1;
+			}
+			char *slash = strrchr(path, '/');
+			if (slash == NULL || (size_t)(slash - path) <
+			    strlen(a->t->root))
+				break;
+			*slash = '\0';
+		}
+	}
+	return 0;
+}
+
+static json_t *
+commit_actions(struct appender *a, const uint64_t *sizes, int64_t **floors)
+{
+	json_t *actions = json_array(), *pby = json_array();
+	uint64_t rows = 0, bytes = 0;
+	int64_t now = delta_now_ms();
+	char id[37], *pby_text, num[32];
+	size_t k = 0;
+
+	for (size_t i = 0; i < a->nparts; i++) {
+		rows += pq_rows(a->parts[i].pw);
+		bytes += sizes[i];
+	}
+	for (size_t i = 0; i < a->npcols; i++)
+		json_array_append_new(pby, json_string(a->pcols[i]));
+	pby_text = json_dumps(pby, JSON_COMPACT);
+	json_decref(pby);
+	uuid_v4(id);
+	json_t *metrics = json_object();
+	snprintf(num, sizeof num, "%zu", a->nparts);
+	json_object_set_new(metrics, "numFiles", json_string(num));
+	snprintf(num, sizeof num, "%llu", (unsigned long long)rows);
+	json_object_set_new(metrics, "numOutputRows", json_string(num));
+	snprintf(num, sizeof num, "%llu", (unsigned long long)bytes);
+	json_object_set_new(metrics, "numOutputBytes", json_string(num));
+	json_array_append_new(actions, json_pack("{s:{s:I, s:s, s:{s:s, s:s}, "
+	    "s:b, s:o, s:s, s:s}}", "commitInfo", "timestamp", (json_int_t)now,
+	    "operation", "STREAMING UPDATE", "operationParameters", "mode",
+	    "Append", "partitionBy", pby_text, "isBlindAppend", 1,
+	    "operationMetrics", metrics, "engineInfo",
+	    "delta-commit/" VL_VERSION, "txnId", id));
+	free(pby_text);
+	if (a->create) {
+		json_t *c = delta_create_actions(a->s, a->pcols, a->npcols,
+		    NULL);
+		json_array_extend(actions, c);
+		json_decref(c);
+	}
+	*floors = xcalloc(a->nsrc + 1, sizeof **floors);
+	for (size_t i = 0; i < a->nsrc; i++) {
+		if (a->src[i].hi < 0)
+			continue;
+		json_array_append_new(actions, json_pack("{s:{s:s, s:I, s:I}}",
+		    "txn", "appId", a->src[i].app_id, "version",
+		    (json_int_t)a->src[i].hi, "lastUpdated", (json_int_t)now));
+		(*floors)[k++] = a->src[i].lo;
+	}
+	for (size_t i = 0; i < a->nparts; i++) {
+		struct part *p = &a->parts[i];
+		size_t n = strlen(p->rel);
+		char *uri = xmalloc(3 * n + 1);
+		char *stats = file_stats(a, p);
+		uri_escape_path(p->rel, n, uri);
+		json_array_append_new(actions, json_pack("{s:{s:s, s:O, s:I, "
+		    "s:I, s:b, s:s}}", "add", "path", uri, "partitionValues",
+		    p->values, "size", (json_int_t)sizes[i],
+		    "modificationTime", (json_int_t)now, "dataChange", 1,
+		    "stats", stats));
+		free(uri);
+		free(stats);
+	}
+	return actions;
+}
+
+int
+appender_commit(struct appender *a, int64_t *version, char *err,
+    size_t errlen)
+{
+	uint64_t *sizes;
+	int64_t *floors = NULL;
+	json_t *actions;
+	int rc = -1;
+
+	*version = -1;
+	if (a->batch_rows == 0)
+		return 0;
+	sizes = xcalloc(a->nparts, sizeof *sizes);
+	if (seal_parts(a, sizes, err, errlen) != 0)
+		goto out;
+	actions = commit_actions(a, sizes, &floors);
+	if (a->o.dry_run) {
+		size_t i;
+		json_t *act;
+		json_array_foreach(actions, i, act) {
+			char *line = json_dumps(act, JSON_COMPACT |
+			    JSON_REAL_PRECISION(17));
+			wr_str(a->o.dry_out, line);
+			wr_char(a->o.dry_out, '\n');
+			free(line);
+		}
+		writer_flush(a->o.dry_out);
+		json_decref(actions);
+		rc = 0;
+		goto out;
+	}
+	switch (delta_commit(a->t, actions, floors, version, err, errlen)) {
+	case DELTA_COMMITTED:
+		rc = 0;
+		break;
+	case DELTA_TXN_OVERLAP:
+	case DELTA_FAILED:
+		break;
+	}
+	json_decref(actions);
+	if (rc != 0)
+		goto out;
+	a->create = false;
+	a->tot.commits++;
+	a->tot.files += a->nparts;
+	for (size_t i = 0; i < a->nparts; i++) {
+		a->tot.rows += pq_rows(a->parts[i].pw);
+		a->tot.bytes += sizes[i];
+	}
+	if (a->o.checkpoint_interval > 0 && *version > 0 &&
+	    *version % a->o.checkpoint_interval == 0 &&
+	    checkpoint_write(a->t, err, errlen) != 0)
+		/* The commit stands; a missing checkpoint only makes the
+		 * next open slower.  Say so and go on. */
+		cli_warn("checkpoint at version %lld: %s", (long long)*version,
+		    err);
+out:
+	drop_parts(a, rc != 0);
+	free(sizes);
+	free(floors);
+	return rc;
+}
+
+void
+appender_free(struct appender *a)
+{
+	if (a == NULL)
+		return;
+	if (a->cols != NULL)
+		drop_parts(a, true);
+	for (size_t i = 0; a->cols != NULL && i < a->s->n; i++)
+		free(a->cols[i].sub);
+	free(a->cols);
+	free(a->cells);
+	free(a->parts);
+	free(a->src);
+	pq_schema_free(a->pqs);
+	record_free(a->rec);
+	delta_free(a->t);
+	free(a);
+}
+
+void
+delta_print_positions(const struct delta_table *t, struct writer *w)
+{
+	for (size_t i = 0; i < t->ntxns; i++) {
+		const char *id = t->txns[i].app_id;
+		const char *last = strrchr(id, ':');
+		const char *prev = last;
+		/* "<app>:<topic>:<partition>"; Kafka topics have no ':'. */
+		while (prev != NULL && prev > id && prev[-1] != ':')
+			prev--;
+		if (last == NULL || prev == NULL || prev == id)
+			continue;
+		wr_str(w, "{\"app_id\":");
+		jw_string(w, id, (size_t)(prev - 1 - id));
+		wr_str(w, ",\"topic\":");
+		jw_string(w, prev, (size_t)(last - prev));
+		if (last[1] == '\0' || strspn(last + 1, "0123456789") !=
+		    strlen(last + 1))
+			continue;
+		wr_str(w, ",\"partition\":");
+		wr_str(w, last + 1);
+		wr_str(w, ",\"offset\":");
+		jw_int(w, t->txns[i].version);
+		wr_str(w, "}\n");
+	}
+}

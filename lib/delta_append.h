@@ -1,0 +1,107 @@
+/*
+ * delta_append: appending a stream of records to a Delta table in
+ * micro-batches; all of delta-commit's logic.
+ *
+ * Each record is checked against the table's schema (a record that does
+ * not fit is refused with a reason and never reaches a file), routed to
+ * the Parquet file of its partition in the current batch, and counted.
+ * A batch is committed as one Delta version: the data files are closed
+ * and fsynced, then one commit holds an add per file (with its
+ * statistics), a txn per Kafka partition the records came from, and a
+ * commitInfo with the batch's metrics.  A crash before the commit leaves
+ * only unreferenced files; the table never sees half a batch.
+ *
+ * Exactly-once: a record carrying topic, partition and offset is skipped
+ * when the table already holds that offset (its txn version for
+ * "<app_id>:<topic>:<partition>" is at or above it), so a replayed stream
+ * adds nothing twice.
+ */
+#ifndef VL_DELTA_APPEND_H
+#define VL_DELTA_APPEND_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "compress.h"
+#include "delta.h"
+#include "ndjson.h"
+#include "schema.h"
+
+struct append_options {
+	const char *app_id;		/* txn prefix; default "vitals-lakehouse" */
+	enum codec codec;		/* CODEC_ZSTD */
+	int level;			/* 0: codec default */
+	uint64_t batch_rows;		/* commit at this many rows */
+	int64_t batch_usec;		/* ... or this long after the first */
+	int checkpoint_interval;	/* checkpoint every N versions; 0 never */
+	bool dry_run;			/* print actions, write nothing */
+	bool shape_if_new;		/* schema and partitioning given only
+					 * for creating the table: an existing
+					 * table keeps its own */
+	struct writer *dry_out;		/* where --dry-run prints */
+};
+
+void append_options_init(struct append_options *o);
+
+struct appender;
+
+/*
+ * Opens (or, on the first commit, creates) the table at root.  For a new
+ * table, schema and partition_by give its shape; for an existing one they
+ * must match it or be NULL/0 (the table's own are used).  Refuses a table
+ * this writer does not support.  NULL with a message in err on failure.
+ */
+struct appender *appender_open(const char *root, const struct schema *schema,
+    char *const *partition_by, size_t npartition,
+    const struct append_options *o, char *err, size_t errlen);
+
+enum append_status { APPEND_OK, APPEND_REJECT, APPEND_SKIPPED };
+
+/*
+ * Adds one record (a JSON line).  APPEND_OK: it is in the batch;
+ * APPEND_REJECT: reason and detail say why it does not fit;
+ * APPEND_SKIPPED: the table (or this batch) already holds its Kafka
+ * offset.  Commit with appender_commit when appender_due says so.
+ * Returns -1 only when writing the batch failed (err says why); the
+ * batch is then lost and the appender unusable.
+ */
+int appender_add(struct appender *a, const char *line, size_t len,
+    enum append_status *st, const char **reason, char *detail,
+    size_t detail_len, char *err, size_t errlen);
+
+/* True when the batch has reached --batch-rows or --batch-seconds. */
+bool appender_due(const struct appender *a);
+/* Milliseconds until the batch is due by time; -1 with no batch open. */
+int appender_ms_until_due(const struct appender *a);
+
+/*
+ * Commits the batch (nothing to do when it is empty).  Returns 0, or -1
+ * with err; on failure the batch's files are deleted and nothing is
+ * committed.  *version is the new version (or -1 when nothing was
+ * committed); checkpoints are written as configured.
+ */
+int appender_commit(struct appender *a, int64_t *version, char *err,
+    size_t errlen);
+
+/* Deletes the files of an uncommitted batch and frees everything. */
+void appender_free(struct appender *a);
+
+/* The table (state after the last commit) and its schema. */
+const struct delta_table *appender_table(const struct appender *a);
+
+/* Totals since open: committed rows, files and versions. */
+struct append_totals {
+	uint64_t rows, files, commits, bytes;
+};
+void appender_totals(const struct appender *a, struct append_totals *t);
+
+/*
+ * The source positions a table holds: one line per txn of the form
+ * {"app_id":...,"topic":...,"partition":N,"offset":N} (offset is the
+ * highest committed), on w.  For kafka-cat-in to resume from.
+ */
+void delta_print_positions(const struct delta_table *t, struct writer *w);
+
+#endif
