@@ -1,0 +1,39 @@
+# delta-commit exactly once: records that carry their Kafka position are
+# committed with a txn per partition; replaying them, whole or in part,
+# adds nothing twice; --positions reads the positions back.
+need_verify
+
+# Bronze envelopes over 3 partitions, as kafka-cat-in writes them.
+vitals-gen --patients 12 --duration 20m --seed 3 | jq -c --slurp '
+	to_entries | map(.key as $i | {topic: "vitals", partition: ($i % 3),
+	    offset: (($i / 3) | floor), key: .value.patient_id,
+	    value: (.value | tojson), kafka_timestamp: .value.timestamp}) | .[]' > bronze.ndjson
+vitals-clean -q --now 2026-06-01T00:00:00Z bronze.ndjson > silver.ndjson
+n=$(lines silver.ndjson)
+
+# First half, then everything: the first half is skipped the second time.
+head -n $((n / 2)) silver.ndjson > half.ndjson
+delta-commit silver half.ndjson 2> e1
+expect_grep "in=$((n / 2)) out=$((n / 2)) rejected=0 duplicates=0" e1
+delta-commit silver silver.ndjson 2> e2
+expect_grep "in=$n out=$((n - n / 2)) rejected=0 duplicates=$((n / 2))" e2
+# And again: nothing new at all.
+delta-commit silver silver.ndjson 2> e3
+expect_grep "in=$n out=0 rejected=0 duplicates=$n" e3
+expect_eq "versions" "$(ls silver/_delta_log/*.json | wc -l | tr -d ' ')" 2
+delta_check silver --rows silver.ndjson
+
+# Positions: the highest offset of each partition, as JSON lines.
+delta-commit --positions silver | sort > positions
+jq -s -c 'group_by(.partition) | map({app_id: "vitals-lakehouse", topic: "vitals",
+    partition: .[0].partition, offset: (map(.offset) | max)}) | .[]' silver.ndjson | sort > want
+expect_eq "positions" "$(cat positions)" "$(cat want)"
+
+# Records within one batch that repeat an offset are skipped too.
+cat half.ndjson half.ndjson > twice.ndjson
+delta-commit --schema silver other twice.ndjson 2> e4
+expect_grep "in=$n out=$((n / 2)) rejected=0 duplicates=$((n / 2))" e4
+
+# A different --app-id is a different consumer: it commits again.
+delta-commit --app-id backfill other half.ndjson 2> e5
+expect_grep "out=$((n / 2)) rejected=0 duplicates=0" e5
