@@ -2,7 +2,10 @@
 # passed as $1.  Every helper fails the test with a message on stderr.
 set -eu
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
+# fd 3 is the test's own stderr, so a failure message reaches the log even
+# from inside a helper whose stderr the test redirected.
+exec 3>&2
+fail() { echo "FAIL: $*" >&3; exit 1; }
 skip() { echo "$*"; exit 77; }
 
 # expect_eq WHAT ACTUAL EXPECTED

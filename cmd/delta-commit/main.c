@@ -272,8 +272,12 @@ main(int argc, char **argv)
 	/* End of input or a stop signal: what is held is committed. */
 	if (!l.failed)
 		commit(&l);
-	if (l.failed || reader_failed(in) || rejects_close(&rj) != 0 ||
-	    writer_close(&dry) != 0)
+	/* Close everything even after a failure, so nothing leaks. */
+	if (rejects_close(&rj) != 0)
+		status = EXIT_FAIL;
+	if (writer_close(&dry) != 0)
+		status = EXIT_FAIL;
+	if (l.failed || reader_failed(in))
 		status = EXIT_FAIL;
 	counts_report(&n, &rj, opt.verbose, opt.stats);
 	if (opt.verbose > 0 && l.first >= 0) {
