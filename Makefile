@@ -18,7 +18,7 @@ DATADIR   ?= $(PREFIX)/share/vitals-lakehouse
 PKG_CONFIG ?= pkg-config
 BUILD     ?= build
 
-PKGS       = jansson rdkafka libcurl zlib libzstd snappy
+PKGS       = jansson rdkafka libcurl zlib libzstd snappy libcrypto
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
@@ -27,7 +27,7 @@ CFLAGS    ?= -O2 -g
 # Our flags are appended to the user's, never replace them.
 XCFLAGS    = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
              -Wstrict-prototypes -Wmissing-prototypes -Wno-sign-compare \
-             -Ilib $(PKG_CFLAGS) -DVL_VERSION='"$(VERSION)"'
+             -iquote lib $(PKG_CFLAGS) -DVL_VERSION='"$(VERSION)"'
 XLDLIBS    = $(PKG_LIBS) -lm
 
 ifeq ($(SAN),1)
@@ -127,13 +127,16 @@ fuzz:
 	@mkdir -p build-fuzz
 	@set -e; for t in $(FUZZ_TARGETS); do \
 	    echo "  FUZZ    $$t ($(FUZZ_SECONDS)s)"; \
-	    clang -std=c11 -D_GNU_SOURCE -g -O1 -Ilib $(PKG_CFLAGS) \
+	    clang -std=c11 -D_GNU_SOURCE -g -O1 -iquote lib $(PKG_CFLAGS) \
 	        -DVL_VERSION='"$(VERSION)"' \
 	        -fsanitize=fuzzer,address,undefined -o build-fuzz/$$t \
 	        tests/fuzz/$$t.c $(LIB_SRC) lib/embed.S $(XLDLIBS); \
 	    mkdir -p build-fuzz/corpus-$$t; \
-	    build-fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
-	        -print_final_stats=1 build-fuzz/corpus-$$t tests/fuzz/corpus \
+	    seeds=tests/fuzz/corpus; \
+	    [ -d tests/fuzz/corpus-$${t#fuzz_} ] && \
+	        seeds=tests/fuzz/corpus-$${t#fuzz_}; \
+	    build-fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+	        -print_final_stats=1 build-fuzz/corpus-$$t $$seeds \
 	        2>build-fuzz/$$t.log || { tail -n 40 build-fuzz/$$t.log; exit 1; }; \
 	    grep -h 'stat::number_of_executed_units' build-fuzz/$$t.log; \
 	done

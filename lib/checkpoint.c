@@ -1,13 +1,17 @@
 #include "checkpoint.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "parquet.h"
+#include "parquet_read.h"
 #include "uuid.h"
 #include "xalloc.h"
 
@@ -300,4 +304,368 @@ out:
 	pq_free(w);
 	pq_schema_free(c.s);
 	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Reading */
+
+enum ckpt_kind { CK_CLASSIC, CK_MULTI, CK_V2 };
+
+struct candidate {
+	int64_t version;
+	enum ckpt_kind kind;
+};
+
+static bool
+digits(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return true;
+}
+
+/* Checkpoint file names (PROTOCOL.md "Checkpoints"):
+ *	<v>.checkpoint.parquet			classic
+ *	<v>.checkpoint.<part>.<parts>.parquet	multi-part (10 digits each)
+ *	<v>.checkpoint.<uuid>.{json,parquet}	V2
+ * Returns 0 with the version and kind, or -1 for any other name. */
+static int
+checkpoint_name(const char *name, int64_t *v, enum ckpt_kind *kind)
+{
+	size_t n = strlen(name), r;
+	const char *rest = name + 32;
+
+	if (n <= 32 || !digits(name, 20) ||
+	    strncmp(name + 20, ".checkpoint.", 12) != 0)
+		return -1;
+	r = n - 32;
+	if (strcmp(rest, "parquet") == 0)
+		*kind = CK_CLASSIC;
+	else if (r == 29 && digits(rest, 10) && rest[10] == '.' &&
+	    digits(rest + 11, 10) && strcmp(rest + 21, ".parquet") == 0)
+		*kind = CK_MULTI;
+	else if ((r > 8 && strcmp(name + n - 8, ".parquet") == 0) ||
+	    (r > 5 && strcmp(name + n - 5, ".json") == 0))
+		*kind = CK_V2;
+	else
+		return -1;
+	*v = strtoll(name, NULL, 10);
+	return 0;
+}
+
+/* Newest first; a classic checkpoint before other kinds of the same
+ * version. */
+static int
+cmp_candidate(const void *a, const void *b)
+{
+	const struct candidate *x = a, *y = b;
+
+	if (x->version != y->version)
+		return x->version > y->version ? -1 : 1;
+	return (int)x->kind - (int)y->kind;
+}
+
+static struct candidate *
+list_checkpoints(const char *dir, int64_t newest, size_t *n)
+{
+	struct candidate *c = NULL;
+	size_t cap = 0;
+	struct dirent *e;
+	DIR *d = opendir(dir);
+
+	*n = 0;
+	if (d == NULL)
+		return NULL;
+	while ((e = readdir(d)) != NULL) {
+		int64_t v;
+		enum ckpt_kind k;
+		if (checkpoint_name(e->d_name, &v, &k) != 0 || v > newest)
+			continue;
+		xgrow(&c, &cap, *n + 1, sizeof *c);
+		c[*n].version = v;
+		c[(*n)++].kind = k;
+	}
+	closedir(d);
+	if (*n > 1)
+		qsort(c, *n, sizeof *c, cmp_candidate);
+	return c;
+}
+
+/* What _last_checkpoint says, when it says it in a form we can read. */
+struct hint {
+	int64_t version, size, bytes;	/* -1 when absent */
+};
+
+static void
+read_hint(const char *dir, struct hint *h)
+{
+	char path[4200], buf[1 << 16];
+	json_t *j, *v;
+	ssize_t n;
+	int fd;
+
+	h->version = h->size = h->bytes = -1;
+	snprintf(path, sizeof path, "%s/_last_checkpoint", dir);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return;
+	/* Ours is a line; Spark's adds the checkpoint schema (about 5 KB).
+	 * Anything longer than the buffer is not one we use. */
+	n = read(fd, buf, sizeof buf);
+	close(fd);
+	if (n <= 0 || (size_t)n == sizeof buf)
+		return;
+	j = json_loadb(buf, (size_t)n, 0, NULL);
+	if (json_is_integer(v = json_object_get(j, "version")) &&
+	    json_integer_value(v) >= 0) {
+		h->version = json_integer_value(v);
+		if (json_is_integer(v = json_object_get(j, "size")))
+			h->size = json_integer_value(v);
+		if (json_is_integer(v = json_object_get(j, "sizeInBytes")))
+			h->bytes = json_integer_value(v);
+	}
+	json_decref(j);
+}
+
+/* The table state a checkpoint holds, kept apart from the table until it
+ * has all been read. */
+static void
+state_free(struct delta_table *s)
+{
+	json_decref(s->protocol);
+	json_decref(s->metadata);
+	schema_free(s->schema);
+	for (size_t i = 0; i < s->npartition; i++)
+		free(s->partition_cols[i]);
+	free(s->partition_cols);
+	json_decref(s->files);
+	for (size_t i = 0; i < s->ntxns; i++)
+		free(s->txns[i].app_id);
+	free(s->txns);
+}
+
+/* Exchanges the replayed state (not root, version or checkpoint). */
+static void
+state_swap(struct delta_table *a, struct delta_table *b)
+{
+	struct delta_table tmp = *a;
+
+	a->min_reader = b->min_reader;
+	a->min_writer = b->min_writer;
+	a->protocol = b->protocol;
+	a->metadata = b->metadata;
+	a->schema = b->schema;
+	a->partition_cols = b->partition_cols;
+	a->npartition = b->npartition;
+	a->files = b->files;
+	a->txns = b->txns;
+	a->ntxns = b->ntxns;
+	a->txn_cap = b->txn_cap;
+	b->min_reader = tmp.min_reader;
+	b->min_writer = tmp.min_writer;
+	b->protocol = tmp.protocol;
+	b->metadata = tmp.metadata;
+	b->schema = tmp.schema;
+	b->partition_cols = tmp.partition_cols;
+	b->npartition = tmp.npartition;
+	b->files = tmp.files;
+	b->txns = tmp.txns;
+	b->ntxns = tmp.ntxns;
+	b->txn_cap = tmp.txn_cap;
+}
+
+/* The action columns a (1, 2) table's state is made of. */
+static const char *const action_names[] = {
+	"txn", "add", "remove", "metaData", "protocol"
+};
+#define NACTIONS (sizeof action_names / sizeof action_names[0])
+
+/*
+ * Selects the fields of each action column, except the typed copies of
+ * the statistics and partition values (stats_parsed,
+ * partitionValues_parsed), which repeat what the strings say in types
+ * this reader need not know.  node[i] is -1 for an action the file does
+ * not have (or has no field of).
+ */
+static int
+select_actions(struct pqr_file *f, int *node)
+{
+	for (size_t i = 0; i < NACTIONS; i++) {
+		const struct pqr_node *a;
+		int kids = 0;
+
+		node[i] = pqr_child(f, 0, action_names[i]);
+		if (node[i] < 0 || (a = pqr_node(f, node[i]))->shape !=
+		    PQR_STRUCT) {
+			node[i] = -1;
+			continue;
+		}
+		for (int k = 0; k < a->nkids; k++) {
+			const char *name = pqr_node(f, a->kids[k])->name;
+			size_t n = strlen(name);
+			if (n > 7 && strcmp(name + n - 7, "_parsed") == 0)
+				continue;
+			if (pqr_select(f, a->kids[k]) != 0)
+				return -1;
+			kids++;
+		}
+		if (kids == 0)
+			node[i] = -1;
+	}
+	return 0;
+}
+
+/*
+ * Reads checkpoint v into s.  rows and bytes, when not -1, are what
+ * _last_checkpoint says the file holds.  0, or -1 with why.
+ */
+static int
+load_checkpoint(const char *dir, int64_t v, int64_t rows, int64_t bytes,
+    struct delta_table *s, char *why, size_t whylen)
+{
+	char path[4200], msg[256];
+	struct pqr_options o;
+	struct pqr_file *f;
+	struct stat st;
+	int node[NACTIONS], rc;
+	int64_t n = 0;
+
+	snprintf(path, sizeof path, "%s/%020lld.checkpoint.parquet", dir,
+	    (long long)v);
+	if (bytes >= 0 && stat(path, &st) == 0 && st.st_size != bytes) {
+		snprintf(why, whylen, "%lld bytes, _last_checkpoint says %lld",
+		    (long long)st.st_size, (long long)bytes);
+		return -1;
+	}
+	pqr_options_init(&o);
+	/* Absent optional fields come back absent, as in a JSON commit. */
+	o.omit_nulls = true;
+	if ((f = pqr_open(path, &o, why, whylen)) == NULL)
+		return -1;
+	if (select_actions(f, node) != 0) {
+		snprintf(why, whylen, "%s", pqr_error(f));
+		pqr_close(f);
+		return -1;
+	}
+	while ((rc = pqr_next(f)) == 1) {
+		n++;
+		for (size_t i = 0; i < NACTIONS; i++) {
+			json_t *a, *val;
+			if (node[i] < 0)
+				continue;
+			if ((val = pqr_json(f, node[i])) == NULL) {
+				rc = -1;
+				break;
+			}
+			if (json_is_null(val)) {
+				json_decref(val);
+				continue;
+			}
+			a = json_object();
+			json_object_set_new(a, action_names[i], val);
+			if (delta_apply(s, a, msg, sizeof msg) != 0) {
+				snprintf(why, whylen, "row %lld: %s",
+				    (long long)n - 1, msg);
+				json_decref(a);
+				pqr_close(f);
+				return -1;
+			}
+			json_decref(a);
+		}
+		if (rc < 0)
+			break;
+	}
+	if (rc < 0)
+		snprintf(why, whylen, "%s", pqr_error(f));
+	pqr_close(f);
+	if (rc < 0)
+		return -1;
+	if (s->protocol == NULL || s->metadata == NULL) {
+		snprintf(why, whylen, "no %s action", s->protocol == NULL ?
+		    "protocol" : "metaData");
+		return -1;
+	}
+	if (rows >= 0 && n != rows) {
+		snprintf(why, whylen, "%lld actions, _last_checkpoint says "
+		    "%lld", (long long)n, (long long)rows);
+		return -1;
+	}
+	return 0;
+}
+
+static bool
+commit_exists(const char *dir, int64_t v)
+{
+	char path[4200];
+	struct stat st;
+
+	snprintf(path, sizeof path, "%s/%020lld.json", dir, (long long)v);
+	return stat(path, &st) == 0;
+}
+
+int64_t
+checkpoint_read_latest(struct delta_table *t, int64_t newest_commit,
+    char *err, size_t errlen)
+{
+	char dir[4096], why[512], first_why[512] = "";
+	int64_t bad = -1, found = -1;
+	struct candidate *c;
+	struct hint h;
+	size_t n;
+
+	snprintf(dir, sizeof dir, "%s/_delta_log", t->root);
+	read_hint(dir, &h);
+	c = list_checkpoints(dir, newest_commit, &n);
+	for (size_t i = 0; i < n && found < 0; i++) {
+		struct delta_table s;
+		int64_t v = c[i].version;
+
+		why[0] = '\0';
+		if (c[i].kind != CK_CLASSIC) {
+			snprintf(why, sizeof why, "%s checkpoints are not "
+			    "supported", c[i].kind == CK_MULTI ? "multi-part" :
+			    "V2");
+		} else if (v < newest_commit && !commit_exists(dir, v + 1)) {
+			/* Commit v + 1 was cleaned up: nothing can bridge
+			 * from this checkpoint to the newest commit. */
+			snprintf(why, sizeof why, "commit %lld after it is "
+			    "gone", (long long)v + 1);
+		} else {
+			memset(&s, 0, sizeof s);
+			s.root = t->root;
+			s.version = s.checkpoint = -1;
+			s.files = json_object();
+			bool hinted = h.version == v;
+			if (load_checkpoint(dir, v, hinted ? h.size : -1,
+			    hinted ? h.bytes : -1, &s, why, sizeof why) == 0) {
+				state_swap(t, &s);
+				found = v;
+			}
+			state_free(&s);
+		}
+		if (found < 0 && bad < 0) {
+			bad = v;
+			snprintf(first_why, sizeof first_why, "%s", why);
+		}
+	}
+	free(c);
+	if (found >= 0) {
+		if (bad >= 0)
+			cli_warn("%s: checkpoint %lld cannot be used (%s); "
+			    "starting from checkpoint %lld", t->root,
+			    (long long)bad, first_why, (long long)found);
+		return found;
+	}
+	if (bad < 0)
+		return -1;
+	if (commit_exists(dir, 0)) {
+		cli_warn("%s: checkpoint %lld cannot be used (%s); replaying "
+		    "the log from version 0", t->root, (long long)bad,
+		    first_why);
+		return -1;
+	}
+	snprintf(err, errlen, "%s: checkpoint %lld cannot be used (%s), and "
+	    "the commits before it are gone", t->root, (long long)bad,
+	    first_why);
+	return -2;
 }

@@ -3,7 +3,8 @@
  * table stays fast to open: <version>.checkpoint.parquet holds the state
  * after that version (protocol, metaData, every txn, every live add) one
  * action per row, in Delta's checkpoint schema, and _last_checkpoint
- * names it.
+ * names it.  Reading one back lets a table open without replaying every
+ * commit, and open at all once the early commits have been cleaned up.
  */
 #ifndef VL_CHECKPOINT_H
 #define VL_CHECKPOINT_H
@@ -20,5 +21,31 @@
  * failed checkpoint leaves the table as it was (and readable).
  */
 int checkpoint_write(const struct delta_table *t, char *err, size_t errlen);
+
+/*
+ * Loads the newest usable classic checkpoint whose version is at most
+ * newest_commit (the newest JSON commit, or the version asked for): its
+ * actions, applied with delta_apply(), replace t's state (protocol,
+ * metadata, files, txns; t->version is the caller's to set).  The caller
+ * then replays the JSON commits after it.
+ *
+ * The newest checkpoint file in the log directory is tried first: it is
+ * renamed into place before _last_checkpoint is rewritten, so it may be
+ * newer than what _last_checkpoint names.  _last_checkpoint, when it is
+ * there, parses and names the same version, adds checks: the number of
+ * actions and the file size must be what it says.  A missing, stale or
+ * corrupt _last_checkpoint is therefore harmless.  A checkpoint
+ * that cannot be used (corrupt, or multi-part or V2, which are not
+ * supported) is passed over for an older one, and that is said on
+ * stderr (cli_warn).
+ *
+ * Returns the checkpoint's version; -1 when there is none to use (t is
+ * unchanged: replay the JSON log from version 0, with a warning when a
+ * checkpoint had to be passed over); or < -1 with a message in err when
+ * checkpoints exist, none can be read, and the JSON log does not start
+ * at version 0 to replace them.  t is changed only on success.
+ */
+int64_t checkpoint_read_latest(struct delta_table *t, int64_t newest_commit,
+    char *err, size_t errlen);
 
 #endif

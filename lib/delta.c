@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "checkpoint.h"
 #include "uuid.h"
 #include "xalloc.h"
 
@@ -22,6 +23,30 @@ delta_now_ms(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int
+mkdir_p(const char *path)
+{
+	char buf[4096];
+	size_t n = strlen(path);
+
+	if (n == 0 || n >= sizeof buf) {
+		errno = n ? ENAMETOOLONG : ENOENT;
+		return -1;
+	}
+	memcpy(buf, path, n + 1);
+	for (char *p = buf + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+		return -1;
+	return 0;
 }
 
 int
@@ -299,6 +324,9 @@ delta_open(const char *root, char *err, size_t errlen)
 	}
 	qsort(versions, n, sizeof *versions, cmp_i64);
 
+	ckpt = checkpoint_read_latest(t, versions[n - 1], err, errlen);
+	if (ckpt < -1)
+		goto fail;
 	if (ckpt >= 0) {
 		t->version = ckpt;
 		t->checkpoint = ckpt;
@@ -429,9 +457,7 @@ write_temp(struct delta_table *t, const char *text, size_t len, char *err,
 	size_t n = strlen(dir) + 64, off = 0;
 	int fd;
 
-	if (mkdir(t->root, 0777) != 0 && errno != EEXIST)
-		goto fail_dir;
-	if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+	if (mkdir_p(dir) != 0)
 		goto fail_dir;
 	uuid_v4(id);
 	tmp = xmalloc(n);

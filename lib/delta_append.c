@@ -473,7 +473,7 @@ mkdirs(const char *root, const char *rel)
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	if (mkdir(root, 0777) != 0 && errno != EEXIST)
+	if (mkdir_p(root) != 0)
 		return -1;
 	for (const char *p = rel; *p != '\0'; p++) {
 		path[n++] = *p;

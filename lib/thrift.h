@@ -1,10 +1,11 @@
 /*
- * thrift: an encoder for the Thrift compact protocol, the binary form of
- * Parquet's page headers and file footer (apache/thrift
- * doc/specs/thrift-compact-protocol.md).  Only writing: the Parquet
- * writer builds its structures field by field, in increasing field-id
- * order, straight into a growable byte buffer, with no IDL and no
- * generated code.
+ * thrift: the Thrift compact protocol, the binary form of Parquet's page
+ * headers and file footer (apache/thrift
+ * doc/specs/thrift-compact-protocol.md), with no IDL and no generated
+ * code: an encoder for the writer and a decoder for the reader.
+ *
+ * Encoding.  The Parquet writer builds its structures field by field, in
+ * increasing field-id order, straight into a growable byte buffer.
  *
  * A struct is written as its fields' headers and values followed by a stop
  * byte.  A field header carries the id as a delta from the previous field
@@ -22,10 +23,32 @@
  *	... use t.buf[0 .. t.len) ...
  *	thrift_free(&t);
  *
- * Nothing here fails at run time: memory comes from xalloc (dies on out of
- * memory).  Misuse that is a programming error (nesting deeper than
- * THRIFT_MAX_DEPTH, a field id not greater than the previous one, ending
- * more structs than were begun) aborts with a message.
+ * Nothing in the encoder fails at run time: memory comes from xalloc (dies
+ * on out of memory).  Misuse that is a programming error (nesting deeper
+ * than THRIFT_MAX_DEPTH, a field id not greater than the previous one,
+ * ending more structs than were begun) aborts with a message.
+ *
+ * Decoding.  A struct thrift_in is a cursor over bytes that may be
+ * hostile: the caller pulls fields one by one and reads each value with
+ * the function for the type it expects, skipping fields it does not know.
+ *
+ *	struct thrift_in in;
+ *	int16_t id;
+ *	enum thrift_type type;
+ *	thrift_in_init(&in, p, n);
+ *	thrift_read_struct_begin(&in, TT_STRUCT);
+ *	while (thrift_read_field(&in, &id, &type) == 1) {
+ *		if (id == 1) thrift_read_i32(&in, type, &version);
+ *		else thrift_skip(&in, type);
+ *	}
+ *	if (in.err != NULL) ... refuse the input ...
+ *
+ * Every read is bounded: a length or count larger than the bytes left is
+ * an error before anything is allocated or copied, structs and lists nest
+ * at most THRIFT_MAX_DEPTH deep (skipping included), and integers must
+ * fit the type asked for.  The decoder allocates nothing.  Errors are
+ * sticky: the first one sets in.err (a static message) and every later
+ * call returns -1 at once, so a caller may check only at the end.
  */
 #ifndef VL_THRIFT_H
 #define VL_THRIFT_H
@@ -92,5 +115,68 @@ void thrift_elem_struct(struct thrift *t);
  * their own bytes: ULEB128 varint, and zigzag-then-varint. */
 void thrift_varint(struct thrift *t, uint64_t v);
 void thrift_zigzag(struct thrift *t, int64_t v);
+
+/* ------------------------------------------------------------------ */
+/* Decoding */
+
+struct thrift_in {
+	const uint8_t *p, *end;	/* bytes not yet read */
+	int depth;		/* open structs */
+	int16_t last[THRIFT_MAX_DEPTH];	/* last field id per open struct */
+	const char *err;	/* NULL, or why decoding stopped */
+	bool truncated;		/* the error is running out of bytes: more
+				 * input might have made it valid */
+};
+
+/* A decoder over p[0 .. n), which must stay unchanged while it is used. */
+void thrift_in_init(struct thrift_in *in, const void *p, size_t n);
+
+/*
+ * Opens a struct: the outermost one (pass TT_STRUCT), or the value of a
+ * field or list element whose header announced type.  0, or -1 when type
+ * is not TT_STRUCT or structs nest deeper than THRIFT_MAX_DEPTH.
+ */
+int thrift_read_struct_begin(struct thrift_in *in, enum thrift_type type);
+
+/*
+ * The next field of the innermost open struct: returns 1 with its id and
+ * type (the caller must then read or skip its value), 0 at the struct's
+ * stop byte (the struct is then closed), or -1 on error.
+ */
+int thrift_read_field(struct thrift_in *in, int16_t *id,
+    enum thrift_type *type);
+
+/*
+ * Values.  type is what the field or list header announced; a value of
+ * another type, or one out of range for the result, is an error.  Each
+ * returns 0, or -1 with in->err set.
+ *   thrift_read_i32:    TT_I8, TT_I16 or TT_I32 (enums are i32)
+ *   thrift_read_i64:    any integer type
+ *   thrift_read_bool:   a bool field (its value is in its header)
+ *   thrift_read_double: TT_DOUBLE
+ *   thrift_read_binary: TT_BINARY; *p points into the input (not
+ *                       NUL-terminated), *n bytes
+ */
+int thrift_read_i32(struct thrift_in *in, enum thrift_type type,
+    int32_t *v);
+int thrift_read_i64(struct thrift_in *in, enum thrift_type type,
+    int64_t *v);
+int thrift_read_bool(struct thrift_in *in, enum thrift_type type, bool *v);
+int thrift_read_double(struct thrift_in *in, enum thrift_type type,
+    double *v);
+int thrift_read_binary(struct thrift_in *in, enum thrift_type type,
+    const uint8_t **p, size_t *n);
+
+/*
+ * A list or set header (type TT_LIST or TT_SET): the element type and the
+ * count, which is never more than the bytes left (every element takes at
+ * least one).  The caller then reads the n elements with the functions
+ * above, passing *elem as their type.  0 or -1.
+ */
+int thrift_read_list(struct thrift_in *in, enum thrift_type type,
+    enum thrift_type *elem, uint32_t *n);
+
+/* Skips a field's value of any type, containers included.  0 or -1. */
+int thrift_skip(struct thrift_in *in, enum thrift_type type);
 
 #endif
