@@ -82,7 +82,8 @@ def clean:
      news2_score: $total,
      news2_band: (if $total == null then null elif $total >= 7 then "high" elif $total >= 5 then "medium"
                   elif $red then "low-medium" else "low" end),
-     news2_respiration: $pts[0], news2_spo2: $pts[1], news2_systolic: $pts[2],
+     news2_respiration: $pts[0], news2_spo2: $pts[1],
+     news2_spo2_scale: (if $pts[1] != null then 1 else null end), news2_systolic: $pts[2],
      news2_heart_rate: $pts[3], news2_temperature: $pts[4], news2_partial: true,
      alert_tachycardia: ($hr != null and $hr > 100),
      alert_bradycardia: ($hr != null and $hr < 50),

@@ -26,7 +26,8 @@ struct out_fields {
 	int patient_id, device_id, ward, event_time, event_date, heart_rate,
 	    temperature, spo2, respiration_rate, bp_systolic, bp_diastolic,
 	    map, pulse_pressure, shock_index, news2_score, news2_band,
-	    news2_respiration, news2_spo2, news2_systolic, news2_heart_rate,
+	    news2_respiration, news2_spo2, news2_spo2_scale, news2_systolic,
+	    news2_heart_rate,
 	    news2_temperature, news2_partial, alert[ALERT_COUNT],
 	    quality_flags, age, sex, conditions, topic, partition, offset,
 	    kafka_timestamp, truth;
@@ -119,6 +120,7 @@ cleaner_new(const struct clean_options *o)
 	c->fo.news2_band = schema_need(s, "news2_band");
 	c->fo.news2_respiration = schema_need(s, "news2_respiration");
 	c->fo.news2_spo2 = schema_need(s, "news2_spo2");
+	c->fo.news2_spo2_scale = schema_need(s, "news2_spo2_scale");
 	c->fo.news2_systolic = schema_need(s, "news2_systolic");
 	c->fo.news2_heart_rate = schema_need(s, "news2_heart_rate");
 	c->fo.news2_temperature = schema_need(s, "news2_temperature");
@@ -291,6 +293,22 @@ id_acceptable(const char *s, size_t len)
 		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
 			return false;
 	return utf8_valid(s, len);
+}
+
+/* True if the comma-joined list names the condition. */
+static bool
+has_condition(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = list; p != NULL && *p != '\0'; ) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		if (len == n && memcmp(p, name, n) == 0)
+			return true;
+		p = comma ? comma + 1 : NULL;
+	}
+	return false;
 }
 
 static void
@@ -538,6 +556,7 @@ cleaner_run(struct cleaner *c, const char *line, size_t len,
 	record_clear(o);
 	if (re != NULL) {
 		v.age = re->age;
+		v.spo2_scale2 = has_condition(re->conditions, "copd");
 		if (ward == NULL && re->ward != NULL) {
 			ward = re->ward;
 			ward_len = strlen(ward);
@@ -586,8 +605,10 @@ cleaner_run(struct cleaner *c, const char *line, size_t len,
 	}
 	if (nw.respiration != VITAL_NONE)
 		rec_set_int(o, fo->news2_respiration, nw.respiration);
-	if (nw.spo2 != VITAL_NONE)
+	if (nw.spo2 != VITAL_NONE) {
 		rec_set_int(o, fo->news2_spo2, nw.spo2);
+		rec_set_int(o, fo->news2_spo2_scale, nw.spo2_scale);
+	}
 	if (nw.systolic != VITAL_NONE)
 		rec_set_int(o, fo->news2_systolic, nw.systolic);
 	if (nw.heart_rate != VITAL_NONE)

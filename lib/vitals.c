@@ -10,6 +10,7 @@ vitals_init(struct vitals *v)
 	v->heart_rate = v->respiration_rate = VITAL_NONE;
 	v->bp_systolic = v->bp_diastolic = v->age = VITAL_NONE;
 	v->temperature = v->spo2 = NAN;
+	v->spo2_scale2 = false;
 }
 
 /* Round half away from zero, as a chart is read. */
@@ -41,6 +42,19 @@ points_spo2(int s)
 	if (s <= 93)
 		return 2;
 	if (s <= 95)
+		return 1;
+	return 0;
+}
+
+/* Scale 2 on air (a monitor does not know about oxygen therapy). */
+static int
+points_spo2_scale2(int s)
+{
+	if (s <= 83)
+		return 3;
+	if (s <= 85)
+		return 2;
+	if (s <= 87)
 		return 1;
 	return 0;
 }
@@ -107,10 +121,17 @@ news2_score(const struct vitals *v, struct news2 *n)
 	n->heart_rate = n->temperature = n->total = VITAL_NONE;
 	n->scored = 0;
 	n->red = false;
+	/* A monitor never observes consciousness or oxygen therapy. */
+	n->partial = true;
+	n->spo2_scale = v->spo2_scale2 ? 2 : 1;
+	if (v->age != VITAL_NONE && v->age < NEWS2_MIN_AGE)
+		return;
 	if (v->respiration_rate != VITAL_NONE)
 		add(n, &n->respiration, points_respiration(v->respiration_rate));
 	if (!isnan(v->spo2))
-		add(n, &n->spo2, points_spo2(chart_int(v->spo2)));
+		add(n, &n->spo2, v->spo2_scale2 ?
+		    points_spo2_scale2(chart_int(v->spo2)) :
+		    points_spo2(chart_int(v->spo2)));
 	if (v->bp_systolic != VITAL_NONE)
 		add(n, &n->systolic, points_systolic(v->bp_systolic));
 	if (v->heart_rate != VITAL_NONE)
@@ -118,8 +139,6 @@ news2_score(const struct vitals *v, struct news2 *n)
 	if (!isnan(v->temperature))
 		add(n, &n->temperature,
 		    points_temperature(chart_int(v->temperature * 10)));
-	/* A monitor never observes consciousness or oxygen therapy. */
-	n->partial = true;
 }
 
 static const char *const band_names[] = {

@@ -27,9 +27,11 @@ struct vitals {
 	int bp_systolic;	/* mmHg */
 	int bp_diastolic;	/* mmHg */
 	int age;		/* years, VITAL_NONE when unknown (adult rules) */
+	bool spo2_scale2;	/* hypercapnic respiratory failure risk (COPD):
+				 * NEWS2 SpO2 scale 2 */
 };
 
-/* All fields missing. */
+/* All fields missing, adult, SpO2 scale 1. */
 void vitals_init(struct vitals *v);
 
 /*
@@ -38,8 +40,13 @@ void vitals_init(struct vitals *v);
  * banding, as a chart is read: RR, SpO2, pulse and SBP to integers,
  * temperature to 0.1 degree, so SpO2 95.6 counts as 96.
  * Consciousness and supplemental oxygen are not observed by a monitor:
- * they score 0 (alert, on air) and `partial` says so.
+ * they score 0 (alert, on air) and `partial` says so.  SpO2 uses scale 2
+ * (target 88-92%) for patients at risk of hypercapnic respiratory
+ * failure, scale 1 otherwise; on air, scale 2 scores 0 from 88% up.
+ * NEWS2 is not for children: under 16 nothing is scored (total
+ * VITAL_NONE), as the RCP chart says.
  */
+#define NEWS2_MIN_AGE 16
 struct news2 {
 	int respiration, spo2, systolic, heart_rate, temperature;
 	int total;		/* VITAL_NONE when no parameter was present */
@@ -47,6 +54,7 @@ struct news2 {
 	bool red;		/* some single parameter scored 3 */
 	bool partial;		/* always true here: ACVPU and O2 unobserved;
 				 * also when a parameter was missing */
+	int spo2_scale;		/* 1 or 2 */
 };
 void news2_score(const struct vitals *v, struct news2 *out);
 

@@ -1194,7 +1194,7 @@ test_schema_levels(void **state)
 	assert_int_equal(pq_find(c.s, "add."), -1);
 	pq_schema_free(c.s);
 
-	/* Silver, from its table schema: 41 flat fields and truth{3}. */
+	/* Silver, from its table schema: flat fields and truth{3}. */
 	char err[200];
 	struct schema *t = schema_load("silver", err, sizeof err);
 	assert_non_null(t);
@@ -1764,42 +1764,52 @@ put_silver(struct pq_writer *w, struct writer *nd, const struct silver *v,
 	double d = 0;
 	enum { S, I, L, D, B, TS, DT, NUL } k = NUL;
 
-	/* Fields by position in silver.json. */
-	switch (i) {
-	case 0: s = ids[x->patient]; k = S; break;
-	case 1: s = "monitor-7"; k = x->nulls & 1 ? NUL : S; break;
-	case 2: s = wards[x->ward]; k = S; break;
-	case 3: l = x->ts; k = TS; break;
-	case 4: l = x->date; k = DT; break;
-	case 5: l = x->hr; k = x->nulls & 2 ? NUL : I; break;
-	case 6: d = x->temp; k = D; break;
-	case 7: d = x->spo2; k = x->nulls & 4 ? NUL : D; break;
-	case 8: l = x->rr; k = I; break;
-	case 9: l = x->sys; k = x->nulls & 8 ? NUL : I; break;
-	case 10: l = x->dia; k = x->nulls & 8 ? NUL : I; break;
-	case 11: d = x->map; k = x->nulls & 8 ? NUL : D; break;
-	case 12: l = x->pp; k = x->nulls & 8 ? NUL : I; break;
-	case 13: d = x->si; k = x->nulls & 8 ? NUL : D; break;
-	case 14: l = x->news; k = I; break;
-	case 15: s = bands[x->band]; k = S; break;
-	case 16: case 17: case 18: case 19: case 20:
-		l = x->n[i - 16]; k = I; break;
-	case 21: l = x->nulls != 0; k = B; break;
-	case 22: case 23: case 24: case 25: case 26: case 27: case 28:
-	case 29:
-		l = x->bools >> (i - 22) & 1; k = B; break;
-	case 30: s = flagtxt[x->flags]; k = s ? S : NUL; break;
-	case 31: l = x->age; k = I; break;
-	case 32: s = x->sex ? "M" : "F"; k = S; break;
-	case 33: s = conds[x->cond]; k = s ? S : NUL; break;
-	case 34: s = "vitals.raw"; k = S; break;
-	case 35: l = x->part; k = I; break;
-	case 36: l = x->off; k = L; break;
-	case 37: l = x->kts; k = TS; break;
-	case 38: d = x->score; k = D; break;
-	case 39: l = x->score > 0.9; k = B; break;
-	default: break;
+	/* Fields by name, so the schema may grow. */
+#define IS(n) (strcmp(name, n) == 0)
+	if (IS("patient_id")) { s = ids[x->patient]; k = S; }
+	else if (IS("device_id")) { s = "monitor-7"; k = x->nulls & 1 ? NUL : S; }
+	else if (IS("ward")) { s = wards[x->ward]; k = S; }
+	else if (IS("event_time")) { l = x->ts; k = TS; }
+	else if (IS("event_date")) { l = x->date; k = DT; }
+	else if (IS("heart_rate")) { l = x->hr; k = x->nulls & 2 ? NUL : I; }
+	else if (IS("temperature")) { d = x->temp; k = D; }
+	else if (IS("spo2")) { d = x->spo2; k = x->nulls & 4 ? NUL : D; }
+	else if (IS("respiration_rate")) { l = x->rr; k = I; }
+	else if (IS("bp_systolic")) { l = x->sys; k = x->nulls & 8 ? NUL : I; }
+	else if (IS("bp_diastolic")) { l = x->dia; k = x->nulls & 8 ? NUL : I; }
+	else if (IS("mean_arterial_pressure")) { d = x->map; k = x->nulls & 8 ? NUL : D; }
+	else if (IS("pulse_pressure")) { l = x->pp; k = x->nulls & 8 ? NUL : I; }
+	else if (IS("shock_index")) { d = x->si; k = x->nulls & 8 ? NUL : D; }
+	else if (IS("news2_score")) { l = x->news; k = I; }
+	else if (IS("news2_band")) { s = bands[x->band]; k = S; }
+	else if (IS("news2_respiration")) { l = x->n[0]; k = I; }
+	else if (IS("news2_spo2")) { l = x->n[1]; k = I; }
+	else if (IS("news2_spo2_scale")) { l = 1 + (x->cond == 2); k = I; }
+	else if (IS("news2_systolic")) { l = x->n[2]; k = I; }
+	else if (IS("news2_heart_rate")) { l = x->n[3]; k = I; }
+	else if (IS("news2_temperature")) { l = x->n[4]; k = I; }
+	else if (IS("news2_partial")) { l = x->nulls != 0; k = B; }
+	else if (strncmp(name, "alert_", 6) == 0) {
+		static const char *const alerts[] = { "alert_tachycardia",
+		    "alert_bradycardia", "alert_fever", "alert_hypothermia",
+		    "alert_hypoxia", "alert_hypotension", "alert_hypertension",
+		    "alert_tachypnoea" };
+		for (int a = 0; a < 8; a++)
+			if (IS(alerts[a]))
+				l = x->bools >> a & 1;
+		k = B;
 	}
+	else if (IS("quality_flags")) { s = flagtxt[x->flags]; k = s ? S : NUL; }
+	else if (IS("age")) { l = x->age; k = I; }
+	else if (IS("sex")) { s = x->sex ? "M" : "F"; k = S; }
+	else if (IS("conditions")) { s = conds[x->cond]; k = s ? S : NUL; }
+	else if (IS("topic")) { s = "vitals.raw"; k = S; }
+	else if (IS("partition")) { l = x->part; k = I; }
+	else if (IS("offset")) { l = x->off; k = L; }
+	else if (IS("kafka_timestamp")) { l = x->kts; k = TS; }
+	else if (IS("anomaly_score")) { d = x->score; k = D; }
+	else if (IS("is_anomaly")) { l = x->score > 0.9; k = B; }
+#undef IS
 	if (nd != NULL)
 		jw_key(nd, name, strlen(name), i == 0);
 	if (t->f[i].type == FT_STRUCT) {
