@@ -38,6 +38,25 @@ static const struct {
 	    .sbp = -30, .dbp = -15, .spo2 = -4 } },
 };
 
+/*
+ * How fast each kind of episode sets in, in minutes [assumption, after
+ * the usual clinical course]: an arrhythmia starts within a minute or
+ * two; a desaturation, a bleed or a bronchospasm within minutes; a fever
+ * climbs over half an hour or so; a patient cools and a sepsis evolves
+ * over hours.  A single 30-120 minute ramp for all of them would make
+ * every episode look like a slow deterioration, and make early detection
+ * meaningless for the fast ones.
+ */
+static const struct {
+	double lo, hi;
+} onset_minutes[NEPISODES] = {
+	[EP_TACHYCARDIA] = { 0.5, 3 }, [EP_BRADYCARDIA] = { 0.5, 3 },
+	[EP_HYPOXIA] = { 2, 10 }, [EP_HYPOTENSION] = { 5, 20 },
+	[EP_TACHYPNOEA] = { 5, 15 }, [EP_HYPERTENSIVE_CRISIS] = { 10, 30 },
+	[EP_FEVER] = { 15, 45 }, [EP_HYPOTHERMIA] = { 30, 90 },
+	[EP_SEPSIS] = { 30, 120 },
+};
+
 /* How common each type is on a general ward before a patient's own risks
  * [assumption]: fever and arrhythmias are everyday, hypothermia rare. */
 static const double base_weight[NEPISODES] = {
@@ -111,7 +130,8 @@ ep_make(struct episode *ep, enum episode_type type, int64_t onset,
 {
 	const struct vitals *lo = &shifts[type].mild, *hi = &shifts[type].severe;
 	double sev = rng_uniform(r);
-	int64_t ramp = (int64_t)rng_range(r, 30 * MINUTE, 120 * MINUTE);
+	int64_t ramp = (int64_t)(rng_range(r, onset_minutes[type].lo,
+	    onset_minutes[type].hi) * (double)MINUTE);
 	int64_t span = (int64_t)rng_range(r, 120 * MINUTE, 240 * MINUTE);
 	int64_t fade = (int64_t)rng_range(r, 10 * MINUTE, 30 * MINUTE);
 

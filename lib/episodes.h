@@ -6,7 +6,9 @@
  * settling period at the start (EP_SETTLE) in which no episode begins, so
  * a detector can learn each patient's normal first.  An onset that would
  * fall inside the previous episode, or less than EP_GAP after it, waits.
- * Each episode ramps in linearly over 30-120 minutes and holds, 2-4 hours
+ * Each episode ramps in linearly, as fast as its kind sets in (an
+ * arrhythmia in a minute or two, a fever over half an hour, a sepsis over
+ * one to two hours: see onset_minutes in episodes.c), holds, 2-4 hours
  * from onset in all, then fades out over 10-30 minutes as treatment
  * works; every reading from onset to the end of the fade carries its
  * label.  The
