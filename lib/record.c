@@ -99,13 +99,13 @@ record_free(struct record *r)
 	free(r);
 }
 
-/* Finds the slot for a key: a schema slot, or a new extra.  NULL if the
- * key is already present (a duplicate). */
+/* Finds the slot for a key whose schema index is i (-1: not in the
+ * schema): a schema slot, or a new extra.  NULL if the key is already
+ * present (a duplicate). */
 static struct jval *
-slot_for(struct record *r, const char *key, size_t len, bool copy_key)
+slot_for_at(struct record *r, int i, const char *key, size_t len,
+    bool copy_key)
 {
-	int i = schema_find(r->schema, key, len);
-
 	if (i >= 0)
 		return r->v[i].kind == JK_ABSENT ? &r->v[i] : NULL;
 	for (size_t k = 0; k < r->nextra; k++)
@@ -117,6 +117,50 @@ slot_for(struct record *r, const char *key, size_t len, bool copy_key)
 	e->key = copy_key ? record_copy(r, key, len) : key;
 	e->key_len = (uint32_t)len;
 	return &e->v;
+}
+
+static struct jval *
+slot_for(struct record *r, const char *key, size_t len, bool copy_key)
+{
+	return slot_for_at(r, schema_find(r->schema, key, len), key, len,
+	    copy_key);
+}
+
+/*
+ * Keys nearly always come in schema order, because the tools print them
+ * that way: try the field after the last one matched before hashing.
+ */
+static inline int
+find_hinted(const struct schema *s, const char *key, size_t len,
+    size_t *hint)
+{
+	size_t h = *hint;
+	int i;
+
+	if (h < s->n && s->f[h].name_len == len &&
+	    memcmp(s->f[h].name, key, len) == 0) {
+		*hint = h + 1;
+		return (int)h;
+	}
+	if ((i = schema_find(s, key, len)) >= 0)
+		*hint = (size_t)i + 1;
+	return i;
+}
+
+void
+record_set_extra(struct record *r, const char *key, const struct jval *v)
+{
+	size_t len = strlen(key);
+	struct jval *slot = slot_for(r, key, len, true);
+
+	if (slot == NULL) {
+		for (size_t k = 0; k < r->nextra; k++)
+			if (r->extra[k].key_len == len &&
+			    memcmp(r->extra[k].key, key, len) == 0)
+				slot = &r->extra[k].v;
+	}
+	if (slot != NULL)
+		*slot = *v;
 }
 
 /* ---- the slow path: jansson decides ---- */
@@ -422,6 +466,7 @@ scan_fast(struct record *r, const char *line, size_t len)
 	const char *key, *s;
 	size_t klen, slen;
 	struct jval *v;
+	size_t hint = 0;
 
 	p = skip_ws(p, end);
 	if (p >= end || *p != '{')
@@ -444,7 +489,8 @@ scan_fast(struct record *r, const char *line, size_t len)
 		if (p >= end || *p != ':')
 			return -1;
 		p = skip_ws(p + 1, end);
-		if (p >= end || (v = slot_for(r, key, klen, false)) == NULL)
+		if (p >= end || (v = slot_for_at(r, find_hinted(r->schema, key,
+		    klen, &hint), key, klen, false)) == NULL)
 			return -1;
 		switch (*p) {
 		case '"':

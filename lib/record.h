@@ -97,6 +97,10 @@ void record_print(const struct record *r, struct writer *w);
 /* Writes one value as JSON. */
 void jval_print(const struct jval *v, struct writer *w);
 
+/* Adds (or replaces) a key the schema does not name; the key is copied,
+ * v is copied as a value (its string, if any, is borrowed). */
+void record_set_extra(struct record *r, const char *key, const struct jval *v);
+
 /* Copies len bytes into r's arena; the copy lives until record_clear. */
 const char *record_copy(struct record *r, const char *s, size_t len);
 
