@@ -590,3 +590,80 @@ synthea_has_code(const struct synthea_patient *p, uint64_t code)
 			return true;
 	return false;
 }
+
+/* LOINC codes of the six monitored vitals, in the order of fn's array. */
+static const struct {
+	const char *loinc;
+	int slot;
+} monitored[] = {
+	{ "8867-4", 0 }, { "9279-1", 1 }, { "2708-6", 2 }, { "59408-5", 2 },
+	{ "2713-6", 2 }, { "8310-5", 3 }, { "8480-6", 4 }, { "8462-4", 5 },
+};
+
+static void
+flush_encounter(double *v, void (*fn)(void *, const double *), void *arg,
+    long *n)
+{
+	if (!isnan(v[0]) && !isnan(v[1]) && !isnan(v[4]) && !isnan(v[5])) {
+		fn(arg, v);
+		(*n)++;
+	}
+	for (int i = 0; i < 6; i++)
+		v[i] = NAN;
+}
+
+long
+synthea_vital_encounters(const char *dir, bool quiet,
+    void (*fn)(void *arg, const double *vitals), void *arg, char *err,
+    size_t errlen)
+{
+	char path[4096], key[256] = "";
+	struct csv c;
+	int date, patient, category, code, value, type;
+	double v[6];
+	long n = 0;
+
+	snprintf(path, sizeof path, "%s/observations.csv", dir);
+	if (csv_open(&c, path, quiet, err, errlen) != 0)
+		return -1;
+	date = csv_col(&c, "DATE");
+	patient = csv_col(&c, "PATIENT");
+	category = csv_col(&c, "CATEGORY");
+	code = csv_col(&c, "CODE");
+	value = csv_col(&c, "VALUE");
+	type = csv_col(&c, "TYPE");
+	if (date < 0 || patient < 0 || code < 0 || value < 0) {
+		snprintf(err, errlen, "%s: needs DATE, PATIENT, CODE and VALUE "
+		    "columns", path);
+		csv_close(&c);
+		return -1;
+	}
+	for (int i = 0; i < 6; i++)
+		v[i] = NAN;
+	while (csv_next(&c) == 1) {
+		char k[256];
+		char *end;
+		double x;
+
+		if ((category >= 0 &&
+		    strcmp(csv_get(&c, category), "vital-signs") != 0) ||
+		    (type >= 0 && strcmp(csv_get(&c, type), "numeric") != 0))
+			continue;
+		snprintf(k, sizeof k, "%s %s", csv_get(&c, patient),
+		    csv_get(&c, date));
+		if (strcmp(k, key) != 0) {
+			flush_encounter(v, fn, arg, &n);
+			snprintf(key, sizeof key, "%s", k);
+		}
+		x = strtod(csv_get(&c, value), &end);
+		if (*end != '\0' || !isfinite(x))
+			continue;
+		for (size_t i = 0; i < sizeof monitored / sizeof monitored[0];
+		    i++)
+			if (strcmp(csv_get(&c, code), monitored[i].loinc) == 0)
+				v[monitored[i].slot] = x;
+	}
+	flush_encounter(v, fn, arg, &n);
+	csv_close(&c);
+	return n;
+}

@@ -126,4 +126,18 @@ double synthea_obs_mean(const struct synthea_obs *o);
 /* True if the patient has that SNOMED code active. */
 bool synthea_has_code(const struct synthea_patient *p, uint64_t code);
 
+/*
+ * The vital signs Synthea recorded at each encounter of dir's
+ * observations.csv, one call of fn per encounter that has at least a
+ * heart rate, respiratory rate and blood pressure.  vitals[] holds heart
+ * rate, respiratory rate, SpO2, temperature, systolic and diastolic, NAN
+ * for what was not recorded (Synthea rarely records SpO2 or temperature
+ * at a check-up).  Rows are grouped by patient and date, as the exporter
+ * writes them.  Returns the number of encounters given to fn, or -1 with
+ * a message in err when the file cannot be read.
+ */
+long synthea_vital_encounters(const char *dir, bool quiet,
+    void (*fn)(void *arg, const double *vitals), void *arg, char *err,
+    size_t errlen);
+
 #endif
