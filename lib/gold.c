@@ -1,0 +1,477 @@
+#include "gold.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "isotime.h"
+#include "xalloc.h"
+
+/* The numeric Silver columns a window summarises, in gold_reading order. */
+static const char *const measure_names[GOLD_MEASURES] = {
+	"heart_rate", "temperature", "spo2", "respiration_rate",
+	"bp_systolic", "bp_diastolic", "mean_arterial_pressure",
+	"shock_index", "anomaly_score"
+};
+
+enum { ST_MEAN, ST_MIN, ST_MAX, ST_COUNT };
+static const char *const stat_suffix[ST_COUNT] = { "mean", "min", "max" };
+
+/* Column indexes; a Gold one is -1 when the Gold schema lacks it. */
+struct gold {
+	const struct schema *silver, *gold;
+	int s_patient, s_time, s_ward, s_news2, s_band, s_anomaly;
+	int s_measure[GOLD_MEASURES];
+	int s_alert[ALERT_COUNT];
+	int g_patient, g_ward, g_start, g_end, g_date, g_readings;
+	int g_news2, g_band, g_anomalous, g_anomaly;
+	int g_stat[GOLD_MEASURES][ST_COUNT];
+	int g_alert[ALERT_COUNT];
+};
+
+/*
+ * One measure over a window; n == 0 means no value yet.  The sum is kept
+ * in whole millionths: integers that a double holds exactly (up to 2^53,
+ * some nine billion units), so it is the same whatever order the readings
+ * arrived in, and so is the mean.
+ */
+struct stat {
+	uint32_t n;
+	double sum, min, max;
+};
+
+#define MICRO	1e6
+
+/* x in whole millionths.  round() is a library call on the base x86-64
+ * instruction set, nine times per reading; a cast is one instruction.
+ * Beyond 2^53 millionths exactness is gone anyway. */
+static inline double
+millionths(double x)
+{
+	double y = x * MICRO;
+
+	if (!(y > -9e15 && y < 9e15))
+		return y;
+	return (double)(int64_t)(y < 0 ? y - 0.5 : y + 0.5);
+}
+
+/*
+ * A window's aggregate.  All-zero bytes are the empty aggregate, because
+ * the window table hands out zeroed data.  The ward is copied, as the
+ * reading's line is gone when the window closes; short names fit in
+ * ward_buf, so most windows never allocate.
+ */
+struct agg {
+	uint64_t readings;
+	struct stat m[GOLD_MEASURES];
+	char *ward;		/* NULL, ward_buf, or heap */
+	size_t ward_len;
+	int64_t ward_time;
+	char ward_buf[32];
+	uint32_t news2_n;
+	int news2_max;
+	int band;		/* worst rank + 1; 0: none seen */
+	uint32_t alerts[ALERT_COUNT];
+	uint32_t anomalous;
+};
+
+/* ---- the mapping ---- */
+
+static int
+gold_col(const struct gold *g, bool *covered, const char *name)
+{
+	int i = schema_find(g->gold, name, strlen(name));
+
+	if (i >= 0)
+		covered[i] = true;
+	return i;
+}
+
+struct gold *
+gold_new(const struct schema *silver, const struct schema *gs)
+{
+	struct gold *g = xcalloc(1, sizeof *g);
+	bool *covered = xcalloc(gs->n, sizeof *covered);
+	char name[64];
+
+	g->silver = silver;
+	g->gold = gs;
+	g->s_patient = schema_need(silver, "patient_id");
+	g->s_time = schema_need(silver, "event_time");
+	g->s_ward = schema_need(silver, "ward");
+	g->s_news2 = schema_need(silver, "news2_score");
+	g->s_band = schema_need(silver, "news2_band");
+	g->s_anomaly = schema_need(silver, "is_anomaly");
+	for (int m = 0; m < GOLD_MEASURES; m++) {
+		g->s_measure[m] = schema_need(silver, measure_names[m]);
+		for (int k = 0; k < ST_COUNT; k++) {
+			snprintf(name, sizeof name, "%s_%s", measure_names[m],
+			    stat_suffix[k]);
+			g->g_stat[m][k] = gold_col(g, covered, name);
+		}
+	}
+	for (int a = 0; a < ALERT_COUNT; a++) {
+		snprintf(name, sizeof name, "alert_%s", alert_name(a));
+		g->s_alert[a] = schema_need(silver, name);
+		snprintf(name, sizeof name, "alert_%s_count", alert_name(a));
+		g->g_alert[a] = gold_col(g, covered, name);
+	}
+	g->g_patient = gold_col(g, covered, "patient_id");
+	g->g_ward = gold_col(g, covered, "ward");
+	g->g_start = gold_col(g, covered, "window_start");
+	g->g_end = gold_col(g, covered, "window_end");
+	g->g_date = gold_col(g, covered, "event_date");
+	g->g_readings = gold_col(g, covered, "readings");
+	g->g_news2 = gold_col(g, covered, "news2_score_max");
+	g->g_band = gold_col(g, covered, "news2_band");
+	g->g_anomalous = gold_col(g, covered, "anomalous_readings");
+	g->g_anomaly = gold_col(g, covered, "is_anomaly");
+	/* A Gold column nothing fills would be null in every row: that is
+	 * a mistake in the schema or here, not something to run with. */
+	for (size_t i = 0; i < gs->n; i++)
+		if (!covered[i])
+			cli_die(EXIT_FAIL, "gold schema column '%s' has no "
+			    "source in the aggregation", gs->f[i].name);
+	if (g->g_patient < 0 || g->g_start < 0 || g->g_end < 0)
+		cli_die(EXIT_FAIL, "gold schema lacks patient_id, "
+		    "window_start or window_end");
+	free(covered);
+	return g;
+}
+
+void
+gold_free(struct gold *g)
+{
+	free(g);
+}
+
+/* ---- reading Silver ---- */
+
+static const char *
+kind_name(int kind)
+{
+	switch (kind) {
+	case JK_FALSE:
+	case JK_TRUE:
+		return "a boolean";
+	case JK_INT:
+		return "an integer";
+	case JK_REAL:
+		return "a real number";
+	case JK_STRING:
+		return "a string";
+	default:
+		return "an object or array";
+	}
+}
+
+static int
+wrong_type(const struct field *f, const struct jval *v, const char *want,
+    const char **reason, char *detail)
+{
+	*reason = "bad_type";
+	snprintf(detail, 160, "%s: expected %s, got %s", f->name, want,
+	    kind_name(v->kind));
+	return -1;
+}
+
+static bool
+missing(const struct jval *v)
+{
+	return v->kind == JK_ABSENT || v->kind == JK_NULL;
+}
+
+/* A numeric column by its Silver type: 1 and *out, 0 when missing, -1
+ * (reason set) when it is not a number of that type. */
+static int
+read_number(const struct field *f, const struct jval *v, double *out,
+    const char **reason, char *detail)
+{
+	if (missing(v))
+		return 0;
+	if (f->type == FT_DOUBLE && v->kind == JK_REAL) {
+		*out = v->d;
+		return 1;
+	}
+	if (v->kind != JK_INT)
+		return wrong_type(f, v, f->type == FT_DOUBLE ? "a number" :
+		    "an integer", reason, detail);
+	if (f->type == FT_INTEGER && (v->i < INT32_MIN || v->i > INT32_MAX)) {
+		*reason = "bad_value";
+		snprintf(detail, 160, "%s: %lld is out of integer range",
+		    f->name, (long long)v->i);
+		return -1;
+	}
+	*out = (double)v->i;
+	return 1;
+}
+
+/* A boolean column: 1 true, 0 false or missing, -1 wrong type. */
+static int
+read_bool(const struct field *f, const struct jval *v, const char **reason,
+    char *detail)
+{
+	if (missing(v) || v->kind == JK_FALSE)
+		return 0;
+	if (v->kind == JK_TRUE)
+		return 1;
+	return wrong_type(f, v, "a boolean", reason, detail);
+}
+
+static int
+read_band(const struct field *f, const struct jval *v, int *rank,
+    const char **reason, char *detail)
+{
+	const char *name;
+
+	*rank = -1;
+	if (missing(v))
+		return 0;
+	if (v->kind != JK_STRING)
+		return wrong_type(f, v, "a string", reason, detail);
+	for (int r = 0; (name = news2_band_name(r)) != NULL; r++) {
+		if (strlen(name) == v->len && memcmp(name, v->s, v->len) == 0) {
+			*rank = r;
+			return 0;
+		}
+	}
+	*reason = "bad_value";
+	snprintf(detail, 160, "%s: \"%.*s\" is not a NEWS2 band", f->name,
+	    v->len > 40 ? 40 : (int)v->len, v->s);
+	return -1;
+}
+
+static int
+read_keys(const struct gold *g, const struct record *r,
+    struct gold_reading *rd, const char **reason, char *detail)
+{
+	const struct jval *id = &r->v[g->s_patient], *t = &r->v[g->s_time];
+	const struct jval *ward = &r->v[g->s_ward];
+
+	if (missing(id) || missing(t)) {
+		*reason = "missing_field";
+		snprintf(detail, 160, "no %s", missing(id) ? "patient_id" :
+		    "event_time");
+		return -1;
+	}
+	if (id->kind != JK_STRING)
+		return wrong_type(&g->silver->f[g->s_patient], id, "a string",
+		    reason, detail);
+	if (id->len == 0) {
+		*reason = "bad_patient_id";
+		snprintf(detail, 160, "patient_id is empty");
+		return -1;
+	}
+	if (t->kind != JK_STRING)
+		return wrong_type(&g->silver->f[g->s_time], t, "a string",
+		    reason, detail);
+	if (iso_parse(t->s, t->len, &rd->event_time) != 0) {
+		*reason = "bad_timestamp";
+		snprintf(detail, 160, "event_time \"%.*s\" is not an ISO 8601 "
+		    "time", t->len > 40 ? 40 : (int)t->len, t->s);
+		return -1;
+	}
+	rd->patient_id = id->s;
+	rd->id_len = id->len;
+	rd->ward = NULL;
+	rd->ward_len = 0;
+	if (!missing(ward)) {
+		if (ward->kind != JK_STRING)
+			return wrong_type(&g->silver->f[g->s_ward], ward,
+			    "a string", reason, detail);
+		rd->ward = ward->s;
+		rd->ward_len = ward->len;
+	}
+	return 0;
+}
+
+int
+gold_read(const struct gold *g, const struct record *r,
+    struct gold_reading *rd, const char **reason, char *detail)
+{
+	const struct field *f = g->silver->f;
+	double x;
+	int rc;
+
+	if (read_keys(g, r, rd, reason, detail) != 0)
+		return -1;
+	rd->present = 0;
+	for (int m = 0; m < GOLD_MEASURES; m++) {
+		int i = g->s_measure[m];
+		if ((rc = read_number(&f[i], &r->v[i], &rd->measure[m], reason,
+		    detail)) < 0)
+			return -1;
+		rd->present |= (unsigned)rc << m;
+	}
+	rc = read_number(&f[g->s_news2], &r->v[g->s_news2], &x, reason,
+	    detail);
+	if (rc < 0)
+		return -1;
+	rd->news2_score = rc > 0 ? (int)x : VITAL_NONE;
+	if (read_band(&f[g->s_band], &r->v[g->s_band], &rd->news2_band,
+	    reason, detail) != 0)
+		return -1;
+	rd->alerts = 0;
+	for (int a = 0; a < ALERT_COUNT; a++) {
+		int i = g->s_alert[a];
+		if ((rc = read_bool(&f[i], &r->v[i], reason, detail)) < 0)
+			return -1;
+		rd->alerts |= (unsigned)rc << a;
+	}
+	rc = read_bool(&f[g->s_anomaly], &r->v[g->s_anomaly], reason, detail);
+	if (rc < 0)
+		return -1;
+	rd->is_anomaly = rc > 0;
+	return 0;
+}
+
+/* ---- folding ---- */
+
+size_t
+gold_data_size(void)
+{
+	return sizeof(struct agg);
+}
+
+void
+gold_release(void *data)
+{
+	struct agg *a = data;
+
+	if (a->ward != NULL && a->ward != a->ward_buf)
+		free(a->ward);
+	a->ward = NULL;
+}
+
+static void
+set_ward(struct agg *a, const char *s, size_t n)
+{
+	if (a->ward != NULL && a->ward_len == n && memcmp(a->ward, s, n) == 0)
+		return;
+	gold_release(a);
+	a->ward = n < sizeof a->ward_buf ? a->ward_buf : xmalloc(n);
+	memcpy(a->ward, s, n);
+	a->ward_len = n;
+}
+
+void
+gold_fold(void *data, const struct gold_reading *rd)
+{
+	struct agg *a = data;
+
+	for (int m = 0; m < GOLD_MEASURES; m++) {
+		struct stat *st = &a->m[m];
+		double x = rd->measure[m];
+		if (!(rd->present >> m & 1))
+			continue;
+		if (st->n == 0 || x < st->min)
+			st->min = x;
+		if (st->n == 0 || x > st->max)
+			st->max = x;
+		st->sum += millionths(x);
+		st->n++;
+	}
+	if (rd->ward != NULL &&
+	    (a->ward == NULL || rd->event_time >= a->ward_time)) {
+		set_ward(a, rd->ward, rd->ward_len);
+		a->ward_time = rd->event_time;
+	}
+	if (rd->news2_score != VITAL_NONE) {
+		if (a->news2_n == 0 || rd->news2_score > a->news2_max)
+			a->news2_max = rd->news2_score;
+		a->news2_n++;
+	}
+	if (rd->news2_band + 1 > a->band)
+		a->band = rd->news2_band + 1;
+	for (int i = 0; i < ALERT_COUNT; i++)
+		a->alerts[i] += rd->alerts >> i & 1;
+	a->anomalous += rd->is_anomaly;
+	a->readings++;
+}
+
+/* ---- writing Gold ---- */
+
+/* Sets a number as the Gold column types it. */
+static void
+set_number(const struct gold *g, struct record *out, int col, double x)
+{
+	enum ftype t = g->gold->f[col].type;
+
+	if (t == FT_INTEGER || t == FT_LONG)
+		rec_set_int(out, col, (int64_t)llround(x));
+	else
+		rec_set_real(out, col, x);
+}
+
+static void
+set_stat(const struct gold *g, struct record *out, int m,
+    const struct stat *st)
+{
+	double v[ST_COUNT];
+
+	if (st->n > 0) {
+		v[ST_MEAN] = round(st->sum / ((double)st->n * MICRO / 1000)) /
+		    1000;
+		v[ST_MIN] = st->min;
+		v[ST_MAX] = st->max;
+	}
+	for (int k = 0; k < ST_COUNT; k++) {
+		int col = g->g_stat[m][k];
+		if (col < 0)
+			continue;
+		if (st->n > 0)
+			set_number(g, out, col, v[k]);
+		else
+			rec_set_null(out, col);
+	}
+}
+
+/* Sets column col (when the schema has it) to an integer. */
+static void
+set_count(struct record *out, int col, uint64_t n)
+{
+	if (col >= 0)
+		rec_set_int(out, col, (int64_t)n);
+}
+
+void
+gold_row(const struct gold *g, const struct window *w, struct record *out)
+{
+	const struct agg *a = w->data;
+
+	record_clear(out);
+	rec_set_str(out, g->g_patient, w->patient_id, w->id_len);
+	rec_set_time(out, g->g_start, w->start);
+	rec_set_time(out, g->g_end, w->end);
+	if (g->g_date >= 0)
+		rec_set_date(out, g->g_date, usec_to_days(w->start));
+	if (g->g_ward >= 0) {
+		if (a->ward != NULL)
+			rec_set_str(out, g->g_ward, a->ward, a->ward_len);
+		else
+			rec_set_null(out, g->g_ward);
+	}
+	set_count(out, g->g_readings, a->readings);
+	for (int m = 0; m < GOLD_MEASURES; m++)
+		set_stat(g, out, m, &a->m[m]);
+	if (g->g_news2 >= 0) {
+		if (a->news2_n > 0)
+			rec_set_int(out, g->g_news2, a->news2_max);
+		else
+			rec_set_null(out, g->g_news2);
+	}
+	if (g->g_band >= 0) {
+		const char *band = news2_band_name(a->band - 1);
+		if (band != NULL)
+			rec_set_str(out, g->g_band, band, strlen(band));
+		else
+			rec_set_null(out, g->g_band);
+	}
+	for (int i = 0; i < ALERT_COUNT; i++)
+		set_count(out, g->g_alert[i], a->alerts[i]);
+	set_count(out, g->g_anomalous, a->anomalous);
+	if (g->g_anomaly >= 0)
+		rec_set_bool(out, g->g_anomaly, a->anomalous > 0);
+}
