@@ -143,6 +143,12 @@ cleaner_new(const struct clean_options *o)
 }
 
 void
+cleaner_set_roster(struct cleaner *c, const struct roster *r)
+{
+	c->opt.roster = r;
+}
+
+void
 cleaner_free(struct cleaner *c)
 {
 	if (c == NULL)

@@ -59,6 +59,10 @@ struct cleaner;
 struct cleaner *cleaner_new(const struct clean_options *o);
 void cleaner_free(struct cleaner *c);
 
+/* Sets (or replaces) the roster records are enriched from from now on;
+ * borrowed, it must outlive the cleaner. */
+void cleaner_set_roster(struct cleaner *c, const struct roster *r);
+
 /*
  * Cleans one line.  On CLEAN_OUT, *out is the Silver record, owned by the
  * cleaner and valid (with line) until the next call.  On CLEAN_REJECT,

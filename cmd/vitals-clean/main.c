@@ -75,6 +75,23 @@ parse_tool_option(int ch, const char *arg, struct clean_options *co,
 	}
 }
 
+/*
+ * The roster is read when the first record arrives, not at start-up:
+ * in `vitals-gen --roster r | vitals-clean --roster r` both start at
+ * once, and vitals-gen writes the whole roster before its first reading.
+ */
+static struct roster *
+load_roster(struct cleaner *c, const char *path)
+{
+	char err[512];
+	struct roster *r = roster_load(path, err, sizeof err);
+
+	if (r == NULL)
+		cli_die(EXIT_FAIL, "roster: %s", err);
+	cleaner_set_roster(c, r);
+	return r;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -100,10 +117,6 @@ main(int argc, char **argv)
 		if (!cli_common(&opt, ch, optarg, usage_text))
 			parse_tool_option(ch, optarg, &co, &roster_path);
 
-	if (roster_path != NULL &&
-	    (roster = roster_load(roster_path, err, sizeof err)) == NULL)
-		cli_die(EXIT_FAIL, "roster: %s", err);
-	co.roster = roster;
 	if (writer_open(&out, opt.output, opt.unbuffered) != 0)
 		cli_die(EXIT_FAIL, "%s: %m", opt.output);
 	if (rejects_open(&rj, opt.rejects) != 0)
@@ -118,6 +131,8 @@ main(int argc, char **argv)
 			continue;
 		}
 		n.in++;
+		if (n.in == 1 && roster_path != NULL)
+			roster = load_roster(cleaner, roster_path);
 		if (ln.truncated) {
 			snprintf(err, sizeof err, "line of %llu bytes is longer "
 			    "than --max-line", (unsigned long long)ln.full_len);
@@ -142,6 +157,9 @@ main(int argc, char **argv)
 		if (writer_end_record(&out) != 0)
 			break;
 	}
+	/* No input at all: a roster that cannot be read is still an error. */
+	if (roster == NULL && roster_path != NULL && !cli_stop)
+		roster = load_roster(cleaner, roster_path);
 
 	if (writer_close(&out) != 0 || rejects_close(&rj) != 0 ||
 	    reader_failed(in))

@@ -41,3 +41,14 @@ if [ -x "$BIN/vitals-clean" ]; then
 	    fail "vitals-clean refused the roster"
 	expect_eq "enriched" "$(jq -r 'select(.age != null) | 1' silver | wc -l | tr -d ' ')" 8
 fi
+
+# In one pipeline both tools start at once; vitals-clean reads the roster
+# only when the first reading arrives, after vitals-gen has written it.
+for i in 1 2 3 4 5; do
+	vitals-gen -p 30 -n 300 --seed $i --roster race$i |
+	    vitals-clean -q --roster race$i > enriched$i
+	expect_eq "run $i: enriched readings" \
+	    "$(jq -r 'select(.age != null) | .patient_id' enriched$i | wc -l | tr -d ' ')" 300
+done
+expect_status 1 vitals-clean --roster no-such-roster < /dev/null 2> err
+expect_grep 'roster: ' err
