@@ -128,19 +128,21 @@ slot_for(struct record *r, const char *key, size_t len, bool copy_key)
 
 /*
  * Keys nearly always come in schema order, because the tools print them
- * that way: try the field after the last one matched before hashing.
+ * that way, leaving out the null ones: try the next few fields after the
+ * last one matched before hashing.
  */
 static inline int
 find_hinted(const struct schema *s, const char *key, size_t len,
     size_t *hint)
 {
-	size_t h = *hint;
 	int i;
 
-	if (h < s->n && s->f[h].name_len == len &&
-	    memcmp(s->f[h].name, key, len) == 0) {
-		*hint = h + 1;
-		return (int)h;
+	for (size_t h = *hint; h < s->n && h < *hint + 4; h++) {
+		if (s->f[h].name_len == len &&
+		    memcmp(s->f[h].name, key, len) == 0) {
+			*hint = h + 1;
+			return (int)h;
+		}
 	}
 	if ((i = schema_find(s, key, len)) >= 0)
 		*hint = (size_t)i + 1;
@@ -273,6 +275,33 @@ init_plain(void)
 }
 
 /*
+ * The end of a run of plain bytes from p.  Keys and values are mostly
+ * tens of plain bytes, so eight are tested at once: a byte below 0x20,
+ * from 0x80, '"' or '\\' anywhere in the word makes the test true (the
+ * usual has-zero-byte tricks), and the exact loop takes over from that
+ * word on.
+ */
+static inline const char *
+plain_run(const char *p, const char *end)
+{
+	const uint64_t ones = 0x0101010101010101u, tops = ones << 7;
+
+	while (end - p >= 8) {
+		uint64_t x, q, b;
+		memcpy(&x, p, sizeof x);
+		q = x ^ (ones * '"');
+		b = x ^ (ones * '\\');
+		if ((((q - ones) & ~q) | ((b - ones) & ~b) |
+		    ((x - ones * 0x20) & ~x) | x) & tops)
+			break;
+		p += 8;
+	}
+	while (p < end && plain[(unsigned char)*p])
+		p++;
+	return p;
+}
+
+/*
  * Reads a string at p (just past the opening quote).  Plain strings are
  * borrowed from the line; simple escapes are decoded into the arena.
  * Returns the byte after the closing quote, or NULL to give up.
@@ -283,8 +312,7 @@ fast_string(struct record *r, const char *p, const char *end,
 {
 	const char *start = p;
 
-	while (p < end && plain[(unsigned char)*p])
-		p++;
+	p = plain_run(p, end);
 	if (p < end && *p == '"') {
 		*s = start;
 		*len = (size_t)(p - start);
@@ -480,8 +508,7 @@ scan_fast(struct record *r, const char *line, size_t len)
 		if (p >= end || *p != '"')
 			return -1;
 		key = ++p;
-		while (p < end && plain[(unsigned char)*p])
-			p++;
+		p = plain_run(p, end);
 		if (p >= end || *p != '"')
 			return -1;
 		klen = (size_t)(p - key);
