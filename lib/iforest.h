@@ -189,8 +189,12 @@ struct iforest {
 
 	struct iforest_tree *tree;
 	struct iforest_fnode *fnode;	/* every tree's nodes */
-	double *value;		/* per scoring node: leaf depth + c(n) */
+	double *value;		/* per scoring node: leaf depth + c(n); at
+				 * a split, the count-weighted mean of the
+				 * values of the leaves under it */
 	uint32_t *count;	/* per scoring node: n_node_samples */
+	uint64_t *uses;		/* per scoring node: feature_bit() of every
+				 * feature split on under it */
 	size_t n_fnodes;
 };
 
