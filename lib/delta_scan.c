@@ -1,0 +1,565 @@
+#include "delta_scan.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "checkpoint.h"
+#include "cli.h"
+#include "isotime.h"
+#include "jsonw.h"
+#include "parquet_read.h"
+#include "partition.h"
+#include "record.h"
+#include "xalloc.h"
+
+/* Earliest and latest instants and days an ISO 8601 text can hold. */
+#define MIN_USEC	INT64_C(-62135596800000000)
+#define MAX_USEC	INT64_C(253402300799999999)
+#define MIN_DAY		(-719162)
+#define MAX_DAY		2932896
+
+/* One scan_rows call: the record every row goes through, reused. */
+struct cat {
+	const struct delta_table *t;
+	struct record *rec;
+	struct writer *out;
+	struct writer raw;	/* scratch for struct values */
+	int verbose;
+	struct scan_totals *tot;
+};
+
+/* ------------------------------------------------------------------ */
+/* The table as of a version */
+
+/* Applies commit v on the way to version at; 0, or -1 with err. */
+static int
+apply_commit(struct delta_table *t, int64_t v, int64_t at, char *err,
+    size_t errlen)
+{
+	size_t n = strlen(t->root) + 64, cap = 0;
+	char *path = xmalloc(n), why[256], *line = NULL;
+	ssize_t len;
+	long lineno = 0;
+	int rc = 0;
+	FILE *fp;
+
+	snprintf(path, n, "%s/_delta_log/%020lld.json", t->root, (long long)v);
+	if ((fp = fopen(path, "r")) == NULL) {
+		if (errno == ENOENT)
+			snprintf(err, errlen, "%s: cannot read version %lld: "
+			    "commit %lld is not in the log", t->root,
+			    (long long)at, (long long)v);
+		else
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		free(path);
+		return -1;
+	}
+	while (rc == 0 && (len = getline(&line, &cap, fp)) >= 0) {
+		json_error_t je;
+		json_t *a;
+
+		lineno++;
+		if (strspn(line, " \t\r\n") == (size_t)len)
+			continue;
+		a = json_loadb(line, (size_t)len, 0, &je);
+		if (!json_is_object(a)) {
+			snprintf(err, errlen, "%s:%ld: %s", path, lineno,
+			    a == NULL ? je.text : "not an action object");
+			rc = -1;
+		} else if (delta_apply(t, a, why, sizeof why) != 0) {
+			snprintf(err, errlen, "%s:%ld: %s", path, lineno, why);
+			rc = -1;
+		}
+		json_decref(a);
+	}
+	if (rc == 0 && ferror(fp)) {
+		snprintf(err, errlen, "%s: read error", path);
+		rc = -1;
+	}
+	free(line);
+	fclose(fp);
+	free(path);
+	return rc;
+}
+
+/* delta_open reads the newest version only; an older one is replayed
+ * from the newest checkpoint at or below it. */
+struct delta_table *
+scan_open_at(const char *root, int64_t at, char *err, size_t errlen)
+{
+	struct delta_table *t;
+	int64_t v;
+
+	if (at < 0)
+		return delta_open(root, err, errlen);
+	t = xcalloc(1, sizeof *t);
+	t->root = xstrdup(root);
+	t->version = t->checkpoint = -1;
+	t->files = json_object();
+	v = checkpoint_read_latest(t, at, err, errlen);
+	if (v < -1)
+		goto fail;
+	t->version = t->checkpoint = v;
+	while (t->version < at) {
+		if (apply_commit(t, t->version + 1, at, err, errlen) != 0)
+			goto fail;
+		t->version++;
+	}
+	if (t->protocol == NULL || t->metadata == NULL) {
+		snprintf(err, errlen, "%s: the log has no %s at version %lld",
+		    root, t->protocol == NULL ? "protocol" : "metaData",
+		    (long long)at);
+		goto fail;
+	}
+	return t;
+fail:
+	delta_free(t);
+	return NULL;
+}
+
+/* A table that needs a newer reader would be silently misread: its rows
+ * could include deleted ones or have the wrong column names. */
+int
+scan_check_readable(const struct delta_table *t, char *err, size_t errlen)
+{
+	json_t *mode = json_object_get(json_object_get(t->metadata,
+	    "configuration"), "delta.columnMapping.mode");
+
+	if (t->version < 0) {
+		snprintf(err, errlen, "%s: not a Delta table (no commits in "
+		    "_delta_log)", t->root);
+		return -1;
+	}
+	if (t->min_reader > 1) {
+		snprintf(err, errlen, "%s: the table needs reader version %d "
+		    "(deletion vectors, column mapping or other features); "
+		    "%s reads version 1", t->root, t->min_reader,
+		    cli_progname());
+		return -1;
+	}
+	if (json_is_string(mode) && strcmp(json_string_value(mode), "none")
+	    != 0) {
+		snprintf(err, errlen, "%s: column mapping is on; %s does "
+		    "not support it", t->root, cli_progname());
+		return -1;
+	}
+	return 0;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Byte order, so that output is the same every time. */
+const char **
+scan_live_paths(const struct delta_table *t, size_t *n)
+{
+	const char **p = xcalloc(json_object_size(t->files) + 1, sizeof *p);
+	const char *key;
+	json_t *add;
+
+	*n = 0;
+	json_object_foreach(t->files, key, add)
+		p[(*n)++] = key;
+	qsort(p, *n, sizeof *p, cmp_str);
+	return p;
+}
+
+void
+scan_print_adds(const struct delta_table *t, struct writer *out)
+{
+	size_t n;
+	const char **paths = scan_live_paths(t, &n);
+
+	for (size_t i = 0; i < n; i++) {
+		json_t *a = json_pack("{s:O}", "add",
+		    json_object_get(t->files, paths[i]));
+		char *s = json_dumps(a, JSON_COMPACT | JSON_REAL_PRECISION(17));
+		wr_str(out, s);
+		wr_char(out, '\n');
+		writer_end_record(out);
+		free(s);
+		json_decref(a);
+	}
+	free(paths);
+}
+
+/* ------------------------------------------------------------------ */
+/* Values */
+
+/* JSON text for a struct value, numbers as the record codec writes
+ * them (shortest round-trip doubles).  Depth is bounded by the Parquet
+ * schema's. */
+static void
+put_json(struct writer *w, json_t *v)
+{
+	const char *key;
+	json_t *x;
+	size_t i;
+	bool first = true;
+
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		wr_char(w, '{');
+		json_object_foreach(v, key, x) {
+			if (!first)
+				wr_char(w, ',');
+			first = false;
+			jw_string(w, key, strlen(key));
+			wr_char(w, ':');
+			put_json(w, x);
+		}
+		wr_char(w, '}');
+		break;
+	case JSON_ARRAY:
+		wr_char(w, '[');
+		json_array_foreach(v, i, x) {
+			if (i > 0)
+				wr_char(w, ',');
+			put_json(w, x);
+		}
+		wr_char(w, ']');
+		break;
+	case JSON_STRING:
+		jw_string(w, json_string_value(v), json_string_length(v));
+		break;
+	case JSON_INTEGER:
+		jw_int(w, json_integer_value(v));
+		break;
+	case JSON_REAL:
+		jw_double(w, json_real_value(v));
+		break;
+	case JSON_TRUE:
+	case JSON_FALSE:
+		jw_bool(w, json_is_true(v));
+		break;
+	case JSON_NULL:
+		jw_null(w);
+		break;
+	}
+}
+
+/* A partition value as the column's type (PROTOCOL.md "Partition Value
+ * Serialization"); 0, or -1 when the text is not one.  Null and the
+ * empty string are null; a timestamp without a zone is taken as UTC. */
+static int
+partition_jval(struct record *r, int i, enum ftype type, json_t *pv)
+{
+	const char *s = json_string_value(pv);
+	size_t len = json_string_length(pv);
+	long long n;
+	int64_t us;
+	int32_t days;
+	double d;
+	char *end;
+
+	if (!json_is_string(pv) || len == 0)
+		return json_is_null(pv) || json_is_string(pv) ? 0 : -1;
+	switch (type) {
+	case FT_STRING:
+		rec_set_str(r, i, s, len);
+		return 0;
+	case FT_INTEGER:
+	case FT_LONG:
+		if (cli_parse_int(s, type == FT_INTEGER ? INT32_MIN : INT64_MIN,
+		    type == FT_INTEGER ? INT32_MAX : INT64_MAX, &n) != 0)
+			return -1;
+		rec_set_int(r, i, n);
+		return 0;
+	case FT_DOUBLE:
+		errno = 0;
+		d = strtod(s, &end);
+		if (end == s || *end != '\0' || errno != 0)
+			return -1;
+		rec_set_real(r, i, d);
+		return 0;
+	case FT_BOOLEAN:
+		if (strcmp(s, "true") != 0 && strcmp(s, "false") != 0)
+			return -1;
+		rec_set_bool(r, i, s[0] == 't');
+		return 0;
+	case FT_DATE:
+		if (iso_parse_date(s, len, &days) != 0)
+			return -1;
+		rec_set_date(r, i, days);
+		return 0;
+	case FT_TIMESTAMP:
+		if (iso_parse(s, len, &us) != 0)
+			return -1;
+		rec_set_time(r, i, us);
+		return 0;
+	case FT_STRUCT:
+		break;
+	}
+	return -1;
+}
+
+/* What a column of each table type must be in the Parquet file. */
+static bool
+compatible(enum ftype t, const struct pqr_node *n)
+{
+	if (t == FT_STRUCT)
+		return n->shape == PQR_STRUCT;
+	if (n->shape != PQR_LEAF)
+		return false;
+	switch (t) {
+	case FT_STRING: return n->type == PQR_STRING;
+	case FT_INTEGER: case FT_LONG: return n->type == PQR_INT;
+	case FT_DOUBLE: return n->type == PQR_DOUBLE;
+	case FT_BOOLEAN: return n->type == PQR_BOOLEAN;
+	case FT_TIMESTAMP: return n->type == PQR_TIMESTAMP;
+	case FT_DATE: return n->type == PQR_DATE;
+	case FT_STRUCT: break;
+	}
+	return false;
+}
+
+/* One leaf value into slot i; null stays absent, as the other tools
+ * leave absent fields out.  0, or -1 with err. */
+static int
+leaf_jval(struct record *r, int i, const struct pqr_value *v, char *err,
+    size_t errlen)
+{
+	switch (v->type) {
+	case PQR_NULL:
+		return 0;
+	case PQR_BOOLEAN:
+		rec_set_bool(r, i, v->i != 0);
+		return 0;
+	case PQR_INT:
+		rec_set_int(r, i, v->i);
+		return 0;
+	case PQR_DOUBLE:
+		rec_set_real(r, i, v->d);
+		return 0;
+	case PQR_STRING:
+		if (!utf8_valid(v->s, v->len)) {
+			snprintf(err, errlen, "a string that is not UTF-8");
+			return -1;
+		}
+		rec_set_str(r, i, v->s, v->len);
+		return 0;
+	case PQR_TIMESTAMP:
+		if (v->i < MIN_USEC || v->i > MAX_USEC) {
+			snprintf(err, errlen, "timestamp %lld us is outside "
+			    "years 1 to 9999", (long long)v->i);
+			return -1;
+		}
+		rec_set_time(r, i, v->i);
+		return 0;
+	case PQR_DATE:
+		if (v->i < MIN_DAY || v->i > MAX_DAY) {
+			snprintf(err, errlen, "date %lld is outside years 1 to "
+			    "9999", (long long)v->i);
+			return -1;
+		}
+		rec_set_date(r, i, (int32_t)v->i);
+		return 0;
+	default:
+		break;
+	}
+	snprintf(err, errlen, "a value of an unexpected type");
+	return -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Rows */
+
+/* What add.stats says numRecords is, or -1. */
+static int64_t
+stats_records(json_t *add)
+{
+	json_t *st = json_object_get(add, "stats"), *j, *n;
+	int64_t v = -1;
+
+	if (!json_is_string(st))
+		return -1;
+	j = json_loads(json_string_value(st), 0, NULL);
+	if (json_is_integer(n = json_object_get(j, "numRecords")))
+		v = json_integer_value(n);
+	json_decref(j);
+	return v;
+}
+
+/* The file of one add action, decoded once and kept inside the table. */
+static char *
+file_path(const struct delta_table *t, const char *uri)
+{
+	char *rel = xstrdup(uri), *full;
+	size_t n;
+
+	if (uri_unescape(rel, strlen(rel)) < 0 || !path_is_contained(rel)) {
+		free(rel);
+		return NULL;
+	}
+	n = strlen(t->root) + strlen(rel) + 2;
+	full = xmalloc(n);
+	snprintf(full, n, "%s/%s", t->root, rel);
+	free(rel);
+	return full;
+}
+
+/*
+ * Prints the rows of one data file.  Columns come from the file by name,
+ * partition columns from the add's partitionValues; a column the file
+ * does not have (added to the table later) is null.  0, or -1 with err.
+ */
+static int
+cat_file(struct cat *c, const char *uri, json_t *add, char *err,
+    size_t errlen)
+{
+	const struct schema *s = c->t->schema;
+	json_t *pvs = json_object_get(add, "partitionValues");
+	struct pqr_options o;
+	struct pqr_file *f;
+	struct pqr_value v;
+	struct record *r = c->rec;
+	int *node = xcalloc(s->n + 1, sizeof *node);
+	bool *part = xcalloc(s->n + 1, sizeof *part);
+	char *path, why[300];
+	int64_t rows = 0, want;
+	int rc = -1, more;
+	struct stat st;
+
+	if ((path = file_path(c->t, uri)) == NULL) {
+		snprintf(err, errlen, "add.path %s is not a relative path "
+		    "inside the table", uri);
+		goto out;
+	}
+	if (c->verbose > 0)
+		cli_warn("reading %s", path);
+	pqr_options_init(&o);
+	o.omit_nulls = true;
+	o.iso_time = true;
+	if ((f = pqr_open(path, &o, why, sizeof why)) == NULL) {
+		snprintf(err, errlen, "%s", why);
+		goto out;
+	}
+	for (size_t i = 0; i < s->n; i++) {
+		const struct field *fd = &s->f[i];
+		for (size_t k = 0; k < c->t->npartition; k++)
+			part[i] |= strcmp(c->t->partition_cols[k],
+			    fd->name) == 0;
+		node[i] = part[i] ? -1 : pqr_child(f, 0, fd->name);
+		if (node[i] < 0)
+			continue;
+		if (!compatible(fd->type, pqr_node(f, node[i])) ||
+		    pqr_node(f, node[i])->rep == PQR_REPEATED) {
+			snprintf(err, errlen, "%s: column %s does not hold the "
+			    "table's type %s", path, fd->name,
+			    ftype_name(fd->type));
+			goto close;
+		}
+		if (pqr_select(f, node[i]) != 0) {
+			snprintf(err, errlen, "%s: %s", path, pqr_error(f));
+			goto close;
+		}
+	}
+	while (!cli_stop && (more = pqr_next(f)) == 1) {
+		record_clear(r);
+		for (size_t i = 0; i < s->n; i++) {
+			if (part[i]) {
+				json_t *pv = json_object_get(pvs, s->f[i].name);
+				if (partition_jval(r, (int)i, s->f[i].type, pv)
+				    != 0) {
+					snprintf(err, errlen, "%s: partition "
+					    "value of %s is not a %s", uri,
+					    s->f[i].name,
+					    ftype_name(s->f[i].type));
+					goto close;
+				}
+			} else if (node[i] < 0) {
+				continue;
+			} else if (s->f[i].type == FT_STRUCT) {
+				json_t *j = pqr_json(f, node[i]);
+				if (j == NULL)
+					break;
+				if (!json_is_null(j)) {
+					c->raw.len = 0;
+					put_json(&c->raw, j);
+					r->v[i].kind = JK_RAW;
+					r->v[i].s = record_copy(r, c->raw.buf,
+					    c->raw.len);
+					r->v[i].len = (uint32_t)c->raw.len;
+				}
+				json_decref(j);
+			} else if (pqr_value(f, node[i], &v) != 0) {
+				break;
+			} else if (leaf_jval(r, (int)i, &v, why,
+			    sizeof why) != 0) {
+				snprintf(err, errlen, "%s: row %lld, column "
+				    "%s: %s", path, (long long)pqr_row(f),
+				    s->f[i].name, why);
+				goto close;
+			}
+		}
+		if (*pqr_error(f) != '\0')
+			break;
+		record_print(r, c->out);
+		if (writer_end_record(c->out) != 0)
+			break;
+		rows++;
+	}
+	if (*pqr_error(f) != '\0') {
+		snprintf(err, errlen, "%s: %s", path, pqr_error(f));
+		goto close;
+	}
+	c->tot->rows += (uint64_t)rows;
+	c->tot->files++;
+	rc = 0;
+	/* A debugging tool says when the log and the file disagree, and
+	 * still prints what the file holds. */
+	want = stats_records(add);
+	if (!cli_stop && want >= 0 && want != rows) {
+		cli_warn("%s: %lld rows, its add says numRecords %lld", path,
+		    (long long)rows, (long long)want);
+		c->tot->mismatch = true;
+	}
+	if (stat(path, &st) == 0 && json_is_integer(json_object_get(add,
+	    "size")) && st.st_size != json_integer_value(json_object_get(add,
+	    "size"))) {
+		cli_warn("%s: %lld bytes, its add says size %lld", path,
+		    (long long)st.st_size, (long long)json_integer_value(
+		    json_object_get(add, "size")));
+		c->tot->mismatch = true;
+	}
+close:
+	pqr_close(f);
+out:
+	free(path);
+	free(node);
+	free(part);
+	return rc;
+}
+
+int
+scan_rows(const struct delta_table *t, struct writer *out, int verbose,
+    struct scan_totals *tot, char *err, size_t errlen)
+{
+	struct cat c;
+	size_t n;
+	const char **paths = scan_live_paths(t, &n);
+	int rc = 0;
+
+	memset(tot, 0, sizeof *tot);
+	memset(&c, 0, sizeof c);
+	c.t = t;
+	c.out = out;
+	c.verbose = verbose;
+	c.tot = tot;
+	c.rec = record_new(t->schema);
+	writer_open_memory(&c.raw);
+	for (size_t i = 0; i < n && rc == 0 && !cli_stop && out->error == 0;
+	    i++)
+		rc = cat_file(&c, paths[i], json_object_get(t->files,
+		    paths[i]), err, errlen);
+	writer_close(&c.raw);
+	record_free(c.rec);
+	free(paths);
+	return rc;
+}

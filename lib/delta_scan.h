@@ -1,0 +1,104 @@
+/*
+ * delta_scan: reading a Delta table back: its snapshot as of a version,
+ * its live files, and their rows as records; all of delta-cat's logic.
+ *
+ * A snapshot is a struct delta_table (lib/delta.h) replayed up to the
+ * version asked for: the newest checkpoint at or below it, then the JSON
+ * commits after it, so time travel works on a table whose early commits
+ * were cleaned up.  Its live files are listed in the byte order of their
+ * paths, so that the same table prints the same bytes every time.
+ *
+ * Rows are read from the data files with lib/parquet_read.c and printed
+ * with the record codec (lib/record.h), so they look like every other
+ * tool's records: fields in schema order, a null left out, timestamps and
+ * dates in ISO 8601, doubles shortest round-trip, struct columns as
+ * nested objects.  Partition columns come from each add's
+ * partitionValues, typed by the table's schema; a column the table has
+ * and an older file lacks is null in that file's rows.
+ *
+ *	t = scan_open_at(root, -1, err, sizeof err);
+ *	if (t == NULL || scan_check_readable(t, err, sizeof err) != 0)
+ *		... err ...
+ *	rc = scan_rows(t, &out, 0, &tot, err, sizeof err);
+ *	delta_free(t);
+ *
+ * Everything here reports on stderr only what a debugging reader should
+ * be told and still goes on (a passed-over checkpoint, a file that
+ * disagrees with its add); what stops the scan comes back in err.  The
+ * scan stops early, without an error, when cli_stop is set.
+ */
+#ifndef VL_DELTA_SCAN_H
+#define VL_DELTA_SCAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "delta.h"
+#include "ndjson.h"
+
+/*
+ * The table at root as it was at version `at`: the newest usable
+ * checkpoint at or below it, then its commits up to `at` (which must all
+ * be in the log).  With at < 0 it is the newest version, as delta_open()
+ * reads it: a directory that is not a table is then version -1, not an
+ * error.  Returns the snapshot (free with delta_free), or NULL with a
+ * message in err when a needed commit is missing or unreadable, or the
+ * log holds no protocol or metaData at that version.  Nothing is left
+ * allocated after a failure.
+ */
+struct delta_table *scan_open_at(const char *root, int64_t at, char *err,
+    size_t errlen);
+
+/*
+ * 0 if this reader reads t as it is meant; -1 with the reason in err
+ * otherwise: no table (version -1), a reader version above 1 (deletion
+ * vectors and other table features), or column mapping.  The reason names
+ * the running tool (cli_progname).  t is not changed.
+ */
+int scan_check_readable(const struct delta_table *t, char *err,
+    size_t errlen);
+
+/*
+ * The live files' paths (add.path, still URI-escaped) in byte order, as
+ * a new array of *n pointers (NULL-terminated) that the caller frees;
+ * the strings are t's, valid while t is unchanged.  Never NULL.
+ */
+const char **scan_live_paths(const struct delta_table *t, size_t *n);
+
+/*
+ * Writes each live add action as a {"add":{...}} line, in the order of
+ * scan_live_paths.  Cannot fail by itself: a write error is left in
+ * out->error for writer_close to report.
+ */
+void scan_print_adds(const struct delta_table *t, struct writer *out);
+
+/* What scan_rows read.  mismatch: a data file's row count or size
+ * differed from its add action's numRecords or size (each is warned
+ * about on stderr; the file's rows were still printed). */
+struct scan_totals {
+	uint64_t files, rows;
+	bool mismatch;
+};
+
+/*
+ * Prints every row of every live file of t on out, one record a line,
+ * files in the order of scan_live_paths and rows in file order; with
+ * verbose > 0 each file is named on stderr as it is read.  t must have
+ * passed scan_check_readable.
+ *
+ * Returns 0, or -1 with err when a file cannot be read: a path outside
+ * the table, a file that is not Parquet this reader reads, a column that
+ * does not hold the table's type, a partition value that is not one, or
+ * a value a record cannot carry (a string that is not UTF-8, a date or
+ * timestamp outside years 1 to 9999).  The scan stops at that file; rows
+ * of it read before the error have already been printed.  It also stops,
+ * returning 0, when cli_stop is set or out has a write error (left in
+ * out->error for writer_close).  *tot is filled in either way: it counts
+ * the files that did not fail (one cut short by a stop or a write error
+ * included) and the rows printed from them, not those of a failed file.
+ */
+int scan_rows(const struct delta_table *t, struct writer *out, int verbose,
+    struct scan_totals *tot, char *err, size_t errlen);
+
+#endif
