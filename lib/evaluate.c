@@ -1,0 +1,488 @@
+#include "evaluate.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dedup.h"
+#include "metrics.h"
+#include "xalloc.h"
+
+#define MINUTE	(INT64_C(60) * 1000000)
+#define DAY	(INT64_C(86400) * 1000000)
+
+static const char *const det_names[NDETECTORS] = {
+	"iforest", "news2", "combined"
+};
+
+const char *
+eval_detector_name(int d)
+{
+	return det_names[d];
+}
+
+void
+eval_options_init(struct eval_options *o)
+{
+	o->persistence = 4;
+	o->news2_persistence = 60;
+	o->news2_gate = 0.55;
+	o->refractory = 30 * MINUTE;
+	o->grace = 60 * MINUTE;
+}
+
+struct obs {
+	int64_t t;
+	uint32_t patient;
+	int32_t episode;	/* index into episodes, -1 outside */
+	float score;
+	int8_t news2;		/* -1: none */
+	uint8_t flags;		/* bit 0 is_anomaly, bit 1 NEWS2 red, bit 2
+				 * score above news2_gate (compared as a
+				 * double: the float kept is not the score) */
+};
+
+struct episode {
+	int64_t id, first, last, detected_at[NDETECTORS];
+	uint32_t patient;
+	int type;
+};
+
+/* A string -> index table, open addressing. */
+struct names {
+	char **s;
+	size_t n, cap;
+	uint32_t *slot;
+	size_t mask;
+};
+
+static uint32_t
+intern(struct names *t, const char *s, size_t len)
+{
+	uint64_t h;
+	size_t i;
+
+	if (t->slot == NULL || t->n * 2 >= t->mask + 1) {
+		size_t cap = t->slot ? (t->mask + 1) * 2 : 1024;
+		free(t->slot);
+		t->slot = xcalloc(cap, sizeof *t->slot);
+		t->mask = cap - 1;
+		for (size_t k = 0; k < t->n; k++) {
+			h = hash_bytes(t->s[k], strlen(t->s[k]), 0);
+			for (i = h & t->mask; t->slot[i]; i = (i + 1) & t->mask)
+				;
+			t->slot[i] = (uint32_t)k + 1;
+		}
+	}
+	h = hash_bytes(s, len, 0);
+	for (i = h & t->mask; t->slot[i]; i = (i + 1) & t->mask) {
+		const char *x = t->s[t->slot[i] - 1];
+		if (strlen(x) == len && memcmp(x, s, len) == 0)
+			return t->slot[i] - 1;
+	}
+	xgrow(&t->s, &t->cap, t->n + 1, sizeof *t->s);
+	t->s[t->n] = xstrndup(s, len);
+	t->slot[i] = (uint32_t)t->n + 1;
+	return (uint32_t)t->n++;
+}
+
+static void
+names_free(struct names *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		free(t->s[i]);
+	free(t->s);
+	free(t->slot);
+}
+
+struct evaluation {
+	struct eval_options o;
+	struct obs *obs;
+	size_t nobs, obs_cap;
+	struct names patients, types;
+	struct episode *ep;
+	size_t nep, ep_cap;
+	uint32_t *ep_slot;	/* episode id -> index + 1 */
+	size_t ep_mask;
+};
+
+struct evaluation *
+eval_new(const struct eval_options *o)
+{
+	struct evaluation *e = xcalloc(1, sizeof *e);
+
+	e->o = *o;
+	e->ep_mask = 1023;
+	e->ep_slot = xcalloc(e->ep_mask + 1, sizeof *e->ep_slot);
+	return e;
+}
+
+void
+eval_free(struct evaluation *e)
+{
+	if (e == NULL)
+		return;
+	free(e->obs);
+	names_free(&e->patients);
+	names_free(&e->types);
+	free(e->ep);
+	free(e->ep_slot);
+	free(e);
+}
+
+static int32_t
+episode_index(struct evaluation *e, int64_t id, uint32_t patient, int type,
+    int64_t t)
+{
+	size_t i;
+
+	if (e->nep * 2 >= e->ep_mask + 1) {
+		size_t cap = (e->ep_mask + 1) * 2;
+		free(e->ep_slot);
+		e->ep_slot = xcalloc(cap, sizeof *e->ep_slot);
+		e->ep_mask = cap - 1;
+		for (size_t k = 0; k < e->nep; k++) {
+			for (i = (size_t)hash_bytes(&e->ep[k].id, 8, 0) &
+			    e->ep_mask; e->ep_slot[i]; i = (i + 1) & e->ep_mask)
+				;
+			e->ep_slot[i] = (uint32_t)k + 1;
+		}
+	}
+	for (i = (size_t)hash_bytes(&id, 8, 0) & e->ep_mask; e->ep_slot[i];
+	    i = (i + 1) & e->ep_mask) {
+		struct episode *ep = &e->ep[e->ep_slot[i] - 1];
+		if (ep->id == id) {
+			if (t < ep->first)
+				ep->first = t;
+			if (t > ep->last)
+				ep->last = t;
+			return (int32_t)(e->ep_slot[i] - 1);
+		}
+	}
+	xgrow(&e->ep, &e->ep_cap, e->nep + 1, sizeof *e->ep);
+	struct episode *ep = &e->ep[e->nep];
+	memset(ep, 0, sizeof *ep);
+	ep->id = id;
+	ep->first = ep->last = t;
+	ep->patient = patient;
+	ep->type = type;
+	for (int d = 0; d < NDETECTORS; d++)
+		ep->detected_at[d] = INT64_MAX;
+	e->ep_slot[i] = (uint32_t)e->nep + 1;
+	return (int32_t)e->nep++;
+}
+
+void
+eval_add(struct evaluation *e, const char *patient, size_t plen, int64_t t,
+    double score, bool is_anomaly, int news2, bool red, const char *episode,
+    size_t elen, int64_t episode_id)
+{
+	struct obs *o;
+	uint32_t p = intern(&e->patients, patient, plen);
+
+	xgrow(&e->obs, &e->obs_cap, e->nobs + 1, sizeof *e->obs);
+	o = &e->obs[e->nobs++];
+	o->t = t;
+	o->patient = p;
+	o->score = isnan(score) ? 0 : (float)score;
+	o->news2 = news2 < 0 ? -1 : news2 > 100 ? 100 : (int8_t)news2;
+	o->flags = (is_anomaly ? 1 : 0) | (red ? 2 : 0) |
+	    (score > e->o.news2_gate ? 4 : 0);
+	o->episode = -1;
+	if (episode != NULL) {
+		uint32_t type = intern(&e->types, episode, elen);
+		if (type < EVAL_MAX_TYPES)
+			o->episode = episode_index(e, episode_id, p, (int)type,
+			    t);
+	}
+}
+
+static int
+cmp_obs(const void *a, const void *b)
+{
+	const struct obs *x = a, *y = b;
+
+	if (x->patient != y->patient)
+		return x->patient < y->patient ? -1 : 1;
+	return x->t < y->t ? -1 : x->t > y->t;
+}
+
+static bool
+news2_flag(const struct obs *o)
+{
+	return o->news2 >= 5 || (o->flags & 2);
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The fraction of values <= v, by binary search in the sorted copy. */
+static double
+ecdf(const double *sorted, size_t n, double v)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (sorted[mid] <= v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (double)lo / (double)n;
+}
+
+static double
+quantile(double *v, size_t n, double q)
+{
+	if (n == 0)
+		return NAN;
+	qsort(v, n, sizeof *v, cmp_double);
+	double pos = q * (double)(n - 1);
+	size_t i = (size_t)pos;
+	if (i + 1 >= n)
+		return v[n - 1];
+	return v[i] + (pos - (double)i) * (v[i + 1] - v[i]);
+}
+
+static void
+per_reading_metrics(struct evaluation *e, struct eval_result *r)
+{
+	size_t n = e->nobs;
+	double *s[NDETECTORS], *sorted_if, *sorted_n2;
+	bool *label = xmalloc(n * sizeof *label);
+
+	for (int d = 0; d < NDETECTORS; d++)
+		s[d] = xmalloc(n * sizeof *s[d]);
+	for (size_t i = 0; i < n; i++) {
+		const struct obs *o = &e->obs[i];
+		label[i] = o->episode >= 0;
+		s[DET_IFOREST][i] = o->score;
+		s[DET_NEWS2][i] = o->news2 < 0 ? -1 :
+		    o->news2 + ((o->flags & 2) ? 0.5 : 0);
+	}
+	sorted_if = xmalloc(n * sizeof *sorted_if);
+	sorted_n2 = xmalloc(n * sizeof *sorted_n2);
+	memcpy(sorted_if, s[DET_IFOREST], n * sizeof *sorted_if);
+	memcpy(sorted_n2, s[DET_NEWS2], n * sizeof *sorted_n2);
+	qsort(sorted_if, n, sizeof *sorted_if, cmp_double);
+	qsort(sorted_n2, n, sizeof *sorted_n2, cmp_double);
+	for (size_t i = 0; i < n; i++) {
+		double a = ecdf(sorted_if, n, s[DET_IFOREST][i]);
+		double b = ecdf(sorted_n2, n, s[DET_NEWS2][i]);
+		s[DET_COMBINED][i] = a > b ? a : b;
+	}
+	for (int d = 0; d < NDETECTORS; d++) {
+		struct eval_detector *x = &r->det[d];
+		if (metrics_roc_auc(s[d], label, n, &x->roc_auc) != 0)
+			x->roc_auc = NAN;
+		if (metrics_average_precision(s[d], label, n,
+		    &x->average_precision) != 0)
+			x->average_precision = NAN;
+		free(s[d]);
+	}
+	free(sorted_if);
+	free(sorted_n2);
+	free(label);
+}
+
+/* Episodes of one patient that ended within grace before t, or are
+ * running at t: an alert then is not false. */
+static bool
+near_episode(const struct evaluation *e, const uint32_t *order, size_t from,
+    size_t to, int64_t t, int64_t grace)
+{
+	for (size_t k = from; k < to; k++) {
+		const struct episode *ep = &e->ep[order[k]];
+		if (t >= ep->first && t <= ep->last + grace)
+			return true;
+	}
+	return false;
+}
+
+static int
+cmp_episode_patient(const void *a, const void *b, void *arg)
+{
+	const struct episode *ep = arg;
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	if (ep[x].patient != ep[y].patient)
+		return ep[x].patient < ep[y].patient ? -1 : 1;
+	return ep[x].first < ep[y].first ? -1 : ep[x].first > ep[y].first;
+}
+
+int
+eval_compute(struct evaluation *e, struct eval_result *r, char *err,
+    size_t errlen)
+{
+	uint32_t *eorder;
+	size_t i, j, ek = 0;
+
+	memset(r, 0, sizeof *r);
+	if (e->nobs == 0 || e->nep == 0) {
+		snprintf(err, errlen, "%s", e->nobs == 0 ? "no readings" :
+		    "no episode labels (generate with vitals-gen --truth "
+		    "--episodes RATE)");
+		return -1;
+	}
+	r->readings = e->nobs;
+	r->patients = e->patients.n;
+	r->episodes = e->nep;
+	r->ntypes = e->types.n < EVAL_MAX_TYPES ? e->types.n : EVAL_MAX_TYPES;
+	for (size_t t = 0; t < r->ntypes; t++)
+		snprintf(r->type_name[t], sizeof r->type_name[t], "%s",
+		    e->types.s[t]);
+	for (size_t k = 0; k < e->nep; k++)
+		r->type_episodes[e->ep[k].type]++;
+	for (i = 0; i < e->nobs; i++)
+		r->positives += e->obs[i].episode >= 0;
+
+	per_reading_metrics(e, r);
+	qsort(e->obs, e->nobs, sizeof *e->obs, cmp_obs);
+	eorder = xmalloc(e->nep * sizeof *eorder);
+	for (size_t k = 0; k < e->nep; k++)
+		eorder[k] = (uint32_t)k;
+	qsort_r(eorder, e->nep, sizeof *eorder, cmp_episode_patient, e->ep);
+
+	/* One patient at a time, in time order. */
+	for (i = 0; i < e->nobs; i = j) {
+		uint32_t p = e->obs[i].patient;
+		size_t efrom = ek;
+		int run[NDETECTORS] = { 0 };
+		int need[NDETECTORS] = { e->o.persistence,
+		    e->o.news2_persistence, e->o.news2_persistence };
+		int64_t last_alert[NDETECTORS];
+
+		for (j = i; j < e->nobs && e->obs[j].patient == p; j++)
+			;
+		while (ek < e->nep && e->ep[eorder[ek]].patient == p)
+			ek++;
+		r->patient_days += (double)(e->obs[j - 1].t - e->obs[i].t) /
+		    (double)DAY;
+		for (int d = 0; d < NDETECTORS; d++)
+			last_alert[d] = INT64_MIN / 2;
+		for (size_t k = i; k < j; k++) {
+			const struct obs *o = &e->obs[k];
+			bool fired[NDETECTORS] = { false };
+			for (int d = 0; d < NDETECTORS; d++) {
+				bool flag = d == DET_IFOREST ? (o->flags & 1) :
+				    d == DET_NEWS2 ? news2_flag(o) :
+				    news2_flag(o) && (o->flags & 4);
+				run[d] = flag ? run[d] + 1 : 0;
+				fired[d] = run[d] >= need[d];
+				if (d == DET_COMBINED)
+					fired[d] = fired[d] || fired[DET_IFOREST];
+				if (!fired[d])
+					continue;
+				bool onset = o->t - last_alert[d] >=
+				    e->o.refractory;
+				last_alert[d] = o->t;
+				if (o->episode >= 0) {
+					struct episode *ep = &e->ep[o->episode];
+					if (o->t < ep->detected_at[d])
+						ep->detected_at[d] = o->t;
+				} else if (onset && !near_episode(e, eorder,
+				    efrom, ek, o->t, e->o.grace)) {
+					r->det[d].false_alerts++;
+				}
+			}
+		}
+	}
+
+	double *lat = xmalloc(e->nep * sizeof *lat);
+	for (int d = 0; d < NDETECTORS; d++) {
+		struct eval_detector *x = &r->det[d];
+		uint64_t type_hit[EVAL_MAX_TYPES] = { 0 };
+		size_t nl = 0;
+		for (size_t k = 0; k < e->nep; k++) {
+			const struct episode *ep = &e->ep[k];
+			if (ep->detected_at[d] == INT64_MAX)
+				continue;
+			x->detected++;
+			type_hit[ep->type]++;
+			lat[nl++] = (double)(ep->detected_at[d] - ep->first) /
+			    (double)MINUTE;
+		}
+		x->recall = (double)x->detected / (double)e->nep;
+		for (size_t t = 0; t < r->ntypes; t++)
+			x->type_recall[t] = r->type_episodes[t] ?
+			    (double)type_hit[t] / (double)r->type_episodes[t] :
+			    NAN;
+		for (size_t t = 0; t < r->ntypes; t++) {
+			size_t m = 0;
+			double *tl = xmalloc((e->nep + 1) * sizeof *tl);
+			for (size_t k = 0; k < e->nep; k++)
+				if ((size_t)e->ep[k].type == t &&
+				    e->ep[k].detected_at[d] != INT64_MAX)
+					tl[m++] = (double)(e->ep[k].detected_at[d] -
+					    e->ep[k].first) / (double)MINUTE;
+			x->type_latency[t] = quantile(tl, m, 0.5);
+			free(tl);
+		}
+		x->latency_median = quantile(lat, nl, 0.5);
+		x->latency_q1 = quantile(lat, nl, 0.25);
+		x->latency_q3 = quantile(lat, nl, 0.75);
+		x->false_alerts_per_patient_day = r->patient_days > 0 ?
+		    (double)x->false_alerts / r->patient_days : NAN;
+	}
+	free(lat);
+	free(eorder);
+	return 0;
+}
+
+static json_t *
+num(double v)
+{
+	return isfinite(v) ? json_real(round(v * 10000) / 10000) : json_null();
+}
+
+json_t *
+eval_to_json(const struct eval_result *r, const struct eval_options *o)
+{
+	json_t *root = json_object(), *dets = json_object();
+
+	json_object_set_new(root, "readings", json_integer(r->readings));
+	json_object_set_new(root, "positive_readings",
+	    json_integer(r->positives));
+	json_object_set_new(root, "patients", json_integer(r->patients));
+	json_object_set_new(root, "patient_days", num(r->patient_days));
+	json_object_set_new(root, "episodes", json_integer(r->episodes));
+	json_object_set_new(root, "persistence", json_integer(o->persistence));
+	json_object_set_new(root, "news2_persistence",
+	    json_integer(o->news2_persistence));
+	json_object_set_new(root, "news2_gate", json_real(o->news2_gate));
+	json_object_set_new(root, "refractory_minutes",
+	    json_integer(o->refractory / MINUTE));
+	json_object_set_new(root, "grace_minutes",
+	    json_integer(o->grace / MINUTE));
+	for (int d = 0; d < NDETECTORS; d++) {
+		const struct eval_detector *x = &r->det[d];
+		json_t *types = json_object(), *lat = json_object();
+		for (size_t t = 0; t < r->ntypes; t++) {
+			json_object_set_new(types, r->type_name[t],
+			    num(x->type_recall[t]));
+			json_object_set_new(lat, r->type_name[t],
+			    num(x->type_latency[t]));
+		}
+		json_object_set_new(dets, det_names[d], json_pack(
+		    "{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+		    "roc_auc", num(x->roc_auc),
+		    "average_precision", num(x->average_precision),
+		    "episode_recall", num(x->recall),
+		    "episode_recall_by_type", types,
+		    "false_alerts_per_patient_day",
+		    num(x->false_alerts_per_patient_day),
+		    "latency_median_minutes", num(x->latency_median),
+		    "latency_q1_minutes", num(x->latency_q1),
+		    "latency_q3_minutes", num(x->latency_q3),
+		    "latency_median_minutes_by_type", lat));
+	}
+	json_object_set_new(root, "detectors", dets);
+	return root;
+}

@@ -1,0 +1,110 @@
+/*
+ * evaluate: how well a detector finds the clinical episodes that
+ * vitals-gen --truth labels, measured the way a ward would feel it
+ * (see ../shared/notes/anomaly-and-clinical.md, section 9).
+ *
+ * Three detectors are judged side by side on the same readings:
+ *   iforest   is_anomaly from iforest-score (score above the model's
+ *             threshold);
+ *   news2     the RCP's urgent-response rule: NEWS2 total >= 5, or any
+ *             single parameter scoring 3;
+ *   combined  the forest, or the NEWS2 rule where the forest agrees
+ *             that the patient is off their baseline (below).
+ * A detector raises an alert at a reading when it has flagged the last
+ * readings of that patient in a row: `persistence` of them for the forest,
+ * whose features already average a minute, `news2_persistence` for the
+ * NEWS2 rule, which sees each raw 5-second sample where a ward would chart
+ * one set of observations (60 readings: the rule must hold for about 5
+ * minutes).  combined alerts when the forest has alerted, or when the
+ * NEWS2 rule has held while the forest scored the patient above
+ * `news2_gate` (0.55, a little above the 0.5 of an ordinary reading): a
+ * chronically abnormal value that is the patient's own normal does not
+ * page, a NEWS2 red on a patient who is off their baseline does.  The
+ * defaults (persistence 4, gate 0.55) are those of models/MODEL_CARD.md,
+ * chosen on a day of simulated patients for at most 0.5 false alerts per
+ * patient-day.  Figures:
+ *   roc_auc, average_precision  per reading, label = inside an episode;
+ *             scores: anomaly_score, NEWS2 total (+0.5 when a parameter
+ *             is red), and for combined the larger of the two scores'
+ *             percentile ranks;
+ *   recall    episodes with at least one alert between their first and
+ *             last labelled reading, overall and per episode type;
+ *   false alerts per patient-day  alert onsets outside every episode of
+ *             the patient (and outside `grace` after its end); an onset
+ *             is an alert with no alert of the same detector in the
+ *             `refractory` time before it, as a ward would not page twice
+ *             for the same concern within that time;
+ *   latency   from an episode's first labelled reading to its first
+ *             alert: median and quartiles over the detected episodes.
+ */
+#ifndef VL_EVALUATE_H
+#define VL_EVALUATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "jansson.h"
+
+enum { DET_IFOREST, DET_NEWS2, DET_COMBINED, NDETECTORS };
+#define EVAL_MAX_TYPES 16
+
+struct eval_options {
+	int persistence;	/* readings in a row for iforest; 4 */
+	int news2_persistence;	/* for the NEWS2 rule on raw readings; 60 */
+	double news2_gate;	/* combined: NEWS2 counts only where the
+				 * anomaly score is above this; 0.55 */
+	int64_t refractory;	/* usec; 30 min */
+	int64_t grace;		/* usec; 60 min */
+};
+
+void eval_options_init(struct eval_options *o);
+
+struct evaluation;
+
+struct evaluation *eval_new(const struct eval_options *o);
+void eval_free(struct evaluation *e);
+
+/*
+ * Adds one scored reading.  episode is NULL outside episodes (then
+ * episode_id is ignored); news2_total < 0 when there was no score.
+ * Copies what it keeps.  Never fails (dies on no memory).
+ */
+void eval_add(struct evaluation *e, const char *patient, size_t plen,
+    int64_t t, double anomaly_score, bool is_anomaly, int news2_total,
+    bool news2_red, const char *episode, size_t elen, int64_t episode_id);
+
+/* Per-detector results. */
+struct eval_detector {
+	double roc_auc, average_precision;	/* NaN when undefined */
+	double recall;
+	double false_alerts_per_patient_day;
+	double latency_median, latency_q1, latency_q3;	/* minutes; NaN when
+							 * nothing detected */
+	uint64_t detected, false_alerts;
+	double type_recall[EVAL_MAX_TYPES];
+	double type_latency[EVAL_MAX_TYPES];	/* median, minutes */
+};
+
+struct eval_result {
+	uint64_t readings, positives, patients, episodes;
+	double patient_days;
+	size_t ntypes;
+	char type_name[EVAL_MAX_TYPES][32];
+	uint64_t type_episodes[EVAL_MAX_TYPES];
+	struct eval_detector det[NDETECTORS];
+};
+
+/* Computes everything over the readings added.  Returns 0, or -1 with a
+ * message in err when there is nothing to judge (no readings, or no
+ * episode labels: run vitals-gen with --truth). */
+int eval_compute(struct evaluation *e, struct eval_result *r, char *err,
+    size_t errlen);
+
+/* The result as a new JSON object (caller owns it). */
+json_t *eval_to_json(const struct eval_result *r,
+    const struct eval_options *o);
+
+const char *eval_detector_name(int d);
+
+#endif

@@ -1,0 +1,692 @@
+#include "featurize.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dedup.h"
+#include "isotime.h"
+#include "xalloc.h"
+
+#define MINUTE	(INT64_C(60) * 1000000)
+
+static const char *const vital_fields[NVITALS] = {
+	"heart_rate", "respiration_rate", "spo2", "temperature",
+	"bp_systolic", "bp_diastolic",
+};
+static const char *const kind_suffix[NKINDS] = { "", "_z", "_trend", "_fast" };
+
+/*
+ * The smallest spread a baseline is allowed, in each vital's unit, on the
+ * scale of minute means: without a floor, a very steady patient would turn
+ * a blip into a huge z.  [assumption: about the steadiest within-patient
+ * spread of minute means seen in the simulation]
+ */
+static const double sd_floor[NVITALS] = { 2.0, 1.0, 0.5, 0.08, 3.0, 2.0 };
+
+/*
+ * What a patient's spread is taken to be before their own has been
+ * measured for long, and how many minutes of their own it takes to count
+ * as much: an hour.  Without this prior the first hours of a stay, with a
+ * spread from a few quiet minutes, raise most of the false alarms.
+ * [assumption: typical within-patient spreads of the fast mean around a
+ * lagged baseline, from the simulation]
+ */
+static const double sd_prior[NVITALS] = { 5.0, 1.5, 1.0, 0.25, 7.0, 5.0 };
+#define PRIOR_MINUTES 60.0
+
+/* The default features: each vital, its deviation from the patient's own
+ * baseline, and its recent trend. */
+static const char default_set[] =
+    "heart_rate,respiration_rate,spo2,temperature,bp_systolic,bp_diastolic,"
+    "heart_rate_z,respiration_rate_z,spo2_z,temperature_z,bp_systolic_z,"
+    "bp_diastolic_z,heart_rate_trend,respiration_rate_trend,spo2_trend,"
+    "temperature_trend,bp_systolic_trend,bp_diastolic_trend";
+
+const char *
+vital_field(enum vital v)
+{
+	return vital_fields[v];
+}
+
+const char *
+feature_set_default(void)
+{
+	return default_set;
+}
+
+static const char *const aggregate_names[] = {
+	"deviation_max", "deviation_norm", "trend_max"
+};
+
+static bool
+repeated(const struct feature_set *fs, const char *name, char *err,
+    size_t errlen)
+{
+	for (size_t i = 0; i < fs->n; i++) {
+		if (strcmp(fs->name[i], name) == 0) {
+			snprintf(err, errlen, "feature '%s' given twice", name);
+			return true;
+		}
+	}
+	return false;
+}
+
+static int
+add_feature(struct feature_set *fs, const char *name, char *err,
+    size_t errlen)
+{
+	for (int k = 0; k < 3; k++) {
+		if (strcmp(name, aggregate_names[k]) != 0)
+			continue;
+		if (repeated(fs, name, err, errlen))
+			return -1;
+		fs->vital[fs->n] = NVITALS;
+		fs->kind[fs->n] = (enum feature_kind)(FK_DEVIATION_MAX + k);
+		snprintf(fs->name[fs->n], sizeof fs->name[0], "%s", name);
+		fs->n++;
+		return 0;
+	}
+	for (int v = 0; v < NVITALS; v++) {
+		for (int k = 0; k < NKINDS; k++) {
+			char full[32];
+			snprintf(full, sizeof full, "%s%s", vital_fields[v],
+			    kind_suffix[k]);
+			if (strcmp(full, name) != 0)
+				continue;
+			if (repeated(fs, full, err, errlen))
+				return -1;
+			fs->vital[fs->n] = (enum vital)v;
+			fs->kind[fs->n] = (enum feature_kind)k;
+			snprintf(fs->name[fs->n], sizeof fs->name[0], "%s", full);
+			fs->n++;
+			return 0;
+		}
+	}
+	snprintf(err, errlen, "unknown feature '%s' (a vital such as "
+	    "heart_rate, optionally with _z, _trend or _fast, or "
+	    "deviation_max, deviation_norm, trend_max)", name);
+	return -1;
+}
+
+int
+feature_set_parse(const char *list, struct feature_set *fs, char *err,
+    size_t errlen)
+{
+	char *copy, *tok, *save = NULL;
+	int rc = 0;
+
+	memset(fs, 0, sizeof *fs);
+	if (strcmp(list, "default") == 0)
+		list = default_set;
+	copy = xstrdup(list);
+	for (tok = strtok_r(copy, ",", &save); tok != NULL && rc == 0;
+	    tok = strtok_r(NULL, ",", &save))
+		rc = add_feature(fs, tok, err, errlen);
+	free(copy);
+	if (rc == 0 && fs->n == 0) {
+		snprintf(err, errlen, "no features");
+		rc = -1;
+	}
+	return rc;
+}
+
+int
+feature_set_from_names(char *const *names, size_t n, struct feature_set *fs,
+    char *err, size_t errlen)
+{
+	memset(fs, 0, sizeof *fs);
+	if (n == 0 || n > FEATURES_MAX) {
+		snprintf(err, errlen, "a model needs 1 to %d features",
+		    FEATURES_MAX);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (add_feature(fs, names[i], err, errlen) != 0)
+			return -1;
+	return 0;
+}
+
+void
+features_config_init(struct features_config *c)
+{
+	c->fast_tau = 60 * INT64_C(1000000);
+	c->base_tau = 120 * MINUTE;
+	c->base_lag = 30 * MINUTE;
+	c->warmup = 15 * MINUTE;
+	c->trend_span = 15 * MINUTE;
+	c->patient_idle = 6 * 60 * MINUTE;
+	c->max_patients = 1000000;
+}
+
+/* Minute means further than this many spreads from the baseline do not
+ * update it. */
+#define CLIP_SD 2.5
+
+static const struct {
+	const char *key;
+	size_t offset;
+	int64_t min_s, max_s;
+	bool minutes;	/* the extractor counts it in whole minutes */
+} config_keys[] = {
+	{ "fast_tau_s", offsetof(struct features_config, fast_tau), 1, 3600,
+	    false },
+	{ "baseline_tau_s", offsetof(struct features_config, base_tau), 60,
+	    7 * 86400, false },
+	{ "baseline_lag_s", offsetof(struct features_config, base_lag), 60,
+	    86400, true },
+	{ "warmup_s", offsetof(struct features_config, warmup), 60, 86400,
+	    false },
+	{ "trend_span_s", offsetof(struct features_config, trend_span), 60,
+	    86400, true },
+	{ "patient_idle_s", offsetof(struct features_config, patient_idle),
+	    60, 30 * 86400, false },
+};
+
+json_t *
+features_config_to_json(const struct features_config *c)
+{
+	json_t *j = json_object();
+
+	for (size_t i = 0; i < sizeof config_keys / sizeof config_keys[0];
+	    i++) {
+		const int64_t *v = (const int64_t *)((const char *)c +
+		    config_keys[i].offset);
+		json_object_set_new(j, config_keys[i].key,
+		    json_integer(*v / 1000000));
+	}
+	return j;
+}
+
+int
+features_config_from_json(json_t *j, struct features_config *c, char *err,
+    size_t errlen)
+{
+	const size_t nkeys = sizeof config_keys / sizeof config_keys[0];
+	const char *key;
+	json_t *v;
+
+	if (j == NULL)
+		return 0;
+	if (!json_is_object(j)) {
+		snprintf(err, errlen, "the feature configuration must be an "
+		    "object");
+		return -1;
+	}
+	/* A misspelt key would silently keep its default. */
+	json_object_foreach(j, key, v) {
+		size_t i = 0;
+		while (i < nkeys && strcmp(key, config_keys[i].key) != 0)
+			i++;
+		if (i == nkeys) {
+			snprintf(err, errlen, "unknown feature setting \"%s\"",
+			    key);
+			return -1;
+		}
+	}
+	for (size_t i = 0; i < nkeys; i++) {
+		v = json_object_get(j, config_keys[i].key);
+		if (v == NULL)
+			continue;
+		if (!json_is_integer(v) ||
+		    json_integer_value(v) < config_keys[i].min_s ||
+		    json_integer_value(v) > config_keys[i].max_s) {
+			snprintf(err, errlen, "%s must be whole seconds from "
+			    "%lld to %lld", config_keys[i].key,
+			    (long long)config_keys[i].min_s,
+			    (long long)config_keys[i].max_s);
+			return -1;
+		}
+		if (config_keys[i].minutes && json_integer_value(v) % 60 != 0) {
+			snprintf(err, errlen, "%s must be whole minutes",
+			    config_keys[i].key);
+			return -1;
+		}
+		*(int64_t *)((char *)c + config_keys[i].offset) =
+		    json_integer_value(v) * 1000000;
+	}
+	if (c->trend_span > c->base_lag) {
+		snprintf(err, errlen, "trend_span_s must not exceed "
+		    "baseline_lag_s");
+		return -1;
+	}
+	return 0;
+}
+
+/* A minute's readings of one vital. */
+struct bin {
+	float sum;
+	uint16_t n;
+};
+
+struct vstate {
+	double fast;		/* exponentially weighted recent mean */
+	int64_t fast_t;		/* time of its last update; 0: none */
+	double base;		/* the lagged baseline */
+	double dvar;		/* mean square of (fast - base), sampled
+				 * once a minute: the spread z divides by */
+	uint32_t nd;		/* minutes in dvar */
+	uint32_t folded;	/* minutes in the baseline */
+};
+
+struct patient {
+	char *id;
+	size_t len;
+	uint64_t hash;
+	struct patient *chain;		/* hash bucket */
+	struct patient *newer, *older;	/* recency list */
+	int64_t last_t;
+	int64_t minute;			/* minute of the current bin */
+	int64_t next_fold;		/* next minute for the baseline */
+	uint32_t warm;			/* minutes folded so far */
+	struct vstate v[NVITALS];
+	struct bin bins[];		/* ring: ring_len * NVITALS */
+};
+
+struct extractor {
+	struct features_config c;
+	struct feature_set fs;
+	int lag_min, warmup_min, trend_min, ring_len;
+	double base_alpha;		/* per minute */
+	int64_t cached_dt;
+	double cached_alpha;
+	struct patient **buckets;
+	size_t nbuckets, npatients;
+	struct patient *newest, *oldest;
+};
+
+static int
+minutes(int64_t usec)
+{
+	int64_t m = usec / MINUTE;
+
+	return m < 1 ? 1 : m > 1440 ? 1440 : (int)m;
+}
+
+struct extractor *
+extractor_new(const struct features_config *c, const struct feature_set *fs)
+{
+	struct extractor *x = xcalloc(1, sizeof *x);
+
+	x->c = *c;
+	x->fs = *fs;
+	x->lag_min = minutes(c->base_lag);
+	x->warmup_min = minutes(c->warmup);
+	x->trend_min = minutes(c->trend_span);
+	if (x->trend_min > x->lag_min)
+		x->trend_min = x->lag_min;
+	x->ring_len = x->lag_min + 1;
+	x->base_alpha = 1 - exp(-(double)MINUTE / (double)c->base_tau);
+	x->nbuckets = 1024;
+	x->buckets = xcalloc(x->nbuckets, sizeof *x->buckets);
+	x->cached_dt = -1;
+	return x;
+}
+
+size_t
+features_state_bytes(const struct features_config *c)
+{
+	return sizeof(struct patient) + sizeof(struct patient *) +
+	    (size_t)(minutes(c->base_lag) + 1) * NVITALS * sizeof(struct bin) +
+	    16;
+}
+
+size_t
+extractor_patients(const struct extractor *x)
+{
+	return x->npatients;
+}
+
+static void
+unlink_recency(struct extractor *x, struct patient *p)
+{
+	if (p->newer)
+		p->newer->older = p->older;
+	else
+		x->newest = p->older;
+	if (p->older)
+		p->older->newer = p->newer;
+	else
+		x->oldest = p->newer;
+	p->newer = p->older = NULL;
+}
+
+static void
+push_newest(struct extractor *x, struct patient *p)
+{
+	p->older = x->newest;
+	p->newer = NULL;
+	if (x->newest)
+		x->newest->newer = p;
+	x->newest = p;
+	if (x->oldest == NULL)
+		x->oldest = p;
+}
+
+static void
+forget(struct extractor *x, struct patient *p)
+{
+	struct patient **pp = &x->buckets[p->hash & (x->nbuckets - 1)];
+
+	while (*pp != p)
+		pp = &(*pp)->chain;
+	*pp = p->chain;
+	unlink_recency(x, p);
+	free(p->id);
+	free(p);
+	x->npatients--;
+}
+
+void
+extractor_free(struct extractor *x)
+{
+	if (x == NULL)
+		return;
+	while (x->oldest != NULL)
+		forget(x, x->oldest);
+	free(x->buckets);
+	free(x);
+}
+
+static void
+grow(struct extractor *x)
+{
+	size_t n = x->nbuckets * 2;
+	struct patient **b = xcalloc(n, sizeof *b);
+
+	for (size_t i = 0; i < x->nbuckets; i++) {
+		struct patient *p = x->buckets[i], *next;
+		for (; p != NULL; p = next) {
+			next = p->chain;
+			p->chain = b[p->hash & (n - 1)];
+			b[p->hash & (n - 1)] = p;
+		}
+	}
+	free(x->buckets);
+	x->buckets = b;
+	x->nbuckets = n;
+}
+
+static struct patient *
+find_or_add(struct extractor *x, const char *id, size_t len, int64_t t)
+{
+	uint64_t h = hash_bytes(id, len, 0);
+	struct patient *p;
+
+	for (p = x->buckets[h & (x->nbuckets - 1)]; p != NULL; p = p->chain)
+		if (p->hash == h && p->len == len && memcmp(p->id, id, len) == 0)
+			return p;
+	if (x->npatients >= x->nbuckets)
+		grow(x);
+	p = xcalloc(1, sizeof *p + (size_t)x->ring_len * NVITALS *
+	    sizeof(struct bin));
+	p->id = xstrndup(id, len);
+	p->len = len;
+	p->hash = h;
+	p->last_t = t;
+	p->minute = t / MINUTE;
+	p->next_fold = p->minute;
+	p->chain = x->buckets[h & (x->nbuckets - 1)];
+	x->buckets[h & (x->nbuckets - 1)] = p;
+	push_newest(x, p);
+	x->npatients++;
+	return p;
+}
+
+static struct bin *
+bin_at(const struct extractor *x, struct patient *p, int64_t minute)
+{
+	int64_t slot = minute % x->ring_len;
+
+	if (slot < 0)
+		slot += x->ring_len;
+	return &p->bins[slot * NVITALS];
+}
+
+/*
+ * The spread is measured on the very quantity z is made of: how far the
+ * recent mean usually is from the lagged baseline.  The spread of minute
+ * means around their own average would leave out how much a patient
+ * drifts over the lag (a temperature's daily rise, a slow change of
+ * heart rate), and make that drift look like an anomaly.
+ */
+static double
+spread(const struct vstate *s, int v)
+{
+	double n = s->nd, var = (PRIOR_MINUTES * sd_prior[v] * sd_prior[v] +
+	    n * s->dvar) / (PRIOR_MINUTES + n);
+	double sd = sqrt(var);
+
+	return sd > sd_floor[v] ? sd : sd_floor[v];
+}
+
+/* Adds a closed minute's means to the baseline. */
+static void
+fold(struct extractor *x, struct patient *p, int64_t minute)
+{
+	struct bin *b = bin_at(x, p, minute);
+	bool any = false;
+
+	for (int v = 0; v < NVITALS; v++) {
+		struct vstate *s = &p->v[v];
+		if (b[v].n == 0)
+			continue;
+		double mean = b[v].sum / b[v].n;
+		/* A plain running mean until the window is full: the first
+		 * minutes of a stay should count fully, not as 1/120th. */
+		double a = x->base_alpha;
+		if (s->folded + 1 < 1 / a)
+			a = 1.0 / (s->folded + 1);
+		if (s->folded == 0) {
+			s->base = mean;
+		} else {
+			/* A minute far from the baseline is left out of it,
+			 * so an episode that outlasts the lag still cannot
+			 * become the normal. */
+			double d = mean - s->base;
+			if (s->folded >= (uint32_t)x->warmup_min &&
+			    fabs(d) > CLIP_SD * spread(s, v))
+				continue;
+			s->base += a * d;
+		}
+		s->folded++;
+		any = true;
+	}
+	if (any)
+		p->warm++;
+}
+
+/* Once a minute: how far the recent mean is from the baseline, into
+ * the spread (anomalous minutes left out, as from the baseline). */
+static void
+sample_spread(struct extractor *x, struct patient *p)
+{
+	for (int v = 0; v < NVITALS; v++) {
+		struct vstate *s = &p->v[v];
+		if (s->folded == 0 || s->fast_t == 0 ||
+		    p->last_t - s->fast_t > 5 * MINUTE)
+			continue;
+		double d = s->fast - s->base;
+		if (s->nd >= (uint32_t)x->warmup_min &&
+		    fabs(d) > CLIP_SD * spread(s, v))
+			continue;
+		double a = x->base_alpha;
+		if (s->nd + 1 < 1 / a)
+			a = 1.0 / (s->nd + 1);
+		s->dvar += a * (d * d - s->dvar);
+		s->nd++;
+	}
+}
+
+/* Moves the patient's clock to minute m: folds what is due, clears the
+ * bins of the new minutes. */
+static void
+advance(struct extractor *x, struct patient *p, int64_t m)
+{
+	sample_spread(x, p);
+	while (p->next_fold < m && (p->next_fold <= m - x->lag_min ||
+	    p->warm < (uint32_t)x->warmup_min)) {
+		/* Minutes after the last reading had no data; their slots
+		 * still hold older minutes until cleared below. */
+		if (p->next_fold <= p->minute)
+			fold(x, p, p->next_fold);
+		p->next_fold++;
+	}
+	int64_t from = p->minute + 1;
+	if (m - from >= x->ring_len)
+		from = m - x->ring_len + 1;
+	for (int64_t k = from; k <= m; k++)
+		memset(bin_at(x, p, k), 0, NVITALS * sizeof(struct bin));
+	p->minute = m;
+}
+
+static double
+alpha_for(struct extractor *x, int64_t dt)
+{
+	if (dt != x->cached_dt) {
+		x->cached_dt = dt;
+		x->cached_alpha = 1 - exp(-(double)dt / (double)x->c.fast_tau);
+	}
+	return x->cached_alpha;
+}
+
+/* Everything a feature vector is made of, for one reading. */
+struct derived {
+	double fast[NVITALS], z[NVITALS], trend[NVITALS];
+	double dev_max, dev_norm, trend_max;
+};
+
+static void
+derive(const struct extractor *x, struct patient *p, int64_t t,
+    struct derived *d)
+{
+	struct bin *then = bin_at(x, p, p->minute - x->trend_min);
+	double sumsq = 0;
+	int nz = 0;
+
+	d->dev_max = d->trend_max = NAN;
+	for (int v = 0; v < NVITALS; v++) {
+		const struct vstate *s = &p->v[v];
+		bool fresh = s->fast_t != 0 && t - s->fast_t <= 5 * MINUTE;
+		bool based = fresh && s->folded >= (uint32_t)x->warmup_min &&
+		    s->nd >= (uint32_t)x->warmup_min;
+
+		d->fast[v] = fresh ? s->fast : NAN;
+		d->z[v] = based ? (s->fast - s->base) / spread(s, v) : NAN;
+		d->trend[v] = fresh && then[v].n ?
+		    s->fast - then[v].sum / then[v].n : NAN;
+		if (!isnan(d->z[v])) {
+			double a = fabs(d->z[v]);
+			if (isnan(d->dev_max) || a > d->dev_max)
+				d->dev_max = a;
+			sumsq += d->z[v] * d->z[v];
+			nz++;
+		}
+		if (based && !isnan(d->trend[v])) {
+			double a = fabs(d->trend[v]) / spread(s, v);
+			if (isnan(d->trend_max) || a > d->trend_max)
+				d->trend_max = a;
+		}
+	}
+	d->dev_norm = nz ? sqrt(sumsq / nz) : NAN;
+}
+
+static double
+feature(const struct derived *d, enum vital v, enum feature_kind k,
+    const double *vitals)
+{
+	switch (k) {
+	case FK_VALUE:
+		return vitals[v];
+	case FK_FAST:
+		return d->fast[v];
+	case FK_Z:
+		return d->z[v];
+	case FK_TREND:
+		return d->trend[v];
+	case FK_DEVIATION_MAX:
+		return d->dev_max;
+	case FK_DEVIATION_NORM:
+		return d->dev_norm;
+	case FK_TREND_MAX:
+		return d->trend_max;
+	default:
+		return NAN;
+	}
+}
+
+void
+extractor_update(struct extractor *x, const char *id, size_t len, int64_t t,
+    const double *vitals, double *out)
+{
+	struct patient *p = find_or_add(x, id, len, t);
+
+	if (t >= p->last_t) {
+		int64_t m = t / MINUTE;
+		if (m > p->minute)
+			advance(x, p, m);
+		struct bin *b = bin_at(x, p, m);
+		for (int v = 0; v < NVITALS; v++) {
+			struct vstate *s = &p->v[v];
+			double val = vitals[v];
+			if (isnan(val))
+				continue;
+			b[v].sum += (float)val;
+			if (b[v].n < UINT16_MAX)
+				b[v].n++;
+			if (s->fast_t == 0 || t - s->fast_t > 5 * MINUTE)
+				s->fast = val;
+			else
+				s->fast += alpha_for(x, t - s->fast_t) *
+				    (val - s->fast);
+			s->fast_t = t;
+		}
+		p->last_t = t;
+		unlink_recency(x, p);
+		push_newest(x, p);
+	}
+	struct derived d;
+	derive(x, p, t, &d);
+	for (size_t i = 0; i < x->fs.n; i++)
+		out[i] = feature(&d, x->fs.vital[i], x->fs.kind[i], vitals);
+
+	/* Forget patients gone quiet, and the oldest beyond the cap. */
+	while (x->oldest != NULL && x->oldest != p &&
+	    (x->oldest->last_t < t - x->c.patient_idle ||
+	    x->npatients > x->c.max_patients))
+		forget(x, x->oldest);
+}
+
+void
+silver_fields_init(struct silver_fields *sf, const struct schema *s)
+{
+	sf->patient_id = schema_need(s, "patient_id");
+	sf->event_time = schema_need(s, "event_time");
+	for (int v = 0; v < NVITALS; v++)
+		sf->vital[v] = schema_need(s, vital_fields[v]);
+}
+
+int
+silver_fields_get(const struct silver_fields *sf, const struct record *r,
+    const char **patient, size_t *len, int64_t *t, double *vitals)
+{
+	const struct jval *p = &r->v[sf->patient_id];
+	const struct jval *et = &r->v[sf->event_time];
+
+	if (p->kind != JK_STRING || p->len == 0)
+		return -1;
+	if (et->kind == JK_TIME)
+		*t = et->i;
+	else if (et->kind != JK_STRING || iso_parse(et->s, et->len, t) != 0)
+		return -1;
+	*patient = p->s;
+	*len = p->len;
+	for (int v = 0; v < NVITALS; v++) {
+		const struct jval *x = &r->v[sf->vital[v]];
+		vitals[v] = x->kind == JK_INT ? (double)x->i :
+		    x->kind == JK_REAL ? x->d : NAN;
+	}
+	return 0;
+}

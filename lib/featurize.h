@@ -1,0 +1,150 @@
+/*
+ * featurize: the feature vector of a reading, defined once, for training
+ * (iforest-train) and scoring (iforest-score) alike.
+ *
+ * A reading alone says little: 110/min is ordinary for a toddler and
+ * alarming for an athlete.  So for each patient and each of the six vitals
+ * the extractor keeps
+ *   - a fast mean: an exponentially weighted mean over about a minute,
+ *     which averages away the beat-to-beat noise of 5-second readings;
+ *   - a baseline: the patient's own usual level and spread, a slow
+ *     exponentially weighted mean and variance of minute means, fed with a
+ *     lag (30 minutes by default) so that a deterioration does not teach
+ *     the baseline that it is normal.  Until the lag has passed, the first
+ *     minutes after admission (the warm-up) are used directly;
+ *   - the minute means of the last lag + 1 minutes, for trends.
+ * From these come the features of one vital v:
+ *   v          the reading itself
+ *   v_z        (fast mean - baseline) / baseline spread
+ *   v_trend    fast mean minus the minute mean trend_span ago
+ *   v_fast     the fast mean
+ * and, over all vitals,
+ *   deviation_max   the largest |v_z|
+ *   deviation_norm  the root mean square of the v_z
+ *   trend_max       the largest |v_trend| in baseline spreads
+ * An Isolation Forest splits on one feature at a time, so a vital far off
+ * in one of eighteen columns is found only by the trees that happen to
+ * split on that column early; the aggregates put every vital's deviation
+ * in front of every tree.
+ * A feature that cannot be computed is NaN: v when the reading lacks
+ * the vital; v_fast, v_z and v_trend when the vital has been missing
+ * for more than 5 minutes (a single dropout keeps the fast mean), and
+ * v_z and the aggregates during warm-up, before there is a baseline.
+ * lib/iforest.h scores missing features without imputing them.
+ *
+ * Memory is bounded: about 2 KB per patient (see features_state_bytes),
+ * and patients unseen for patient_idle, or beyond max_patients (least
+ * recently seen first), are forgotten.
+ */
+#ifndef VL_FEATURIZE_H
+#define VL_FEATURIZE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "record.h"
+#include "schema.h"
+
+enum vital {
+	V_HEART_RATE, V_RESPIRATION_RATE, V_SPO2, V_TEMPERATURE,
+	V_BP_SYSTOLIC, V_BP_DIASTOLIC, NVITALS
+};
+
+enum feature_kind {
+	FK_VALUE, FK_Z, FK_TREND, FK_FAST, NKINDS,
+	/* Over all vitals (their vital is NVITALS): */
+	FK_DEVIATION_MAX = NKINDS, FK_DEVIATION_NORM, FK_TREND_MAX
+};
+
+#define FEATURES_MAX (NVITALS * NKINDS + 3)
+
+/* The Silver field name of a vital ("heart_rate", ...). */
+const char *vital_field(enum vital v);
+
+struct feature_set {
+	size_t n;
+	enum vital vital[FEATURES_MAX];
+	enum feature_kind kind[FEATURES_MAX];
+	char name[FEATURES_MAX][32];	/* "heart_rate_z" */
+};
+
+/*
+ * Parses "default" or a comma-separated list of feature names (such as
+ * "heart_rate,heart_rate_z,spo2_trend").  Returns 0, or -1 with a message
+ * in err for an unknown or repeated name.
+ */
+int feature_set_parse(const char *list, struct feature_set *fs, char *err,
+    size_t errlen);
+/* The feature set of a model: its feature names must all be known. */
+int feature_set_from_names(char *const *names, size_t n,
+    struct feature_set *fs, char *err, size_t errlen);
+/* The default set, as a comma-separated list (static string). */
+const char *feature_set_default(void);
+
+struct features_config {
+	int64_t fast_tau;	/* usec; 60 s */
+	int64_t base_tau;	/* usec; 2 h */
+	int64_t base_lag;	/* usec, a whole number of minutes; 30 min */
+	int64_t warmup;		/* usec of minutes before a baseline counts;
+				 * 15 min */
+	int64_t trend_span;	/* usec, whole minutes, <= base_lag; 15 min */
+	int64_t patient_idle;	/* usec; forget a patient unseen this long;
+				 * 6 h */
+	size_t max_patients;	/* 1,000,000 */
+};
+
+void features_config_init(struct features_config *c);
+
+/*
+ * The configuration travels with the model, so that a scorer computes the
+ * features the forest was trained on: as an object of whole seconds
+ * ({"fast_tau_s":60,"baseline_tau_s":7200,...}), owned by the caller.
+ * From JSON, NULL or absent keys keep c's values; an unknown key, or a
+ * value out of range, gives -1 and a message.
+ */
+json_t *features_config_to_json(const struct features_config *c);
+int features_config_from_json(json_t *j, struct features_config *c,
+    char *err, size_t errlen);
+
+struct extractor;
+
+/* Never NULL (dies on no memory).  fs is copied. */
+struct extractor *extractor_new(const struct features_config *c,
+    const struct feature_set *fs);
+void extractor_free(struct extractor *x);
+
+/*
+ * Feeds one reading of a patient (vitals in enum vital order, NaN when
+ * missing) taken at t (usec), and writes the feature vector (fs->n
+ * values, NaN where undefined) into out.  Readings out of time order are
+ * scored against the patient's current state but do not change it.
+ * Never fails.
+ */
+void extractor_update(struct extractor *x, const char *patient,
+    size_t len, int64_t t, const double *vitals, double *out);
+
+/* Where a Silver record keeps what the extractor needs. */
+struct silver_fields {
+	int patient_id, event_time, vital[NVITALS];
+};
+
+/* Looks the fields up in a Silver-like schema; dies if one is missing
+ * (a build error, not a data error). */
+void silver_fields_init(struct silver_fields *sf, const struct schema *s);
+
+/*
+ * Takes patient, time and vitals from a scanned record: vitals that are
+ * absent, null or not numbers are NaN.  Returns 0, or -1 when the record
+ * has no patient_id string or no parseable event_time.
+ */
+int silver_fields_get(const struct silver_fields *sf, const struct record *r,
+    const char **patient, size_t *len, int64_t *t, double *vitals);
+
+/* Patients held now, and the bytes of state each one takes. */
+size_t extractor_patients(const struct extractor *x);
+size_t features_state_bytes(const struct features_config *c);
+
+#endif
