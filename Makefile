@@ -144,6 +144,12 @@ fuzz:
 bench: all
 	@BUILD="$(BUILD)" sh bench/run
 
+# Rebuilds the shipped model from ../shared's Synthea exports (a few
+# minutes), then the tools, which embed it.
+model: all
+	@BUILD="$(BUILD)" sh models/build.sh
+	@$(MAKE) --no-print-directory all
+
 lint:
 	@for m in $(MANPAGES); do mandoc -Tlint -W warning $$m || exit 1; done
 

@@ -9,4 +9,5 @@ EMBED(vl_schema_reading, "schemas/reading.json")
 EMBED(vl_schema_bronze, "schemas/bronze.json")
 EMBED(vl_schema_silver, "schemas/silver.json")
 EMBED(vl_schema_gold, "schemas/gold.json")
+EMBED(vl_model_anomaly, "models/anomaly_model.json")
 	.section .note.GNU-stack,"",@progbits

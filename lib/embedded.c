@@ -7,6 +7,7 @@ DECLARE(vl_schema_reading);
 DECLARE(vl_schema_bronze);
 DECLARE(vl_schema_silver);
 DECLARE(vl_schema_gold);
+DECLARE(vl_model_anomaly);
 
 static const struct {
 	const char *path;
@@ -16,6 +17,8 @@ static const struct {
 	{ "schemas/bronze.json", vl_schema_bronze_start, vl_schema_bronze_end },
 	{ "schemas/silver.json", vl_schema_silver_start, vl_schema_silver_end },
 	{ "schemas/gold.json", vl_schema_gold_start, vl_schema_gold_end },
+	{ "models/anomaly_model.json", vl_model_anomaly_start,
+	    vl_model_anomaly_end },
 };
 
 const char *

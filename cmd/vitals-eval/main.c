@@ -1,0 +1,229 @@
+/*
+ * vitals-eval: scored Silver readings with ground truth in, detection
+ * quality out, for the Isolation Forest, the NEWS2 rules and the two
+ * combined (lib/evaluate.c).
+ */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "evaluate.h"
+#include "isotime.h"
+#include "ndjson.h"
+#include "record.h"
+#include "rejects.h"
+#include "schema.h"
+
+static const char usage_text[] =
+    "usage: vitals-eval [-hqvV] [-o file] [--grace duration] [--json]\n"
+    "                   [--max-line size] [--news2-gate s]\n"
+    "                   [--news2-persistence n]\n"
+    "                   [--persistence n] [--refractory duration] [file ...]\n";
+
+enum {
+	OPT_GRACE = OPT_TOOL_BASE, OPT_JSON, OPT_NEWS2_GATE,
+	OPT_NEWS2_PERSISTENCE,
+	OPT_PERSISTENCE, OPT_REFRACTORY
+};
+
+static const struct option longopts[] = {
+	CLI_LONGOPT_HELP, CLI_LONGOPT_VERSION, CLI_LONGOPT_QUIET,
+	CLI_LONGOPT_VERBOSE, CLI_LONGOPT_OUTPUT, CLI_LONGOPT_MAX_LINE,
+	{ "grace", required_argument, 0, OPT_GRACE },
+	{ "json", no_argument, 0, OPT_JSON },
+	{ "news2-gate", required_argument, 0, OPT_NEWS2_GATE },
+	{ "news2-persistence", required_argument, 0, OPT_NEWS2_PERSISTENCE },
+	{ "persistence", required_argument, 0, OPT_PERSISTENCE },
+	{ "refractory", required_argument, 0, OPT_REFRACTORY },
+	{ 0, 0, 0, 0 }
+};
+
+static const char *const points[] = {
+	"news2_respiration", "news2_spo2", "news2_systolic", "news2_heart_rate",
+	"news2_temperature",
+};
+
+static void
+print_table(FILE *f, const struct eval_result *r, const struct eval_options *o)
+{
+	fprintf(f, "%llu readings (%.1f%% in episodes), %llu patients, %.1f "
+	    "patient-days, %llu episodes\n", (unsigned long long)r->readings,
+	    100.0 * (double)r->positives / (double)r->readings,
+	    (unsigned long long)r->patients, r->patient_days,
+	    (unsigned long long)r->episodes);
+	fprintf(f, "alerts: %d flagged readings in a row (NEWS2 rule: %d); "
+	    "onsets %lld min apart; %lld min grace after an episode\n\n",
+	    o->persistence, o->news2_persistence,
+	    (long long)(o->refractory / 60000000),
+	    (long long)(o->grace / 60000000));
+	fprintf(f, "%-10s %8s %8s %8s %14s %22s\n", "detector", "ROC-AUC", "AP",
+	    "recall", "false/pt-day", "latency min (IQR)");
+	for (int d = 0; d < NDETECTORS; d++) {
+		const struct eval_detector *x = &r->det[d];
+		fprintf(f, "%-10s %8.4f %8.4f %8.3f %14.3f %8.1f (%.1f-%.1f)\n",
+		    eval_detector_name(d), x->roc_auc, x->average_precision,
+		    x->recall, x->false_alerts_per_patient_day,
+		    x->latency_median, x->latency_q1, x->latency_q3);
+	}
+	fprintf(f, "\nepisode recall (median latency, min) by type\n%-20s %5s",
+	    "type", "n");
+	for (int d = 0; d < NDETECTORS; d++)
+		fprintf(f, " %16s", eval_detector_name(d));
+	fputc('\n', f);
+	for (size_t t = 0; t < r->ntypes; t++) {
+		fprintf(f, "%-20s %5llu", r->type_name[t],
+		    (unsigned long long)r->type_episodes[t]);
+		for (int d = 0; d < NDETECTORS; d++)
+			fprintf(f, "    %5.3f (%5.1f)", r->det[d].type_recall[t],
+			    r->det[d].type_latency[t]);
+		fputc('\n', f);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct cli_common opt;
+	struct eval_options eo;
+	struct eval_result res;
+	struct evaluation *ev;
+	struct schema *silver;
+	struct record *rec;
+	struct reader *in;
+	struct line ln;
+	struct counts n = { 0 };
+	char err[512];
+	bool json = false, failed;
+	long long k;
+	int ch, f_pid, f_time, f_score, f_flag, f_news2, f_truth, f_pts[5];
+	FILE *out = stdout;
+
+	cli_init(argc, argv);
+	cli_common_init(&opt);
+	eval_options_init(&eo);
+	while ((ch = getopt_long(argc, argv, "hqo:vV", longopts, NULL)) != -1) {
+		if (cli_common(&opt, ch, optarg, usage_text))
+			continue;
+		switch (ch) {
+		case OPT_GRACE:
+			if (cli_parse_duration(optarg, &eo.grace) != 0)
+				cli_usage_error(usage_text, "--grace %s", optarg);
+			break;
+		case OPT_JSON:
+			json = true;
+			break;
+		case OPT_NEWS2_GATE:
+			if (cli_parse_double(optarg, 0, 1, &eo.news2_gate) != 0)
+				cli_usage_error(usage_text, "--news2-gate %s: "
+				    "expected a score from 0 (no gate) to 1",
+				    optarg);
+			break;
+		case OPT_PERSISTENCE:
+		case OPT_NEWS2_PERSISTENCE:
+			if (cli_parse_int(optarg, 1, 100000, &k) != 0)
+				cli_usage_error(usage_text, "%s %s: expected a "
+				    "count of readings", ch == OPT_PERSISTENCE ?
+				    "--persistence" : "--news2-persistence",
+				    optarg);
+			if (ch == OPT_PERSISTENCE)
+				eo.persistence = (int)k;
+			else
+				eo.news2_persistence = (int)k;
+			break;
+		case OPT_REFRACTORY:
+			if (cli_parse_duration(optarg, &eo.refractory) != 0)
+				cli_usage_error(usage_text, "--refractory %s",
+				    optarg);
+			break;
+		}
+	}
+	if (opt.output != NULL && (out = fopen(opt.output, "w")) == NULL)
+		cli_die(EXIT_FAIL, "%s: %m", opt.output);
+	if ((silver = schema_load("silver", err, sizeof err)) == NULL)
+		cli_die(EXIT_FAIL, "%s", err);
+	f_pid = schema_need(silver, "patient_id");
+	f_time = schema_need(silver, "event_time");
+	f_score = schema_need(silver, "anomaly_score");
+	f_flag = schema_need(silver, "is_anomaly");
+	f_news2 = schema_need(silver, "news2_score");
+	f_truth = schema_need(silver, "truth");
+	for (int i = 0; i < 5; i++)
+		f_pts[i] = schema_need(silver, points[i]);
+	rec = record_new(silver);
+	ev = eval_new(&eo);
+
+	in = reader_open(argv + optind, argc - optind, opt.max_line);
+	while (!cli_stop && reader_next(in, &ln) == 1) {
+		const struct jval *pid, *et, *sc, *tr;
+		int64_t t, eid = -1;
+		const char *episode = NULL;
+		size_t elen = 0;
+		json_t *truth = NULL;
+		bool red = false;
+
+		if (line_is_blank(&ln)) {
+			n.blank++;
+			continue;
+		}
+		n.in++;
+		if (ln.truncated || record_scan(rec, ln.text, ln.len, err)) {
+			n.rejected++;
+			continue;
+		}
+		pid = &rec->v[f_pid];
+		et = &rec->v[f_time];
+		sc = &rec->v[f_score];
+		tr = &rec->v[f_truth];
+		if (pid->kind != JK_STRING || et->kind != JK_STRING ||
+		    iso_parse(et->s, et->len, &t) != 0 ||
+		    (sc->kind != JK_REAL && sc->kind != JK_INT)) {
+			n.rejected++;
+			continue;
+		}
+		if (tr->kind == JK_RAW) {
+			truth = json_loadb(tr->s, tr->len, 0, NULL);
+			json_t *e = json_object_get(truth, "episode");
+			json_t *id = json_object_get(truth, "episode_id");
+			if (json_is_string(e) && json_is_integer(id)) {
+				episode = json_string_value(e);
+				elen = json_string_length(e);
+				eid = json_integer_value(id);
+			}
+		}
+		for (int i = 0; i < 5; i++)
+			red |= rec->v[f_pts[i]].kind == JK_INT &&
+			    rec->v[f_pts[i]].i == 3;
+		eval_add(ev, pid->s, pid->len, t, sc->kind == JK_REAL ? sc->d :
+		    (double)sc->i, rec->v[f_flag].kind == JK_TRUE,
+		    rec->v[f_news2].kind == JK_INT ? (int)rec->v[f_news2].i : -1,
+		    red, episode, elen, eid);
+		json_decref(truth);
+		n.out++;
+	}
+	failed = reader_failed(in);
+	reader_close(in);
+	if (eval_compute(ev, &res, err, sizeof err) != 0)
+		cli_die(EXIT_FAIL, "%s", err);
+	if (json) {
+		json_t *j = eval_to_json(&res, &eo);
+		json_dumpf(j, out, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
+		fputc('\n', out);
+		json_decref(j);
+	} else {
+		print_table(out, &res, &eo);
+	}
+	if (opt.verbose >= 0 && n.rejected > 0)
+		cli_warn("%llu lines were not scored Silver readings and were "
+		    "skipped", (unsigned long long)n.rejected);
+	eval_free(ev);
+	record_free(rec);
+	schema_free(silver);
+	if (fflush(out) != 0 || ferror(out) || (out != stdout && fclose(out)))
+		cli_die(EXIT_FAIL, "write error: %s: %m",
+		    opt.output ? opt.output : "<stdout>");
+	cli_reraise();
+	return failed ? EXIT_FAIL : EXIT_OK;
+}

@@ -1,0 +1,80 @@
+#!/bin/sh
+# make model: rebuilds models/anomaly_model.json and models/evaluation.json,
+# byte for byte, from the Synthea sample exports in ../shared.
+#
+#  1. Training history: a simulated day of every patient of both Synthea
+#     exports (baselines, conditions and demographics from Synthea), no
+#     episodes, cleaned to Silver.  iforest-train also spot-checks the
+#     forest on the vital signs Synthea itself recorded (--synthea).
+#  2. Evaluation: a separate simulated day of 500 built-in patients with
+#     labelled episodes (vitals-gen --episodes --truth), scored by the new
+#     model and judged by vitals-eval: models/evaluation.json.
+#  3. The same training again, with the evaluation in the provenance.
+#
+# Everything is seeded and the date is fixed, so the output is the same
+# on every machine.  MODEL_* variables below are the model's parameters;
+# MODEL_CARD.md explains how they were chosen.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+BIN=${BIN:-$top/${BUILD:-build}/bin}
+SHARED=${VL_SHARED:-$top/../shared}
+out=${MODEL_OUT:-$top/models}	# where the three files go
+export LC_ALL=C TZ=UTC
+export SOURCE_DATE_EPOCH=1795651200	# 2026-11-26, when this model was made
+
+MODEL_TRAIN="--seed 1 --trees 100 --max-samples 256 --contamination 0.0005
+    --features deviation_max,deviation_norm,trend_max"
+MODEL_FEATURIZE='{"fast_tau_s":30,"trend_span_s":300}'
+EVAL_OPTIONS=""	# vitals-eval's defaults: --persistence 4 --news2-gate 0.55
+
+for d in synthea synthea-ca2022; do
+	if [ ! -f "$SHARED/$d/patients.csv" ]; then
+		echo "make model: needs the Synthea exports in $SHARED/$d" \
+		    "(set VL_SHARED to the folder that holds them)" >&2
+		exit 1
+	fi
+done
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/vl-model.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+# The history (about 2 GB of Silver) is streamed, not stored: it is made
+# again for the second training, which is cheaper than the disk.
+history() {
+	for d in synthea synthea-ca2022; do
+		"$BIN/vitals-gen" --synthea "$SHARED/$d" --duration 24h \
+		    --seed 1001 --roster "$work/$d.roster" |
+		    "$BIN/vitals-clean" -q --roster "$work/$d.roster"
+	done
+}
+
+# shellcheck disable=SC2086 # MODEL_TRAIN is a list of options
+train() {
+	history | "$BIN/iforest-train" -q $MODEL_TRAIN \
+	    --featurize "$MODEL_FEATURIZE" --synthea "$SHARED/synthea" "$@"
+}
+echo "make model: training on a day of the patients of $SHARED/synthea" \
+    "and synthea-ca2022"
+train -o "$work/model.json"
+
+echo "make model: evaluating on a simulated day of 500 patients with episodes"
+# The scored day is about 7 GB: it goes to both reports through a FIFO
+# rather than to disk.
+mkfifo "$work/scored"
+# shellcheck disable=SC2086 # EVAL_OPTIONS is a list of options
+"$BIN/vitals-eval" $EVAL_OPTIONS "$work/scored" > "$work/evaluation.txt" &
+text=$!
+"$BIN/vitals-gen" --patients 500 --duration 24h --seed 2026 --episodes 1 \
+    --truth --roster "$work/eval.roster" |
+    "$BIN/vitals-clean" -q --roster "$work/eval.roster" |
+    "$BIN/iforest-score" -q --model "$work/model.json" | tee "$work/scored" |
+    "$BIN/vitals-eval" $EVAL_OPTIONS --json > "$work/evaluation.json"
+wait "$text"
+
+train --evaluation "$work/evaluation.json" -o "$work/final.json"
+cp "$work/final.json" "$out/anomaly_model.json"
+cp "$work/evaluation.json" "$out/evaluation.json"
+cp "$work/evaluation.txt" "$out/evaluation.txt"
+cat "$work/evaluation.txt"
+echo "make model: wrote anomaly_model.json, evaluation.json and" \
+    "evaluation.txt in $out"
