@@ -4,9 +4,11 @@
 #
 #   examples/lakehouse.sh [OUTDIR]      (default: ./lakehouse-out)
 #
-# Today: vitals-gen -> vitals-clean -> Silver NDJSON, with the roster,
-# rejects and counts.  Environment: PATIENTS (20), DURATION (1h),
-# EPISODES (0.5 per patient-day), FAULTS (0.01), SEED (1).
+# vitals-gen -> vitals-clean -> iforest-score -> Silver (NDJSON and a
+# Delta table) -> vitals-agg -> Gold (a Delta table), with the roster,
+# rejects and counts.  Kafka and BigQuery come in later issues.
+# Environment: PATIENTS (20), DURATION (1h), EPISODES (0.5 per
+# patient-day), FAULTS (0.01), SEED (1).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-lakehouse-out}
@@ -20,7 +22,13 @@ vitals-gen --patients "${PATIENTS:-20}" --duration "${DURATION:-1h}" \
     --seed "${SEED:-1}" --truth --roster "$out/roster.ndjson" \
     > "$out/raw.ndjson"
 vitals-clean --roster "$out/roster.ndjson" --rejects "$out/rejects.ndjson" \
-    "$out/raw.ndjson" > "$out/silver.ndjson"
+    "$out/raw.ndjson" | iforest-score > "$out/silver.ndjson"
+delta-commit --schema silver "$out/silver" "$out/silver.ndjson"
+vitals-agg --rejects "$out/late.ndjson" "$out/silver.ndjson" |
+    delta-commit --schema gold --partition-by event_date,patient_id "$out/gold"
 
-echo "lakehouse: wrote $out/silver.ndjson ($(wc -l < "$out/silver.ndjson") records)," \
-    "$out/rejects.ndjson ($(wc -l < "$out/rejects.ndjson") rejected)"
+echo "lakehouse: Silver $out/silver.ndjson ($(wc -l < "$out/silver.ndjson") records," \
+    "$(grep -c '"is_anomaly":true' "$out/silver.ndjson") anomalous)" \
+    "and Delta table $out/silver; Gold Delta table $out/gold;" \
+    "$(wc -l < "$out/rejects.ndjson") rejected in $out/rejects.ndjson"
+echo "lakehouse: read a table back with: delta-cat $out/gold | head"
