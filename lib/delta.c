@@ -207,9 +207,8 @@ delta_apply(struct delta_table *t, json_t *action, char *err, size_t errlen)
 	return 0;
 }
 
-/* Applies one commit file; 1 applied, 0 it does not exist, -1 error. */
-static int
-apply_commit(struct delta_table *t, int64_t version, char *err,
+int
+delta_apply_commit(struct delta_table *t, int64_t version, char *err,
     size_t errlen)
 {
 	char *path = log_path(t, version, ".json");
@@ -345,7 +344,7 @@ delta_open(const char *root, char *err, size_t errlen)
 			    (long long)versions[i], (long long)t->version);
 			goto fail;
 		}
-		if (apply_commit(t, versions[i], err, errlen) != 1)
+		if (delta_apply_commit(t, versions[i], err, errlen) != 1)
 			goto fail;
 	}
 	free(versions);
@@ -367,7 +366,7 @@ delta_update(struct delta_table *t, char *err, size_t errlen)
 {
 	int rc;
 
-	while ((rc = apply_commit(t, t->version + 1, err, errlen)) == 1)
+	while ((rc = delta_apply_commit(t, t->version + 1, err, errlen)) == 1)
 		;
 	return rc < 0 ? -1 : 0;
 }

@@ -63,6 +63,11 @@ void delta_free(struct delta_table *t);
 /* Applies the commits written after t->version.  0, or -1 with err. */
 int delta_update(struct delta_table *t, char *err, size_t errlen);
 
+/* Applies commit file `version` and makes it t->version: 1 applied, 0 no
+ * such commit, -1 error (with err). */
+int delta_apply_commit(struct delta_table *t, int64_t version, char *err,
+    size_t errlen);
+
 /* Applies one action (commit or checkpoint line) to the state: protocol,
  * metaData, add, remove and txn change it; others are ignored.  0, or -1
  * with err for a malformed action. */

@@ -34,57 +34,6 @@ struct cat {
 /* ------------------------------------------------------------------ */
 /* The table as of a version */
 
-/* Applies commit v on the way to version at; 0, or -1 with err. */
-static int
-apply_commit(struct delta_table *t, int64_t v, int64_t at, char *err,
-    size_t errlen)
-{
-	size_t n = strlen(t->root) + 64, cap = 0;
-	char *path = xmalloc(n), why[256], *line = NULL;
-	ssize_t len;
-	long lineno = 0;
-	int rc = 0;
-	FILE *fp;
-
-	snprintf(path, n, "%s/_delta_log/%020lld.json", t->root, (long long)v);
-	if ((fp = fopen(path, "r")) == NULL) {
-		if (errno == ENOENT)
-			snprintf(err, errlen, "%s: cannot read version %lld: "
-			    "commit %lld is not in the log", t->root,
-			    (long long)at, (long long)v);
-		else
-			snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		free(path);
-		return -1;
-	}
-	while (rc == 0 && (len = getline(&line, &cap, fp)) >= 0) {
-		json_error_t je;
-		json_t *a;
-
-		lineno++;
-		if (strspn(line, " \t\r\n") == (size_t)len)
-			continue;
-		a = json_loadb(line, (size_t)len, 0, &je);
-		if (!json_is_object(a)) {
-			snprintf(err, errlen, "%s:%ld: %s", path, lineno,
-			    a == NULL ? je.text : "not an action object");
-			rc = -1;
-		} else if (delta_apply(t, a, why, sizeof why) != 0) {
-			snprintf(err, errlen, "%s:%ld: %s", path, lineno, why);
-			rc = -1;
-		}
-		json_decref(a);
-	}
-	if (rc == 0 && ferror(fp)) {
-		snprintf(err, errlen, "%s: read error", path);
-		rc = -1;
-	}
-	free(line);
-	fclose(fp);
-	free(path);
-	return rc;
-}
-
 /* delta_open reads the newest version only; an older one is replayed
  * from the newest checkpoint at or below it. */
 struct delta_table *
@@ -104,9 +53,13 @@ scan_open_at(const char *root, int64_t at, char *err, size_t errlen)
 		goto fail;
 	t->version = t->checkpoint = v;
 	while (t->version < at) {
-		if (apply_commit(t, t->version + 1, at, err, errlen) != 0)
+		int rc = delta_apply_commit(t, t->version + 1, err, errlen);
+		if (rc == 0)
+			snprintf(err, errlen, "%s: cannot read version %lld: "
+			    "commit %lld is not in the log", root,
+			    (long long)at, (long long)t->version + 1);
+		if (rc != 1)
 			goto fail;
-		t->version++;
 	}
 	if (t->protocol == NULL || t->metadata == NULL) {
 		snprintf(err, errlen, "%s: the log has no %s at version %lld",
