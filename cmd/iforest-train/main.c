@@ -152,7 +152,8 @@ main(int argc, char **argv)
 		cli_reraise();
 	/* A model from part of its history would look like a good one. */
 	if (reader_failed(in))
-		cli_die(EXIT_FAIL, "an input could not be read; no model written");
+		cli_die(EXIT_FAIL, "an input could not be read; "
+		    "no model written");
 	reader_close(in);
 	if (n->rows == 0)
 		cli_die(EXIT_FAIL, "no complete feature rows to train on "
