@@ -35,6 +35,17 @@ count_reason(struct rejects *rj, const char *reason)
 	rj->reasons[rj->nreasons++].n = 1;
 }
 
+void
+rejects_too_long(struct rejects *rj, const struct line *ln,
+    const struct source_pos *pos)
+{
+	char detail[96];
+
+	snprintf(detail, sizeof detail, "line of %llu bytes is longer than "
+	    "--max-line", (unsigned long long)ln->full_len);
+	rejects_add(rj, ln, "line_too_long", detail, pos);
+}
+
 uint64_t
 rejects_count(const struct rejects *rj, const char *reason)
 {

@@ -64,6 +64,11 @@ int rejects_open(struct rejects *rj, const char *path);
 void rejects_add(struct rejects *rj, const struct line *ln,
     const char *reason, const char *detail, const struct source_pos *pos);
 
+/* Records a line cut at --max-line (ln->truncated) as "line_too_long",
+ * with its full length in the detail. */
+void rejects_too_long(struct rejects *rj, const struct line *ln,
+    const struct source_pos *pos);
+
 /* How many lines were rejected for this reason so far. */
 uint64_t rejects_count(const struct rejects *rj, const char *reason);
 

@@ -187,8 +187,7 @@ main(int argc, char **argv)
 		}
 		n.in++;
 		if (ln.truncated) {
-			rejects_add(&rj, &ln, "line_too_long",
-			    "longer than --max-line", NULL);
+			rejects_too_long(&rj, &ln, NULL);
 			n.rejected++;
 			continue;
 		}

@@ -107,7 +107,6 @@ main(int argc, char **argv)
 	struct line ln;
 	struct clean_result res;
 	const struct record *rec;
-	char err[512];
 	int ch, status = EXIT_OK;
 
 	cli_init(argc, argv);
@@ -134,9 +133,7 @@ main(int argc, char **argv)
 		if (n.in == 1 && roster_path != NULL)
 			roster = load_roster(cleaner, roster_path);
 		if (ln.truncated) {
-			snprintf(err, sizeof err, "line of %llu bytes is longer "
-			    "than --max-line", (unsigned long long)ln.full_len);
-			rejects_add(&rj, &ln, "line_too_long", err, NULL);
+			rejects_too_long(&rj, &ln, NULL);
 			n.rejected++;
 			continue;
 		}
