@@ -173,6 +173,27 @@ episode_index(struct evaluation *e, int64_t id, uint32_t patient, int type,
 	return (int32_t)e->nep++;
 }
 
+bool
+truth_episode(const struct jval *truth, char *type, size_t typelen,
+    int64_t *id)
+{
+	json_t *j, *e, *n;
+	bool in;
+
+	if (truth->kind != JK_RAW)
+		return false;
+	j = json_loadb(truth->s, truth->len, 0, NULL);
+	e = json_object_get(j, "episode");
+	n = json_object_get(j, "episode_id");
+	in = json_is_string(e);
+	if (in) {
+		snprintf(type, typelen, "%s", json_string_value(e));
+		*id = json_is_integer(n) ? json_integer_value(n) : -1;
+	}
+	json_decref(j);
+	return in;
+}
+
 void
 eval_add(struct evaluation *e, const char *patient, size_t plen, int64_t t,
     double score, bool is_anomaly, int news2, bool red, const char *episode,

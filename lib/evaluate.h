@@ -45,6 +45,7 @@
 #include <stdint.h>
 
 #include "jansson.h"
+#include "record.h"
 
 enum { DET_IFOREST, DET_NEWS2, DET_COMBINED, NDETECTORS };
 #define EVAL_MAX_TYPES 16
@@ -73,6 +74,17 @@ void eval_free(struct evaluation *e);
 void eval_add(struct evaluation *e, const char *patient, size_t plen,
     int64_t t, double anomaly_score, bool is_anomaly, int news2_total,
     bool news2_red, const char *episode, size_t elen, int64_t episode_id);
+
+/*
+ * The episode that a record's truth field (vitals-gen --truth writes
+ * {"episode":"sepsis","episode_id":7}) labels, parsed as JSON so that any
+ * spacing or escaping reads alike: true with the type in type (cut to
+ * typelen - 1 bytes, NUL-terminated) and the id in *id (-1 when it is not
+ * an integer); false outside episodes (no truth, or episode not a
+ * string).
+ */
+bool truth_episode(const struct jval *truth, char *type, size_t typelen,
+    int64_t *id);
 
 /* Per-detector results. */
 struct eval_detector {

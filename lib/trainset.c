@@ -7,9 +7,8 @@
 #include <string.h>
 #include <time.h>
 
-#include <jansson.h>
-
 #include "cli.h"
+#include "evaluate.h"
 #include "record.h"
 #include "rng.h"
 #include "schema.h"
@@ -102,34 +101,14 @@ reservoir_add(struct trainset *ts, const double *x)
 		ts->x[at * d + i] = (float)x[i];
 }
 
-/* A reading labelled with an episode (vitals-gen --truth) is not normal
- * history. */
-static bool
-in_episode(const struct trainset *ts)
-{
-	const struct jval *t = &ts->rec->v[ts->f_truth];
-	json_t *truth, *e;
-	int in;
-
-	if (t->kind != JK_RAW)
-		return 0;
-	/* Parsed, not searched for: the label may be spaced or escaped in
-	 * any way JSON allows, and vitals-eval reads it with jansson too. */
-	truth = json_loadb(t->s, t->len, 0, NULL);
-	e = json_object_get(truth, "episode");
-	in = json_is_string(e);
-	json_decref(truth);
-	return in;
-}
-
 void
 trainset_add_line(struct trainset *ts, const struct line *ln)
 {
 	double vitals[NVITALS], x[FEATURES_MAX];
-	char err[512];
+	char err[512], type[64];
 	const char *pid;
 	size_t plen;
-	int64_t t;
+	int64_t t, id;
 
 	if (line_is_blank(ln))
 		return;
@@ -143,7 +122,8 @@ trainset_add_line(struct trainset *ts, const struct line *ln)
 		return;
 	}
 	extractor_update(ts->ex, pid, plen, t, vitals, x);
-	if (in_episode(ts)) {
+	/* A reading labelled with an episode is not normal history. */
+	if (truth_episode(&ts->rec->v[ts->f_truth], type, sizeof type, &id)) {
 		ts->n.in_episodes++;
 		return;
 	}

@@ -160,8 +160,7 @@ main(int argc, char **argv)
 		const struct jval *pid, *et, *sc, *tr;
 		int64_t t, eid = -1;
 		const char *episode = NULL;
-		size_t elen = 0;
-		json_t *truth = NULL;
+		char type[64];
 		bool red = false;
 
 		if (line_is_blank(&ln)) {
@@ -183,24 +182,15 @@ main(int argc, char **argv)
 			n.rejected++;
 			continue;
 		}
-		if (tr->kind == JK_RAW) {
-			truth = json_loadb(tr->s, tr->len, 0, NULL);
-			json_t *e = json_object_get(truth, "episode");
-			json_t *id = json_object_get(truth, "episode_id");
-			if (json_is_string(e) && json_is_integer(id)) {
-				episode = json_string_value(e);
-				elen = json_string_length(e);
-				eid = json_integer_value(id);
-			}
-		}
+		if (truth_episode(tr, type, sizeof type, &eid) && eid >= 0)
+			episode = type;
 		for (int i = 0; i < 5; i++)
 			red |= rec->v[f_pts[i]].kind == JK_INT &&
 			    rec->v[f_pts[i]].i == 3;
 		eval_add(ev, pid->s, pid->len, t, sc->kind == JK_REAL ? sc->d :
 		    (double)sc->i, rec->v[f_flag].kind == JK_TRUE,
 		    rec->v[f_news2].kind == JK_INT ? (int)rec->v[f_news2].i : -1,
-		    red, episode, elen, eid);
-		json_decref(truth);
+		    red, episode, episode ? strlen(episode) : 0, eid);
 		n.out++;
 	}
 	failed = reader_failed(in);

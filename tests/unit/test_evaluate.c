@@ -490,6 +490,49 @@ test_json(void **state)
 	eval_free(e);
 }
 
+/* The label is read as JSON, whatever its spacing or escaping. */
+static void
+test_truth_episode(void **state)
+{
+	static const struct {
+		const char *text;
+		bool in;
+		const char *type;
+		int64_t id;
+	} labels[] = {
+		{ "{\"episode\":\"sepsis\",\"episode_id\":7}", true, "sepsis", 7 },
+		{ "{ \"episode\" : \"fever\" , \"episode_id\" : 2 }", true,
+		    "fever", 2 },
+		{ "{\"episode_id\":3,\"episode\":\"hypo\\u0078ia\"}", true,
+		    "hypoxia", 3 },
+		{ "{\"episode\":\"fever\"}", true, "fever", -1 },
+		{ "{\"episode\":null,\"episode_id\":null}", false, NULL, 0 },
+		{ "{\"episode\":7}", false, NULL, 0 },
+		{ "{\"note\":\"\\\"episode\\\":\\\"x\\\"\"}", false, NULL, 0 },
+		{ "[\"episode\",\"fever\"]", false, NULL, 0 },
+	};
+	char type[64];
+	int64_t id;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++) {
+		struct jval v = { .kind = JK_RAW, .s = labels[i].text,
+		    .len = (uint32_t)strlen(labels[i].text) };
+		id = -2;
+		if (truth_episode(&v, type, sizeof type, &id) != labels[i].in)
+			fail_msg("%s: expected %s", labels[i].text,
+			    labels[i].in ? "an episode" : "none");
+		if (labels[i].in) {
+			assert_string_equal(type, labels[i].type);
+			assert_int_equal(id, labels[i].id);
+		}
+	}
+	/* A truth that is null or absent is no episode. */
+	struct jval null = { .kind = JK_NULL }, absent = { .kind = JK_ABSENT };
+	assert_false(truth_episode(&null, type, sizeof type, &id));
+	assert_false(truth_episode(&absent, type, sizeof type, &id));
+}
+
 int
 main(void)
 {
@@ -503,6 +546,7 @@ main(void)
 		cmocka_unit_test(test_type_recall),
 		cmocka_unit_test(test_nothing_to_judge),
 		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_truth_episode),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
