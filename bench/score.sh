@@ -28,12 +28,17 @@ rows=$(wc -l < "$silver")
 model=$top/models/anomaly_model.json
 
 echo "== iforest-score (shipped model) vs scikit-learn score_samples =="
-/usr/bin/time -f '%e %U %S %M' -o "$work/score.time" \
-    "$BIN/iforest-score" -q "$silver" > /dev/null
+# The fastest of three runs: a neighbour on a shared host only ever slows
+# a run down.
+for i in 1 2 3; do
+	/usr/bin/time -f '%e %U %S %M' -o "$work/score.$i.time" \
+	    "$BIN/iforest-score" -q "$silver" > /dev/null
+done
+sort -n "$work"/score.[123].time | head -n 1 > "$work/score.time"
 read -r wall user sys rss < "$work/score.time"
 cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')
 printf '%-44s %8s %8s %12s\n' tool "cpu s" "wall s" records/s
-printf '%-44s %8s %8s %12s\n' "iforest-score ($rows Silver records)" "$cpu" \
+printf '%-44s %8s %8s %12s\n' "iforest-score ($rows records, best of 3)" "$cpu" \
     "$wall" "$(awk -v n="$rows" -v s="$cpu" 'BEGIN { printf "%.0f", n / s }')"
 echo "(one process, one core; peak RSS ${rss} KB)"
 
