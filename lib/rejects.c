@@ -35,15 +35,24 @@ count_reason(struct rejects *rj, const char *reason)
 	rj->reasons[rj->nreasons++].n = 1;
 }
 
-void
-rejects_too_long(struct rejects *rj, const struct line *ln,
-    const struct source_pos *pos)
+bool
+counts_take(struct counts *c, struct rejects *rj, const struct line *ln)
 {
 	char detail[96];
 
-	snprintf(detail, sizeof detail, "line of %llu bytes is longer than "
-	    "--max-line", (unsigned long long)ln->full_len);
-	rejects_add(rj, ln, "line_too_long", detail, pos);
+	if (line_is_blank(ln)) {
+		c->blank++;
+		return false;
+	}
+	c->in++;
+	if (ln->truncated) {
+		snprintf(detail, sizeof detail, "line of %llu bytes is longer "
+		    "than --max-line", (unsigned long long)ln->full_len);
+		rejects_add(rj, ln, "line_too_long", detail, NULL);
+		c->rejected++;
+		return false;
+	}
+	return true;
 }
 
 uint64_t

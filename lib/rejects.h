@@ -64,11 +64,6 @@ int rejects_open(struct rejects *rj, const char *path);
 void rejects_add(struct rejects *rj, const struct line *ln,
     const char *reason, const char *detail, const struct source_pos *pos);
 
-/* Records a line cut at --max-line (ln->truncated) as "line_too_long",
- * with its full length in the detail. */
-void rejects_too_long(struct rejects *rj, const struct line *ln,
-    const struct source_pos *pos);
-
 /* How many lines were rejected for this reason so far. */
 uint64_t rejects_count(const struct rejects *rj, const char *reason);
 
@@ -76,6 +71,15 @@ uint64_t rejects_count(const struct rejects *rj, const char *reason);
  * The counts stay readable until rejects_free(). */
 int rejects_close(struct rejects *rj);
 void rejects_free(struct rejects *rj);
+
+/*
+ * What every tool does first with a line it has read: a blank line is
+ * counted (c->blank) and skipped; any other is counted in (c->in), and a
+ * line cut at --max-line is rejected as "line_too_long", with its full
+ * length in the detail (c->rejected).
+ * True when the line is a record for the tool to process.
+ */
+bool counts_take(struct counts *c, struct rejects *rj, const struct line *ln);
 
 /*
  * The summary at exit, on stderr: "tool: in=N out=N rejected=N

@@ -237,16 +237,8 @@ main(int argc, char **argv)
 	in = reader_open(argv + optind, argc - optind, opt.max_line);
 	reader_on_idle(in, on_idle, &l);
 	while (!cli_stop && !l.failed && reader_next(in, &ln) == 1) {
-		if (line_is_blank(&ln)) {
-			n.blank++;
+		if (!counts_take(&n, &rj, &ln))
 			continue;
-		}
-		n.in++;
-		if (ln.truncated) {
-			rejects_too_long(&rj, &ln, NULL);
-			n.rejected++;
-			continue;
-		}
 		if (appender_add(l.app, ln.text, ln.len, &st, &reason, detail,
 		    sizeof detail, err, sizeof err) != 0) {
 			cli_warn("%s", err);

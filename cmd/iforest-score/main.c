@@ -181,16 +181,8 @@ main(int argc, char **argv)
 		size_t plen;
 		int64_t t;
 
-		if (line_is_blank(&ln)) {
-			n.blank++;
+		if (!counts_take(&n, &rj, &ln))
 			continue;
-		}
-		n.in++;
-		if (ln.truncated) {
-			rejects_too_long(&rj, &ln, NULL);
-			n.rejected++;
-			continue;
-		}
 		if (record_scan(rec, ln.text, ln.len, err) != 0) {
 			rejects_add(&rj, &ln, "bad_json", err, NULL);
 			n.rejected++;

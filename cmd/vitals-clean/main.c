@@ -125,18 +125,12 @@ main(int argc, char **argv)
 	reader_on_block(in, writer_flush_hook, &out);
 
 	while (!cli_stop && reader_next(in, &ln) == 1) {
-		if (line_is_blank(&ln)) {
-			n.blank++;
-			continue;
-		}
-		n.in++;
-		if (n.in == 1 && roster_path != NULL)
+		/* The roster is read when the first record arrives, so that
+		 * vitals-gen --roster can write it in the same pipeline. */
+		if (n.in == 0 && !line_is_blank(&ln) && roster_path != NULL)
 			roster = load_roster(cleaner, roster_path);
-		if (ln.truncated) {
-			rejects_too_long(&rj, &ln, NULL);
-			n.rejected++;
+		if (!counts_take(&n, &rj, &ln))
 			continue;
-		}
 		switch (cleaner_run(cleaner, ln.text, ln.len, &rec, &res)) {
 		case CLEAN_OUT:
 			record_print(rec, &out);
