@@ -259,12 +259,12 @@ ecdf(const double *sorted, size_t n, double v)
 	return (double)lo / (double)n;
 }
 
+/* The q-quantile of n sorted values, interpolated; NaN when n is 0. */
 static double
-quantile(double *v, size_t n, double q)
+quantile(const double *v, size_t n, double q)
 {
 	if (n == 0)
 		return NAN;
-	qsort(v, n, sizeof *v, cmp_double);
 	double pos = q * (double)(n - 1);
 	size_t i = (size_t)pos;
 	if (i + 1 >= n)
@@ -416,36 +416,32 @@ eval_compute(struct evaluation *e, struct eval_result *r, char *err,
 		}
 	}
 
+	/* Each detected episode's latency, grouped by type for the types'
+	 * medians, then sorted as a whole for the quartiles. */
 	double *lat = xmalloc(e->nep * sizeof *lat);
 	for (int d = 0; d < NDETECTORS; d++) {
 		struct eval_detector *x = &r->det[d];
-		uint64_t type_hit[EVAL_MAX_TYPES] = { 0 };
 		size_t nl = 0;
-		for (size_t k = 0; k < e->nep; k++) {
-			const struct episode *ep = &e->ep[k];
-			if (ep->detected_at[d] == INT64_MAX)
-				continue;
-			x->detected++;
-			type_hit[ep->type]++;
-			lat[nl++] = (double)(ep->detected_at[d] - ep->first) /
-			    (double)MINUTE;
-		}
-		x->recall = (double)x->detected / (double)e->nep;
-		for (size_t t = 0; t < r->ntypes; t++)
-			x->type_recall[t] = r->type_episodes[t] ?
-			    (double)type_hit[t] / (double)r->type_episodes[t] :
-			    NAN;
 		for (size_t t = 0; t < r->ntypes; t++) {
-			size_t m = 0;
-			double *tl = xmalloc((e->nep + 1) * sizeof *tl);
-			for (size_t k = 0; k < e->nep; k++)
-				if ((size_t)e->ep[k].type == t &&
-				    e->ep[k].detected_at[d] != INT64_MAX)
-					tl[m++] = (double)(e->ep[k].detected_at[d] -
-					    e->ep[k].first) / (double)MINUTE;
-			x->type_latency[t] = quantile(tl, m, 0.5);
-			free(tl);
+			size_t from = nl;
+			for (size_t k = 0; k < e->nep; k++) {
+				const struct episode *ep = &e->ep[k];
+				if ((size_t)ep->type != t ||
+				    ep->detected_at[d] == INT64_MAX)
+					continue;
+				lat[nl++] = (double)(ep->detected_at[d] -
+				    ep->first) / (double)MINUTE;
+			}
+			x->type_recall[t] = r->type_episodes[t] ?
+			    (double)(nl - from) /
+			    (double)r->type_episodes[t] : NAN;
+			qsort(lat + from, nl - from, sizeof *lat, cmp_double);
+			x->type_latency[t] = quantile(lat + from, nl - from,
+			    0.5);
 		}
+		x->detected = nl;
+		x->recall = (double)x->detected / (double)e->nep;
+		qsort(lat, nl, sizeof *lat, cmp_double);
 		x->latency_median = quantile(lat, nl, 0.5);
 		x->latency_q1 = quantile(lat, nl, 0.25);
 		x->latency_q3 = quantile(lat, nl, 0.75);
