@@ -59,7 +59,7 @@ parse_tool_option(int ch, const char *arg, struct config *c)
 	case OPT_SEED:
 		if (cli_parse_int(arg, 0, INT64_MAX, &n) != 0)
 			cli_usage_error(usage_text, "--seed %s: expected a "
-			    "number", arg);
+			    "whole number >= 0", arg);
 		c->p.seed = (uint64_t)n;
 		break;
 	case OPT_CONTAMINATION:

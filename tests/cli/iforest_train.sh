@@ -148,6 +148,8 @@ expect_status 2 iforest-train --max-samples 0 train.ndjson 2> err
 expect_grep '--max-samples 0' err
 expect_status 2 iforest-train --contamination 0.6 train.ndjson 2> err
 expect_grep '--contamination 0.6' err
+expect_status 2 iforest-train --seed -1 train.ndjson 2> err
+expect_grep '--seed -1: expected a whole number >= 0' err
 expect_status 2 iforest-train --no-such-option 2> err
 expect_grep '^usage: iforest-train' err
 [ ! -e x.json ] || fail "a usage error wrote a model"
