@@ -200,14 +200,14 @@ main(int argc, char **argv)
 		anomalies += a;
 		/* Six decimals are plenty for a score in [0, 1], and print
 		 * without the slow general path. */
+		s = round(s * 1e6) / 1e6;
 		if (show) {
 			show_features(&tmp, rec, &fs, x);
-			rec_set_real(rec, f_score, round(s * 1e6) / 1e6);
+			rec_set_real(rec, f_score, s);
 			rec_set_bool(rec, f_flag, a);
 			record_print(rec, &out);
 		} else {
-			emit(&out, &ln, rec, f_score, f_flag,
-			    round(s * 1e6) / 1e6, a);
+			emit(&out, &ln, rec, f_score, f_flag, s, a);
 		}
 		n.out++;
 		if (writer_end_record(&out) != 0)
