@@ -286,8 +286,14 @@ cmp_i64(const void *a, const void *b)
 struct delta_table *
 delta_open(const char *root, char *err, size_t errlen)
 {
+	return delta_open_at(root, -1, err, errlen);
+}
+
+struct delta_table *
+delta_open_at(const char *root, int64_t at, char *err, size_t errlen)
+{
 	struct delta_table *t = xcalloc(1, sizeof *t);
-	int64_t *versions = NULL, v, ckpt = -1;
+	int64_t *versions = NULL, v, ckpt = -1, newest;
 	size_t n = 0, cap = 0, first = 0;
 	char *dir;
 	DIR *d;
@@ -299,31 +305,30 @@ delta_open(const char *root, char *err, size_t errlen)
 	t->files = json_object();
 	dir = log_path(t, -1, "");
 	d = opendir(dir);
-	if (d == NULL) {
-		if (errno == ENOENT) {
-			free(dir);
-			return t;
-		}
+	if (d == NULL && errno != ENOENT) {
 		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
 		free(dir);
 		delta_free(t);
 		return NULL;
 	}
-	while ((e = readdir(d)) != NULL) {
-		if (parse_version(e->d_name, ".json", &v) == 0) {
+	free(dir);
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		/* Commits after `at` are not part of that snapshot. */
+		if (parse_version(e->d_name, ".json", &v) == 0 &&
+		    (at < 0 || v <= at)) {
 			xgrow(&versions, &cap, n + 1, sizeof *versions);
 			versions[n++] = v;
 		}
 	}
-	closedir(d);
-	free(dir);
-	if (n == 0) {
-		free(versions);
-		return t;
-	}
-	qsort(versions, n, sizeof *versions, cmp_i64);
+	if (d != NULL)
+		closedir(d);
+	if (n == 0 && at < 0)
+		return t;	/* not a table yet */
+	if (n > 0)
+		qsort(versions, n, sizeof *versions, cmp_i64);
+	newest = at >= 0 ? at : versions[n - 1];
 
-	ckpt = checkpoint_read_latest(t, versions[n - 1], err, errlen);
+	ckpt = checkpoint_read_latest(t, newest, err, errlen);
 	if (ckpt < -1)
 		goto fail;
 	if (ckpt >= 0) {
@@ -331,7 +336,7 @@ delta_open(const char *root, char *err, size_t errlen)
 		t->checkpoint = ckpt;
 		while (first < n && versions[first] <= ckpt)
 			first++;
-	} else if (versions[0] != 0) {
+	} else if (n > 0 && versions[0] != 0) {
 		snprintf(err, errlen, "%s: the log starts at version %lld and "
 		    "no checkpoint could be read", root,
 		    (long long)versions[0]);
@@ -347,10 +352,17 @@ delta_open(const char *root, char *err, size_t errlen)
 		if (delta_apply_commit(t, versions[i], err, errlen) != 1)
 			goto fail;
 	}
+	if (t->version < newest) {
+		snprintf(err, errlen, "%s: cannot read version %lld: commit "
+		    "%lld is not in the log", root, (long long)at,
+		    (long long)t->version + 1);
+		goto fail;
+	}
 	free(versions);
 	if (t->protocol == NULL || t->metadata == NULL) {
-		snprintf(err, errlen, "%s: the log has no %s", root,
-		    t->protocol == NULL ? "protocol" : "metaData");
+		snprintf(err, errlen, "%s: the log has no %s at version %lld",
+		    root, t->protocol == NULL ? "protocol" : "metaData",
+		    (long long)newest);
 		delta_free(t);
 		return NULL;
 	}

@@ -58,6 +58,15 @@ struct delta_table {
  * that are not contiguous, no protocol or metadata).
  */
 struct delta_table *delta_open(const char *root, char *err, size_t errlen);
+
+/*
+ * The table as it was at version `at`: the newest usable checkpoint at or
+ * below it, then its commits up to `at`, which must all be in the log.
+ * With at < 0, delta_open().  For at >= 0 a table that does not exist, or
+ * does not reach `at`, is an error.
+ */
+struct delta_table *delta_open_at(const char *root, int64_t at, char *err,
+    size_t errlen);
 void delta_free(struct delta_table *t);
 
 /* Applies the commits written after t->version.  0, or -1 with err. */

@@ -34,45 +34,6 @@ struct cat {
 /* ------------------------------------------------------------------ */
 /* The table as of a version */
 
-/* delta_open reads the newest version only; an older one is replayed
- * from the newest checkpoint at or below it. */
-struct delta_table *
-scan_open_at(const char *root, int64_t at, char *err, size_t errlen)
-{
-	struct delta_table *t;
-	int64_t v;
-
-	if (at < 0)
-		return delta_open(root, err, errlen);
-	t = xcalloc(1, sizeof *t);
-	t->root = xstrdup(root);
-	t->version = t->checkpoint = -1;
-	t->files = json_object();
-	v = checkpoint_read_latest(t, at, err, errlen);
-	if (v < -1)
-		goto fail;
-	t->version = t->checkpoint = v;
-	while (t->version < at) {
-		int rc = delta_apply_commit(t, t->version + 1, err, errlen);
-		if (rc == 0)
-			snprintf(err, errlen, "%s: cannot read version %lld: "
-			    "commit %lld is not in the log", root,
-			    (long long)at, (long long)t->version + 1);
-		if (rc != 1)
-			goto fail;
-	}
-	if (t->protocol == NULL || t->metadata == NULL) {
-		snprintf(err, errlen, "%s: the log has no %s at version %lld",
-		    root, t->protocol == NULL ? "protocol" : "metaData",
-		    (long long)at);
-		goto fail;
-	}
-	return t;
-fail:
-	delta_free(t);
-	return NULL;
-}
-
 /* A table that needs a newer reader would be silently misread: its rows
  * could include deleted ones or have the wrong column names. */
 int

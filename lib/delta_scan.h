@@ -16,7 +16,7 @@
  * partitionValues, typed by the table's schema; a column the table has
  * and an older file lacks is null in that file's rows.
  *
- *	t = scan_open_at(root, -1, err, sizeof err);
+ *	t = delta_open_at(root, -1, err, sizeof err);
  *	if (t == NULL || scan_check_readable(t, err, sizeof err) != 0)
  *		... err ...
  *	rc = scan_rows(t, &out, 0, &tot, err, sizeof err);
@@ -36,19 +36,6 @@
 
 #include "delta.h"
 #include "ndjson.h"
-
-/*
- * The table at root as it was at version `at`: the newest usable
- * checkpoint at or below it, then its commits up to `at` (which must all
- * be in the log).  With at < 0 it is the newest version, as delta_open()
- * reads it: a directory that is not a table is then version -1, not an
- * error.  Returns the snapshot (free with delta_free), or NULL with a
- * message in err when a needed commit is missing or unreadable, or the
- * log holds no protocol or metaData at that version.  Nothing is left
- * allocated after a failure.
- */
-struct delta_table *scan_open_at(const char *root, int64_t at, char *err,
-    size_t errlen);
 
 /*
  * 0 if this reader reads t as it is meant; -1 with the reason in err

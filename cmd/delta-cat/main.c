@@ -60,7 +60,7 @@ main(int argc, char **argv)
 		cli_usage_error(usage_text, optind >= argc ? "no table given" :
 		    "one table only");
 
-	if ((t = scan_open_at(argv[optind], at, err, sizeof err)) == NULL ||
+	if ((t = delta_open_at(argv[optind], at, err, sizeof err)) == NULL ||
 	    scan_check_readable(t, err, sizeof err) != 0)
 		cli_die(EXIT_FAIL, "%s", err);
 	if (writer_open(&out, opt.output, false) != 0)
