@@ -16,7 +16,9 @@ static const char *const vital_fields[NVITALS] = {
 	"heart_rate", "respiration_rate", "spo2", "temperature",
 	"bp_systolic", "bp_diastolic",
 };
-static const char *const kind_suffix[NKINDS] = { "", "_z", "_trend", "_fast" };
+static const char *const kind_suffix[NKINDS] = {
+	"", "_z", "_trend", "_fast", "_trend_z"
+};
 
 /*
  * The smallest spread a baseline is allowed, in each vital's unit, on the
@@ -36,6 +38,19 @@ static const double sd_floor[NVITALS] = { 2.0, 1.0, 0.5, 0.08, 3.0, 2.0 };
  */
 static const double sd_prior[NVITALS] = { 5.0, 1.5, 1.0, 0.25, 7.0, 5.0 };
 #define PRIOR_MINUTES 60.0
+
+/*
+ * The same for a trend, which has a spread of its own: a vital whose noise
+ * is fast (respiration rate) changes over 5 minutes by about as much as it
+ * ever strays from its baseline, a slow one (temperature) by a third of
+ * that.  Measured in the trend's own spread, every vital's trend has the
+ * same tail, so a temperature or pressure ramp is seen as soon as it is as
+ * unusual as a respiration-rate ramp.  Priors are for a 5-minute span, and
+ * grow with the square root of the span.  [assumption: within-patient
+ * spreads of the 5-minute trend, from the simulation]
+ */
+static const double trend_prior[NVITALS] = { 2.5, 1.3, 0.6, 0.05, 4.5, 3.0 };
+static const double trend_floor[NVITALS] = { 1.0, 0.5, 0.25, 0.02, 1.5, 1.0 };
 
 /* The default features: each vital, its deviation from the patient's own
  * baseline, and its recent trend. */
@@ -57,8 +72,9 @@ feature_set_default(void)
 	return default_set;
 }
 
-static const char *const aggregate_names[] = {
-	"deviation_max", "deviation_norm", "trend_max"
+static const char *const aggregate_names[NAGGREGATES] = {
+	"deviation_max", "deviation_norm", "trend_max", "trend_z_max",
+	"trend_z_norm"
 };
 
 static bool
@@ -78,7 +94,7 @@ static int
 add_feature(struct feature_set *fs, const char *name, char *err,
     size_t errlen)
 {
-	for (int k = 0; k < 3; k++) {
+	for (int k = 0; k < NAGGREGATES; k++) {
 		if (strcmp(name, aggregate_names[k]) != 0)
 			continue;
 		if (repeated(fs, name, err, errlen))
@@ -106,8 +122,9 @@ add_feature(struct feature_set *fs, const char *name, char *err,
 		}
 	}
 	snprintf(err, errlen, "unknown feature '%s' (a vital such as "
-	    "heart_rate, optionally with _z, _trend or _fast, or "
-	    "deviation_max, deviation_norm, trend_max)", name);
+	    "heart_rate, optionally with _z, _trend, _trend_z or _fast, or "
+	    "deviation_max, deviation_norm, trend_max, trend_z_max, "
+	    "trend_z_norm)", name);
 	return -1;
 }
 
@@ -268,6 +285,9 @@ struct vstate {
 	double dvar;		/* mean square of (fast - base), sampled
 				 * once a minute: the spread z divides by */
 	uint32_t nd;		/* minutes in dvar */
+	double tvar;		/* mean square of the trend, sampled once a
+				 * minute: the spread v_trend_z divides by */
+	uint32_t nt;		/* minutes in tvar */
 	uint32_t folded;	/* minutes in the baseline */
 };
 
@@ -289,6 +309,7 @@ struct extractor {
 	struct features_config c;
 	struct feature_set fs;
 	int lag_min, warmup_min, trend_min, ring_len;
+	double trend_scale;		/* of trend_prior, for the span */
 	double base_alpha;		/* per minute */
 	int64_t cached_dt;
 	double cached_alpha;
@@ -318,6 +339,7 @@ extractor_new(const struct features_config *c, const struct feature_set *fs)
 	if (x->trend_min > x->lag_min)
 		x->trend_min = x->lag_min;
 	x->ring_len = x->lag_min + 1;
+	x->trend_scale = sqrt(x->trend_min / 5.0);
 	x->base_alpha = 1 - exp(-(double)MINUTE / (double)c->base_tau);
 	x->nbuckets = 1024;
 	x->buckets = xcalloc(x->nbuckets, sizeof *x->buckets);
@@ -445,6 +467,18 @@ bin_at(const struct extractor *x, struct patient *p, int64_t minute)
 	return &p->bins[slot * NVITALS];
 }
 
+/* A patient's own spread, drawn towards the prior while they have few
+ * minutes of their own, and never below the floor. */
+static double
+shrunk_sd(double prior, double floor, double var_own, uint32_t nown)
+{
+	double n = nown, var = (PRIOR_MINUTES * prior * prior +
+	    n * var_own) / (PRIOR_MINUTES + n);
+	double sd = sqrt(var);
+
+	return sd > floor ? sd : floor;
+}
+
 /*
  * The spread is measured on the very quantity z is made of: how far the
  * recent mean usually is from the lagged baseline.  The spread of minute
@@ -455,11 +489,14 @@ bin_at(const struct extractor *x, struct patient *p, int64_t minute)
 static double
 spread(const struct vstate *s, int v)
 {
-	double n = s->nd, var = (PRIOR_MINUTES * sd_prior[v] * sd_prior[v] +
-	    n * s->dvar) / (PRIOR_MINUTES + n);
-	double sd = sqrt(var);
+	return shrunk_sd(sd_prior[v], sd_floor[v], s->dvar, s->nd);
+}
 
-	return sd > sd_floor[v] ? sd : sd_floor[v];
+static double
+trend_spread(const struct extractor *x, const struct vstate *s, int v)
+{
+	return shrunk_sd(trend_prior[v] * x->trend_scale, trend_floor[v],
+	    s->tvar, s->nt);
 }
 
 /* Adds a closed minute's means to the baseline. */
@@ -498,25 +535,39 @@ fold(struct extractor *x, struct patient *p, int64_t minute)
 		p->warm++;
 }
 
-/* Once a minute: how far the recent mean is from the baseline, into
- * the spread (anomalous minutes left out, as from the baseline). */
+/* Adds one minute's sample d to a running mean square, unless it is
+ * anomalous, as minutes are left out of the baseline. */
+static void
+sample_var(const struct extractor *x, double *var, uint32_t *n, double d,
+    double sd)
+{
+	if (*n >= (uint32_t)x->warmup_min && fabs(d) > CLIP_SD * sd)
+		return;
+	double a = x->base_alpha;
+	if (*n + 1 < 1 / a)
+		a = 1.0 / (*n + 1);
+	*var += a * (d * d - *var);
+	(*n)++;
+}
+
+/* Once a minute: how far the recent mean is from the baseline, and the
+ * trend, into their spreads. */
 static void
 sample_spread(struct extractor *x, struct patient *p)
 {
+	struct bin *then = bin_at(x, p, p->minute - x->trend_min);
+
 	for (int v = 0; v < NVITALS; v++) {
 		struct vstate *s = &p->v[v];
 		if (s->folded == 0 || s->fast_t == 0 ||
 		    p->last_t - s->fast_t > 5 * MINUTE)
 			continue;
-		double d = s->fast - s->base;
-		if (s->nd >= (uint32_t)x->warmup_min &&
-		    fabs(d) > CLIP_SD * spread(s, v))
-			continue;
-		double a = x->base_alpha;
-		if (s->nd + 1 < 1 / a)
-			a = 1.0 / (s->nd + 1);
-		s->dvar += a * (d * d - s->dvar);
-		s->nd++;
+		if (then[v].n)
+			sample_var(x, &s->tvar, &s->nt,
+			    s->fast - then[v].sum / then[v].n,
+			    trend_spread(x, s, v));
+		sample_var(x, &s->dvar, &s->nd, s->fast - s->base,
+		    spread(s, v));
 	}
 }
 
@@ -554,19 +605,38 @@ alpha_for(struct extractor *x, int64_t dt)
 
 /* Everything a feature vector is made of, for one reading. */
 struct derived {
-	double fast[NVITALS], z[NVITALS], trend[NVITALS];
-	double dev_max, dev_norm, trend_max;
+	double fast[NVITALS], z[NVITALS], trend[NVITALS], trend_z[NVITALS];
+	double dev_max, dev_norm, trend_max, trend_z_max, trend_z_norm;
 };
+
+/* The largest |x| and the root mean square of the xs that are not NaN;
+ * both NaN when none is. */
+static void
+max_and_norm(const double *x, double *max, double *norm)
+{
+	double sumsq = 0;
+	int n = 0;
+
+	*max = *norm = NAN;
+	for (int v = 0; v < NVITALS; v++) {
+		if (isnan(x[v]))
+			continue;
+		if (isnan(*max) || fabs(x[v]) > *max)
+			*max = fabs(x[v]);
+		sumsq += x[v] * x[v];
+		n++;
+	}
+	if (n)
+		*norm = sqrt(sumsq / n);
+}
 
 static void
 derive(const struct extractor *x, struct patient *p, int64_t t,
     struct derived *d)
 {
 	struct bin *then = bin_at(x, p, p->minute - x->trend_min);
-	double sumsq = 0;
-	int nz = 0;
+	double in_spreads[NVITALS], unused;
 
-	d->dev_max = d->trend_max = NAN;
 	for (int v = 0; v < NVITALS; v++) {
 		const struct vstate *s = &p->v[v];
 		bool fresh = s->fast_t != 0 && t - s->fast_t <= 5 * MINUTE;
@@ -577,20 +647,16 @@ derive(const struct extractor *x, struct patient *p, int64_t t,
 		d->z[v] = based ? (s->fast - s->base) / spread(s, v) : NAN;
 		d->trend[v] = fresh && then[v].n ?
 		    s->fast - then[v].sum / then[v].n : NAN;
-		if (!isnan(d->z[v])) {
-			double a = fabs(d->z[v]);
-			if (isnan(d->dev_max) || a > d->dev_max)
-				d->dev_max = a;
-			sumsq += d->z[v] * d->z[v];
-			nz++;
-		}
-		if (based && !isnan(d->trend[v])) {
-			double a = fabs(d->trend[v]) / spread(s, v);
-			if (isnan(d->trend_max) || a > d->trend_max)
-				d->trend_max = a;
-		}
+		/* Trends in spreads wait for the baseline too: in the
+		 * warm-up every minute is a change. */
+		based = based && !isnan(d->trend[v]);
+		d->trend_z[v] = based ? d->trend[v] / trend_spread(x, s, v) :
+		    NAN;
+		in_spreads[v] = based ? d->trend[v] / spread(s, v) : NAN;
 	}
-	d->dev_norm = nz ? sqrt(sumsq / nz) : NAN;
+	max_and_norm(d->z, &d->dev_max, &d->dev_norm);
+	max_and_norm(in_spreads, &d->trend_max, &unused);
+	max_and_norm(d->trend_z, &d->trend_z_max, &d->trend_z_norm);
 }
 
 static double
@@ -606,12 +672,18 @@ feature(const struct derived *d, enum vital v, enum feature_kind k,
 		return d->z[v];
 	case FK_TREND:
 		return d->trend[v];
+	case FK_TREND_Z:
+		return d->trend_z[v];
 	case FK_DEVIATION_MAX:
 		return d->dev_max;
 	case FK_DEVIATION_NORM:
 		return d->dev_norm;
 	case FK_TREND_MAX:
 		return d->trend_max;
+	case FK_TREND_Z_MAX:
+		return d->trend_z_max;
+	case FK_TREND_Z_NORM:
+		return d->trend_z_norm;
 	default:
 		return NAN;
 	}

@@ -12,24 +12,34 @@
  *     lag (30 minutes by default) so that a deterioration does not teach
  *     the baseline that it is normal.  Until the lag has passed, the first
  *     minutes after admission (the warm-up) are used directly;
- *   - the minute means of the last lag + 1 minutes, for trends.
+ *   - the minute means of the last lag + 1 minutes, for trends, and the
+ *     trend's own spread: how much the patient's trend usually is, a slow
+ *     exponentially weighted mean square of it, sampled once a minute.
  * From these come the features of one vital v:
  *   v          the reading itself
  *   v_z        (fast mean - baseline) / baseline spread
  *   v_trend    fast mean minus the minute mean trend_span ago
+ *   v_trend_z  v_trend / trend spread
  *   v_fast     the fast mean
  * and, over all vitals,
  *   deviation_max   the largest |v_z|
  *   deviation_norm  the root mean square of the v_z
  *   trend_max       the largest |v_trend| in baseline spreads
+ *   trend_z_max     the largest |v_trend_z|
+ *   trend_z_norm    the root mean square of the v_trend_z
  * An Isolation Forest splits on one feature at a time, so a vital far off
  * in one of eighteen columns is found only by the trees that happen to
  * split on that column early; the aggregates put every vital's deviation
- * in front of every tree.
+ * in front of every tree.  A trend is measured in its own spread because
+ * vitals differ in how fast their noise is: in baseline spreads, the
+ * fast-varying respiration rate would have the largest trends of all,
+ * and a forest would learn that only a huge trend of any other vital is
+ * unusual (trend_max, kept for the models that use it).
  * A feature that cannot be computed is NaN: v when the reading lacks
- * the vital; v_fast, v_z and v_trend when the vital has been missing
+ * the vital; v_fast, v_z and the trends when the vital has been missing
  * for more than 5 minutes (a single dropout keeps the fast mean), and
- * v_z and the aggregates during warm-up, before there is a baseline.
+ * v_z, v_trend_z and the aggregates during warm-up, before there is a
+ * baseline.
  * lib/iforest.h scores missing features without imputing them.
  *
  * Memory is bounded: about 2 KB per patient (see features_state_bytes),
@@ -54,12 +64,14 @@ enum vital {
 };
 
 enum feature_kind {
-	FK_VALUE, FK_Z, FK_TREND, FK_FAST, NKINDS,
+	FK_VALUE, FK_Z, FK_TREND, FK_FAST, FK_TREND_Z, NKINDS,
 	/* Over all vitals (their vital is NVITALS): */
-	FK_DEVIATION_MAX = NKINDS, FK_DEVIATION_NORM, FK_TREND_MAX
+	FK_DEVIATION_MAX = NKINDS, FK_DEVIATION_NORM, FK_TREND_MAX,
+	FK_TREND_Z_MAX, FK_TREND_Z_NORM
 };
 
-#define FEATURES_MAX (NVITALS * NKINDS + 3)
+#define NAGGREGATES (FK_TREND_Z_NORM - NKINDS + 1)
+#define FEATURES_MAX (NVITALS * NKINDS + NAGGREGATES)
 
 /* The Silver field name of a vital ("heart_rate", ...). */
 const char *vital_field(enum vital v);

@@ -29,9 +29,11 @@
  * minute of them is exact in a float, so their minute means are exact. */
 static const double calm[NVITALS] = { 80, 16, 97, 37, 120, 80 };
 
-static const char *const suffixes[NKINDS] = { "", "_z", "_trend", "_fast" };
+static const char *const suffixes[NKINDS] = {
+	"", "_z", "_trend", "_fast", "_trend_z"
+};
 
-/* Every feature there is: 6 vitals x 4 kinds, then the 3 aggregates. */
+/* Every feature there is: 6 vitals x 5 kinds, then the 5 aggregates. */
 static void
 all_features(struct feature_set *fs)
 {
@@ -43,7 +45,8 @@ all_features(struct feature_set *fs)
 			strcat(list, suffixes[k]);
 			strcat(list, ",");
 		}
-	strcat(list, "deviation_max,deviation_norm,trend_max");
+	strcat(list, "deviation_max,deviation_norm,trend_max,trend_z_max,"
+	    "trend_z_norm");
 	if (feature_set_parse(list, fs, err, sizeof err) != 0)
 		fail_msg("all features: %s", err);
 }
@@ -266,14 +269,20 @@ test_warmup(void **state)
 		    based);
 		assert_int_equal(!isnan(feat(&fs, out, "deviation_norm")),
 		    based);
-		/* A trend needs the minute trend_span (15) ago. */
+		/* A trend needs the minute trend_span (15) ago; in
+		 * spreads, the baseline too. */
 		assert_int_equal(!isnan(feat(&fs, out, "spo2_trend")),
 		    t >= T0 + 15 * MIN);
+		assert_int_equal(!isnan(feat(&fs, out, "spo2_trend_z")),
+		    based);
+		assert_int_equal(!isnan(feat(&fs, out, "trend_z_norm")),
+		    based);
 		/* A steady patient: the fast mean is the baseline, exactly. */
 		if (based) {
 			assert_true(feat(&fs, out, "heart_rate_z") == 0);
 			assert_true(feat(&fs, out, "deviation_max") == 0);
 			assert_true(feat(&fs, out, "trend_max") == 0);
+			assert_true(feat(&fs, out, "trend_z_max") == 0);
 		}
 	}
 	extractor_free(x);
@@ -568,6 +577,63 @@ test_trend_of_ramp(void **state)
 	extractor_free(x);
 }
 
+/*
+ * v_trend_z is the trend in the trend's own spread, learnt from the
+ * patient, not in the spread of deviations from the baseline.  Three
+ * patients end on the same 10-minute ramp of heart rate.  Before it, for
+ * hours, one swung between 70 and 90 every 2 minutes, which makes its
+ * 15-minute trends (odd minutes apart) larger than its deviations; one
+ * every 7.5 minutes, whose trends (a whole period apart) are smaller than
+ * its deviations; the third stayed at 80.  Their trends are the same; with
+ * heart rate the only vital, trend / trend_z is the trend spread, trend /
+ * trend_max the deviation spread, and the two differ by more than 1.5
+ * times either way; the steady patient's is not below the floor (1/min).
+ * The aggregates of one vital are its |trend_z|.
+ */
+static void
+test_trend_in_own_spread(void **state)
+{
+	(void)state;
+	struct feature_set fs;
+	double out[3][FEATURES_MAX], v[NVITALS];
+	static const char *const who[3] = { "fast", "slow", "steady" };
+	static const int64_t half[3] = { 2 * MIN, 15 * MIN / 2, 0 };
+
+	all_features(&fs);
+	struct extractor *x = extractor_default(&fs);
+	for (int i = 0; i < NVITALS; i++)
+		v[i] = NAN;
+	int64_t ramp = T0 + 240 * MIN;
+	for (int64_t t = T0; t < ramp + 10 * MIN; t += 5 * S) {
+		for (int p = 0; p < 3; p++) {
+			double hr = 80;
+			if (half[p] && t < ramp - 20 * MIN)
+				hr = (t - T0) / half[p] % 2 ? 90 : 70;
+			if (t >= ramp)
+				hr += (double)(t - ramp) / MIN;
+			v[V_HEART_RATE] = hr;
+			feed(x, who[p], t, v, out[p]);
+		}
+	}
+	double tr[3], tspread[3], dspread[3];
+	for (int p = 0; p < 3; p++) {
+		double tz = feat(&fs, out[p], "heart_rate_trend_z");
+		tr[p] = feat(&fs, out[p], "heart_rate_trend");
+		assert_true(tr[p] > 4 && tz > 0);
+		tspread[p] = tr[p] / tz;
+		dspread[p] = tr[p] / feat(&fs, out[p], "trend_max");
+		assert_true(feat(&fs, out[p], "trend_z_max") == fabs(tz));
+		assert_true(feat(&fs, out[p], "trend_z_norm") == fabs(tz));
+	}
+	near(tr[0], tr[2], 1e-6, "the same ramp");
+	near(tr[1], tr[2], 1e-6, "the same ramp");
+	if (!(tspread[0] > 1.5 * dspread[0] && tspread[1] < dspread[1] / 1.5))
+		fail_msg("trend spreads %g, %g; deviation spreads %g, %g",
+		    tspread[0], tspread[1], dspread[0], dspread[1]);
+	assert_true(tspread[2] >= 1.0 && tspread[2] < tspread[1]);
+	extractor_free(x);
+}
+
 /* A noisy reading, now and then with a vital missing. */
 static void
 noisy(struct rng *g, double *v)
@@ -804,6 +870,7 @@ main(void)
 		cmocka_unit_test(test_baseline_lag),
 		cmocka_unit_test(test_far_minutes_skipped),
 		cmocka_unit_test(test_trend_of_ramp),
+		cmocka_unit_test(test_trend_in_own_spread),
 		cmocka_unit_test(test_patients_independent),
 		cmocka_unit_test(test_out_of_order),
 		cmocka_unit_test(test_memory_bounded),
