@@ -182,11 +182,7 @@ take(struct agg *a, const struct line *ln)
 	const char *reason;
 	char err[512];
 
-	if (ln->truncated) {
-		snprintf(err, sizeof err, "line of %llu bytes is longer than "
-		    "--max-line", (unsigned long long)ln->full_len);
-		reject(a, ln, "line_too_long", err);
-	} else if (record_scan(a->silver, ln->text, ln->len, err) != 0) {
+	if (record_scan(a->silver, ln->text, ln->len, err) != 0) {
 		reject(a, ln, "bad_json", err);
 	} else if (gold_read(a->gold, a->silver, &rd, &reason, err) != 0) {
 		reject(a, ln, reason, err);
@@ -251,11 +247,8 @@ main(int argc, char **argv)
 
 	while (!cli_stop && reader_next(in, &ln) == 1) {
 		a.busy = true;
-		if (line_is_blank(&ln)) {
-			n.blank++;
+		if (!counts_take(&n, &rj, &ln))
 			continue;
-		}
-		n.in++;
 		take(&a, &ln);
 		if (emit_closed(&a) != 0)
 			break;

@@ -81,3 +81,14 @@ for m in 60.1 99.2 99.0 91.1 82.1 79.9 61.4 84.9; do
 	i=$((i + 5))
 done > exact.ndjson
 expect_eq "exact mean" "$(vitals-agg -q exact.ndjson | jq -c '[.readings, .mean_arterial_pressure_mean]')" "[8,82.213]"
+
+# A line longer than --max-line is counted in and rejected with its
+# length, as by every tool; the rest of the stream is aggregated as before.
+long=$(printf '{"patient_id":"p-c","pad":"%01100d"}' 0)
+{ cat in.ndjson; printf '%s\n' "$long"; } > long.ndjson
+vitals-agg --max-line 1k --rejects rejects.ndjson long.ndjson > out 2> err
+diff expected out || fail "a long line changed the rows"
+expect_grep '^vitals-agg: in=15 out=5 rejected=7 duplicates=0 blank=1$' err
+expect_eq "long line rejected" \
+    "$(jq -r 'select(.reason == "line_too_long") | "\(.line) \(.detail)"' rejects.ndjson)" \
+    "16 line of ${#long} bytes is longer than --max-line"
