@@ -7,6 +7,7 @@
 
 #include "dedup.h"
 #include "metrics.h"
+#include "strindex.h"
 #include "xalloc.h"
 
 #define MINUTE	(INT64_C(60) * 1000000)
@@ -49,58 +50,11 @@ struct episode {
 	int type;
 };
 
-/* A string -> index table, open addressing. */
-struct names {
-	char **s;
-	size_t n, cap;
-	uint32_t *slot;
-	size_t mask;
-};
-
-static uint32_t
-intern(struct names *t, const char *s, size_t len)
-{
-	uint64_t h;
-	size_t i;
-
-	if (t->slot == NULL || t->n * 2 >= t->mask + 1) {
-		size_t cap = t->slot ? (t->mask + 1) * 2 : 1024;
-		free(t->slot);
-		t->slot = xcalloc(cap, sizeof *t->slot);
-		t->mask = cap - 1;
-		for (size_t k = 0; k < t->n; k++) {
-			h = hash_bytes(t->s[k], strlen(t->s[k]), 0);
-			for (i = h & t->mask; t->slot[i]; i = (i + 1) & t->mask)
-				;
-			t->slot[i] = (uint32_t)k + 1;
-		}
-	}
-	h = hash_bytes(s, len, 0);
-	for (i = h & t->mask; t->slot[i]; i = (i + 1) & t->mask) {
-		const char *x = t->s[t->slot[i] - 1];
-		if (strlen(x) == len && memcmp(x, s, len) == 0)
-			return t->slot[i] - 1;
-	}
-	xgrow(&t->s, &t->cap, t->n + 1, sizeof *t->s);
-	t->s[t->n] = xstrndup(s, len);
-	t->slot[i] = (uint32_t)t->n + 1;
-	return (uint32_t)t->n++;
-}
-
-static void
-names_free(struct names *t)
-{
-	for (size_t i = 0; i < t->n; i++)
-		free(t->s[i]);
-	free(t->s);
-	free(t->slot);
-}
-
 struct evaluation {
 	struct eval_options o;
 	struct obs *obs;
 	size_t nobs, obs_cap;
-	struct names patients, types;
+	struct strindex patients, types;
 	struct episode *ep;
 	size_t nep, ep_cap;
 	uint32_t *ep_slot;	/* episode id -> index + 1 */
@@ -124,8 +78,8 @@ eval_free(struct evaluation *e)
 	if (e == NULL)
 		return;
 	free(e->obs);
-	names_free(&e->patients);
-	names_free(&e->types);
+	strindex_free(&e->patients);
+	strindex_free(&e->types);
 	free(e->ep);
 	free(e->ep_slot);
 	free(e);
@@ -200,7 +154,7 @@ eval_add(struct evaluation *e, const char *patient, size_t plen, int64_t t,
     size_t elen, int64_t episode_id)
 {
 	struct obs *o;
-	uint32_t p = intern(&e->patients, patient, plen);
+	uint32_t p = strindex_add(&e->patients, patient, plen, NULL);
 
 	xgrow(&e->obs, &e->obs_cap, e->nobs + 1, sizeof *e->obs);
 	o = &e->obs[e->nobs++];
@@ -212,7 +166,8 @@ eval_add(struct evaluation *e, const char *patient, size_t plen, int64_t t,
 	    (score > e->o.news2_gate ? 4 : 0);
 	o->episode = -1;
 	if (episode != NULL) {
-		uint32_t type = intern(&e->types, episode, elen);
+		uint32_t type = strindex_add(&e->types, episode, elen,
+		    NULL);
 		if (type < EVAL_MAX_TYPES)
 			o->episode = episode_index(e, episode_id, p, (int)type,
 			    t);
@@ -358,7 +313,7 @@ eval_compute(struct evaluation *e, struct eval_result *r, char *err,
 	r->ntypes = e->types.n < EVAL_MAX_TYPES ? e->types.n : EVAL_MAX_TYPES;
 	for (size_t t = 0; t < r->ntypes; t++)
 		snprintf(r->type_name[t], sizeof r->type_name[t], "%s",
-		    e->types.s[t]);
+		    e->types.e[t].s);
 	for (size_t k = 0; k < e->nep; k++)
 		r->type_episodes[e->ep[k].type]++;
 	for (i = 0; i < e->nobs; i++)

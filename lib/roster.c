@@ -5,37 +5,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dedup.h"
+#include "strindex.h"
 #include "vitals.h"
 #include "xalloc.h"
 
 struct roster {
+	struct strindex ids;	/* patient_id -> its entry's index */
 	struct roster_entry *e;
 	size_t n, cap;
-	uint32_t *table;	/* entry index + 1 */
-	size_t mask;
 };
-
-static size_t
-slot(const struct roster *r, const char *id, size_t len)
-{
-	size_t i = (size_t)hash_bytes(id, len, 0) & r->mask;
-
-	while (r->table[i] != 0) {
-		const char *k = r->e[r->table[i] - 1].patient_id;
-		if (strlen(k) == len && memcmp(k, id, len) == 0)
-			break;
-		i = (i + 1) & r->mask;
-	}
-	return i;
-}
 
 const struct roster_entry *
 roster_find(const struct roster *r, const char *id, size_t len)
 {
-	size_t i = slot(r, id, len);
+	uint32_t i = strindex_find(&r->ids, id, len);
 
-	return r->table[i] ? &r->e[r->table[i] - 1] : NULL;
+	return i == STRINDEX_NONE ? NULL : &r->e[i];
 }
 
 size_t
@@ -50,13 +35,12 @@ roster_free(struct roster *r)
 	if (r == NULL)
 		return;
 	for (size_t i = 0; i < r->n; i++) {
-		free(r->e[i].patient_id);
 		free(r->e[i].ward);
 		free(r->e[i].sex);
 		free(r->e[i].conditions);
 	}
 	free(r->e);
-	free(r->table);
+	strindex_free(&r->ids);
 	free(r);
 }
 
@@ -96,22 +80,6 @@ join_conditions(json_t *c)
 	return s;
 }
 
-static void
-rebuild_table(struct roster *r)
-{
-	size_t size = 16;
-
-	while (size < r->n * 2 + 2)
-		size *= 2;
-	free(r->table);
-	r->table = xcalloc(size, sizeof *r->table);
-	r->mask = size - 1;
-	for (size_t k = 0; k < r->n; k++) {
-		const char *id = r->e[k].patient_id;
-		r->table[slot(r, id, strlen(id))] = (uint32_t)k + 1;
-	}
-}
-
 struct roster *
 roster_load(const char *path, char *err, size_t errlen)
 {
@@ -127,7 +95,6 @@ roster_load(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	r = xcalloc(1, sizeof *r);
-	rebuild_table(r);
 	while ((len = getline(&line, &lcap, fp)) >= 0) {
 		json_error_t je;
 		json_t *o, *id, *age;
@@ -143,8 +110,10 @@ roster_load(const char *path, char *err, size_t errlen)
 			json_decref(o);
 			goto fail;
 		}
-		if (roster_find(r, json_string_value(id),
-		    json_string_length(id)) != NULL) {
+		bool added;
+		uint32_t k = strindex_add(&r->ids, json_string_value(id),
+		    json_string_length(id), &added);
+		if (!added) {
 			snprintf(err, errlen, "%s:%ld: patient %s listed twice",
 			    path, lineno, json_string_value(id));
 			json_decref(o);
@@ -152,7 +121,7 @@ roster_load(const char *path, char *err, size_t errlen)
 		}
 		xgrow(&r->e, &r->cap, r->n + 1, sizeof *r->e);
 		struct roster_entry *e = &r->e[r->n++];
-		e->patient_id = xstrdup(json_string_value(id));
+		e->patient_id = r->ids.e[k].s;
 		e->ward = opt_string(o, "ward");
 		e->sex = opt_string(o, "sex");
 		age = json_object_get(o, "age");
@@ -162,11 +131,6 @@ roster_load(const char *path, char *err, size_t errlen)
 		e->conditions = join_conditions(json_object_get(o,
 		    "conditions"));
 		json_decref(o);
-		if (r->n * 2 + 2 > r->mask + 1)
-			rebuild_table(r);
-		else
-			r->table[slot(r, e->patient_id,
-			    strlen(e->patient_id))] = (uint32_t)r->n;
 	}
 	if (ferror(fp)) {
 		snprintf(err, errlen, "%s: read error", path);

@@ -52,3 +52,11 @@ for i in 1 2 3 4 5; do
 done
 expect_status 1 vitals-clean --roster no-such-roster < /dev/null 2> err
 expect_grep 'roster: ' err
+
+# A roster is configuration: a patient listed twice stops vitals-clean,
+# naming the line, rather than enriching with whichever entry came last.
+if [ -x "$BIN/vitals-clean" ]; then
+	{ cat small; head -n 1 small; } > twice
+	expect_status 1 vitals-clean --roster twice < none 2> err
+	expect_grep "twice:5: patient $(jq -r .patient_id small | head -n 1) listed twice" err
+fi
