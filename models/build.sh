@@ -10,6 +10,8 @@
 #     labelled episodes (vitals-gen --episodes --truth), scored by the new
 #     model and judged by vitals-eval: models/evaluation.json.
 #  3. The same training again, with the evaluation in the provenance.
+#  4. The validation day the parameters were chosen on (seed 2027, made
+#     like the evaluation day): models/validation.txt.
 #
 # Everything is seeded and the date is fixed, so the output is the same
 # on every machine.  MODEL_* variables below are the model's parameters;
@@ -72,10 +74,19 @@ text=$!
     "$BIN/vitals-eval" $EVAL_OPTIONS --json > "$work/evaluation.json"
 wait "$text"
 
+echo "make model: the validation day the parameters were chosen on"
+# shellcheck disable=SC2086 # EVAL_OPTIONS is a list of options
+"$BIN/vitals-gen" --patients 500 --duration 24h --seed 2027 --episodes 1 \
+    --truth --roster "$work/val.roster" |
+    "$BIN/vitals-clean" -q --roster "$work/val.roster" |
+    "$BIN/iforest-score" -q --model "$work/model.json" |
+    "$BIN/vitals-eval" $EVAL_OPTIONS > "$work/validation.txt"
+
 train --evaluation "$work/evaluation.json" -o "$work/final.json"
 cp "$work/final.json" "$out/anomaly_model.json"
-cp "$work/evaluation.json" "$out/evaluation.json"
-cp "$work/evaluation.txt" "$out/evaluation.txt"
+for f in evaluation.json evaluation.txt validation.txt; do
+	cp "$work/$f" "$out/$f"
+done
 cat "$work/evaluation.txt"
-echo "make model: wrote anomaly_model.json, evaluation.json and" \
-    "evaluation.txt in $out"
+echo "make model: wrote anomaly_model.json, evaluation.json," \
+    "evaluation.txt and validation.txt in $out"
