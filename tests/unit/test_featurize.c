@@ -581,10 +581,11 @@ test_trend_of_ramp(void **state)
  * v_trend_z is the trend in the trend's own spread, learnt from the
  * patient, not in the spread of deviations from the baseline.  Three
  * patients end on the same 10-minute ramp of heart rate.  Before it, for
- * hours, one swung between 70 and 90 every 2 minutes, which makes its
- * 15-minute trends (odd minutes apart) larger than its deviations; one
- * every 7.5 minutes, whose trends (a whole period apart) are smaller than
- * its deviations; the third stayed at 80.  Their trends are the same; with
+ * hours, one swung between 70 and 90 every 2 minutes: 15 minutes apart it
+ * is at the other extreme half the time, 20 away where it strays 10 from
+ * its mean, so its trends are wider than its deviations; one every 7.5
+ * minutes, whose trends span a whole period and are narrower than its
+ * deviations; the third stayed at 80.  Their trends are the same; with
  * heart rate the only vital, trend / trend_z is the trend spread, trend /
  * trend_max the deviation spread, and the two differ by more than 1.5
  * times either way; the steady patient's is not below the floor (1/min).
