@@ -95,6 +95,7 @@ main(int argc, char **argv)
 	struct reader *in;
 	struct line ln;
 	struct counts n = { 0 };
+	struct rejects rj;	/* counts only: vitals-eval reports, not filters */
 	char err[512];
 	bool json = false, failed;
 	long long k;
@@ -154,6 +155,7 @@ main(int argc, char **argv)
 		f_pts[i] = schema_need(silver, points[i]);
 	rec = record_new(silver);
 	ev = eval_new(&eo);
+	rejects_open(&rj, NULL);
 
 	in = reader_open(argv + optind, argc - optind, opt.max_line);
 	while (!cli_stop && reader_next(in, &ln) == 1) {
@@ -163,12 +165,9 @@ main(int argc, char **argv)
 		char type[64];
 		bool red = false;
 
-		if (line_is_blank(&ln)) {
-			n.blank++;
+		if (!counts_take(&n, &rj, &ln))
 			continue;
-		}
-		n.in++;
-		if (ln.truncated || record_scan(rec, ln.text, ln.len, err)) {
+		if (record_scan(rec, ln.text, ln.len, err)) {
 			n.rejected++;
 			continue;
 		}
@@ -208,6 +207,7 @@ main(int argc, char **argv)
 	if (opt.verbose >= 0 && n.rejected > 0)
 		cli_warn("%llu lines were not scored Silver readings and were "
 		    "skipped", (unsigned long long)n.rejected);
+	rejects_free(&rj);
 	eval_free(ev);
 	record_free(rec);
 	schema_free(silver);

@@ -195,11 +195,14 @@ awk -v a="$auc_if" -v b="$auc_n2" -v c="$auc_co" '
 		print "hypoxia row: " hyp; bad = 1 }
 	exit bad }' p3.txt || fail "text table differs from the hand figures"
 
-# Lines that are not scored readings are skipped and said so.
-{ cat scored.ndjson; echo '{"patient_id":"c","event_time":"2026-01-01T00:00:00Z"}'; echo 'nope'; } |
-    vitals-eval --json --persistence 3 --news2-persistence 2 > skip.json 2> skip.err
+# Lines that are not scored readings are skipped and said so, a line
+# longer than --max-line among them; a blank line is not a reading at all.
+{ cat scored.ndjson; echo '{"patient_id":"c","event_time":"2026-01-01T00:00:00Z"}'
+  echo 'nope'; echo; printf '{"patient_id":"d","pad":"%05000d"}\n' 0; } |
+    vitals-eval --json --persistence 3 --news2-persistence 2 --max-line 4k \
+    > skip.json 2> skip.err
 expect_eq "skipped lines leave the figures" "$(jq -S . skip.json)" "$(jq -S . p3.json)"
-expect_grep '2 lines were not scored Silver readings' skip.err
+expect_grep '^vitals-eval: 3 lines were not scored Silver readings' skip.err
 
 # No episode labels at all: nothing to judge, and the message says how.
 jq -c '.truth = null' scored.ndjson > unlabelled.ndjson
