@@ -642,9 +642,10 @@ derive(const struct extractor *x, struct patient *p, int64_t t,
 		bool fresh = s->fast_t != 0 && t - s->fast_t <= 5 * MINUTE;
 		bool based = fresh && s->folded >= (uint32_t)x->warmup_min &&
 		    s->nd >= (uint32_t)x->warmup_min;
+		double sd = based ? spread(s, v) : NAN;
 
 		d->fast[v] = fresh ? s->fast : NAN;
-		d->z[v] = based ? (s->fast - s->base) / spread(s, v) : NAN;
+		d->z[v] = based ? (s->fast - s->base) / sd : NAN;
 		d->trend[v] = fresh && then[v].n ?
 		    s->fast - then[v].sum / then[v].n : NAN;
 		/* Trends in spreads wait for the baseline too: in the
@@ -652,7 +653,7 @@ derive(const struct extractor *x, struct patient *p, int64_t t,
 		based = based && !isnan(d->trend[v]);
 		d->trend_z[v] = based ? d->trend[v] / trend_spread(x, s, v) :
 		    NAN;
-		in_spreads[v] = based ? d->trend[v] / spread(s, v) : NAN;
+		in_spreads[v] = based ? d->trend[v] / sd : NAN;
 	}
 	max_and_norm(d->z, &d->dev_max, &d->dev_norm);
 	max_and_norm(in_spreads, &d->trend_max, &unused);
