@@ -29,6 +29,7 @@ struct reader {
 	void *hook_arg;
 	int (*idle)(void *);
 	void *idle_arg;
+	bool halted;		/* the idle hook returned READER_HALT */
 };
 
 struct reader *
@@ -72,7 +73,8 @@ reader_on_idle(struct reader *r, int (*fn)(void *), void *arg)
 }
 
 /* Waits until the input is readable, running the idle hook on its
- * deadlines.  Returns -1 if a stop signal came meanwhile. */
+ * deadlines.  Returns -1 if a stop signal came meanwhile or the hook
+ * halted the reader. */
 static int
 wait_readable(struct reader *r)
 {
@@ -85,6 +87,10 @@ wait_readable(struct reader *r)
 		if (cli_stop)
 			return -1;
 		timeout = r->idle(r->idle_arg);
+		if (timeout == READER_HALT) {
+			r->halted = true;
+			return -1;
+		}
 		if (cli_stop)
 			return -1;
 		if (timeout < 0)
@@ -251,6 +257,8 @@ reader_next(struct reader *r, struct line *out)
 	char *nl;
 	int got;
 
+	if (r->halted)
+		return 0;
 	for (;;) {
 		if (r->fd < 0 && !next_source(r))
 			return 0;

@@ -49,13 +49,18 @@ void reader_on_block(struct reader *r, void (*fn)(void *), void *arg);
  * While waiting for input, calls fn(arg) whenever the input has been idle
  * for fn's own deadline: fn returns how many milliseconds from now it next
  * wants to run (-1: not until more input arrives).  A streaming sink uses
- * it to commit on time when a live stream goes quiet.  fn may stop the
- * reader by setting cli_stop.
+ * it to commit on time when a live stream goes quiet.  fn returns
+ * READER_HALT when it failed and nothing more should be read: the reader
+ * then ends its input (reader_next returns 0 from then on).  That is the
+ * tool's own decision, not a stop signal, so it never touches cli_stop
+ * and the tool exits with its own status.
  */
+#define READER_HALT (-2)
 void reader_on_idle(struct reader *r, int (*fn)(void *), void *arg);
 
-/* 1 and *out filled; 0 at the end of all input or when a stop signal
- * arrived while waiting for input (check cli_stop). */
+/* 1 and *out filled; 0 at the end of all input, when the idle hook
+ * halted the reader, or when a stop signal arrived while waiting for
+ * input (check cli_stop). */
 int reader_next(struct reader *r, struct line *out);
 
 /* True if some input could not be opened or read (already reported). */

@@ -140,8 +140,15 @@ split_columns(const char *list, size_t *n)
 	return cols;
 }
 
+/*
+ * A record counts as out only once the version holding it is committed:
+ * until then it is "pending", and a failed commit loses the batch, which
+ * the summary must not count as written.
+ */
 struct loop {
 	struct appender *app;
+	struct counts *n;
+	uint64_t pending;	/* added to the open batch, not committed */
 	int64_t first, last;	/* versions committed */
 	bool failed;
 };
@@ -157,6 +164,8 @@ commit(struct loop *l)
 		l->failed = true;
 		return -1;
 	}
+	l->n->out += l->pending;
+	l->pending = 0;
 	if (v >= 0) {
 		if (l->first < 0)
 			l->first = v;
@@ -165,18 +174,16 @@ commit(struct loop *l)
 	return 0;
 }
 
-/* The reader's idle hook: commit a due batch while the input is quiet. */
+/* The reader's idle hook: commit a due batch while the input is quiet.
+ * A failed commit halts the reader, so main reports and exits 1. */
 static int
 on_idle(void *arg)
 {
 	struct loop *l = arg;
 	int ms = appender_ms_until_due(l->app);
 
-	if (ms == 0) {
-		if (commit(l) != 0)
-			cli_stop = SIGTERM;
-		return -1;
-	}
+	if (ms == 0)
+		return commit(l) == 0 ? -1 : READER_HALT;
 	return ms;
 }
 
@@ -188,11 +195,11 @@ main(int argc, char **argv)
 	struct schema *schema = NULL;
 	char **pcols = NULL, err[1024], detail[512];
 	size_t npcols = 0;
-	struct loop l = { .first = -1, .last = -1 };
+	struct counts n = { 0 };
+	struct loop l = { .n = &n, .first = -1, .last = -1 };
 	struct writer dry;
 	struct reader *in;
 	struct rejects rj;
-	struct counts n = { 0 };
 	struct line ln;
 	const char *table, *reason;
 	enum append_status st;
@@ -242,12 +249,13 @@ main(int argc, char **argv)
 		if (appender_add(l.app, ln.text, ln.len, &st, &reason, detail,
 		    sizeof detail, err, sizeof err) != 0) {
 			cli_warn("%s", err);
+			l.pending++;	/* lost with its batch */
 			l.failed = true;
 			break;
 		}
 		switch (st) {
 		case APPEND_OK:
-			n.out++;
+			l.pending++;
 			break;
 		case APPEND_REJECT:
 			rejects_add(&rj, &ln, reason, detail, NULL);
@@ -271,6 +279,9 @@ main(int argc, char **argv)
 	if (l.failed || reader_failed(in))
 		status = EXIT_FAIL;
 	counts_report(&n, &rj, opt.verbose, opt.stats);
+	if (l.pending > 0)
+		cli_warn("%llu records not committed: the table is as it was "
+		    "before their batch", (unsigned long long)l.pending);
 	if (opt.verbose > 0 && l.first >= 0) {
 		struct append_totals tot;
 		appender_totals(l.app, &tot);

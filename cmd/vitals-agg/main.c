@@ -56,7 +56,6 @@ struct agg {
 	int64_t idle_timeout;	/* usec; 0: no closing by the clock */
 	int64_t quiet_since;	/* wall usec when the input ran dry */
 	bool busy;		/* lines arrived since the hook last ran */
-	bool stopped;		/* hook stopped the input: output failed */
 };
 
 /* Rejects reported one by one under -v before only counting them. */
@@ -128,14 +127,9 @@ on_idle(void *arg)
 	idle = now - a->quiet_since;
 	if (idle >= a->idle_timeout) {
 		window_idle(a->wt, idle);
-		if (emit_closed(a) != 0 || writer_flush(a->out) != 0) {
-			/* Stop reading: nothing more can be written. */
-			if (cli_stop == 0) {
-				a->stopped = true;
-				cli_stop = SIGTERM;
-			}
-			return -1;
-		}
+		/* Nothing more can be written: stop reading. */
+		if (emit_closed(a) != 0 || writer_flush(a->out) != 0)
+			return READER_HALT;
 	}
 	if ((due = window_idle_due(a->wt)) < 0)
 		return -1;
@@ -259,8 +253,6 @@ main(int argc, char **argv)
 		window_finish(a.wt);
 		emit_closed(&a);
 	}
-	if (a.stopped)
-		cli_stop = 0;
 
 	if (writer_close(&out) != 0 || rejects_close(&rj) != 0 ||
 	    reader_failed(in))

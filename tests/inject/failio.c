@@ -7,6 +7,10 @@
  *                            once N bytes have been written to them
  *   VL_FAIL_EROFS=1          opening a file for writing, mkdir, link and
  *                            rename fail with EROFS
+ *   VL_FAIL_COMMIT_WHILE=F   while the file F exists, link, rename and
+ *                            renameat2 (how a Delta version is
+ *                            published) fail with EIO; a test creates F
+ *                            at the moment it wants a commit to fail
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -19,6 +23,20 @@
 #include <unistd.h>
 
 static long long written;
+
+/* Why link or rename should fail now: an errno, or 0. */
+static int
+publish_error(void)
+{
+	const char *e = getenv("VL_FAIL_EROFS");
+	const char *f = getenv("VL_FAIL_COMMIT_WHILE");
+
+	if (e != NULL && *e == '1')
+		return EROFS;
+	if (f != NULL && access(f, F_OK) == 0)
+		return EIO;
+	return 0;
+}
 
 static int
 erofs(void)
@@ -91,9 +109,33 @@ link(const char *a, const char *b)
 	if (real == NULL)
 		real = (int (*)(const char *, const char *))dlsym(RTLD_NEXT,
 		    "link");
-	if (erofs()) {
-		errno = EROFS;
+	if ((errno = publish_error()) != 0)
 		return -1;
-	}
 	return real(a, b);
+}
+
+int
+rename(const char *a, const char *b)
+{
+	static int (*real)(const char *, const char *);
+
+	if (real == NULL)
+		real = (int (*)(const char *, const char *))dlsym(RTLD_NEXT,
+		    "rename");
+	if ((errno = publish_error()) != 0)
+		return -1;
+	return real(a, b);
+}
+
+int
+renameat2(int dfa, const char *a, int dfb, const char *b, unsigned flags)
+{
+	static int (*real)(int, const char *, int, const char *, unsigned);
+
+	if (real == NULL)
+		real = (int (*)(int, const char *, int, const char *,
+		    unsigned))dlsym(RTLD_NEXT, "renameat2");
+	if ((errno = publish_error()) != 0)
+		return -1;
+	return real(dfa, a, dfb, b, flags);
 }
