@@ -18,7 +18,7 @@
 struct in_fields {
 	int patient_id, device_id, ward, timestamp, heart_rate, temperature,
 	    spo2, respiration_rate, blood_pressure, truth;
-	int topic, partition, offset, value, kafka_timestamp;
+	int topic, partition, offset, value, value_base64, kafka_timestamp;
 };
 
 /* Slots of the Silver schema we write. */
@@ -99,6 +99,7 @@ cleaner_new(const struct clean_options *o)
 	c->fi.partition = schema_need(s, "partition");
 	c->fi.offset = schema_need(s, "offset");
 	c->fi.value = schema_need(s, "value");
+	c->fi.value_base64 = schema_need(s, "value_base64");
 	c->fi.kafka_timestamp = schema_need(s, "kafka_timestamp");
 
 	s = c->silver;
@@ -428,6 +429,9 @@ open_envelope(struct cleaner *c, struct clean_result *res,
 		return reject(res, "bad_envelope",
 		    "kafka_timestamp must be a time string or milliseconds");
 	}
+	if (c->in->v[c->fi.value_base64].kind == JK_STRING)
+		return reject(res, "bad_utf8", "the message is not UTF-8 text "
+		    "(Bronze keeps its bytes in value_base64)");
 	if (val->kind != JK_STRING)
 		return reject(res, "bad_envelope",
 		    "value must be the reading as a JSON string");
@@ -458,7 +462,8 @@ cleaner_run(struct cleaner *c, const char *line, size_t len,
 	res->has_pos = false;
 	if (record_scan(c->in, line, len, err) != 0)
 		return reject(res, "bad_json", "%s", err);
-	if (c->in->v[fi->value].kind != JK_ABSENT) {
+	if (c->in->v[fi->value].kind != JK_ABSENT ||
+	    c->in->v[fi->value_base64].kind != JK_ABSENT) {
 		enum clean_status st = open_envelope(c, res, &kafka_ts,
 		    &has_kafka_ts);
 		if (st != CLEAN_OUT)

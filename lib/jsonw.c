@@ -233,3 +233,28 @@ utf8_valid(const char *str, size_t len)
 	}
 	return true;
 }
+
+void
+jw_base64(struct writer *w, const void *bytes, size_t n)
+{
+	static const char tab[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const unsigned char *s = bytes;
+	size_t i;
+
+	wr_char(w, '"');
+	for (i = 0; i + 2 < n; i += 3) {
+		char q[4] = { tab[s[i] >> 2], tab[(s[i] & 3) << 4 | s[i + 1] >> 4],
+		    tab[(s[i + 1] & 15) << 2 | s[i + 2] >> 6], tab[s[i + 2] & 63] };
+		wr_mem(w, q, 4);
+	}
+	if (n - i == 1) {
+		char q[4] = { tab[s[i] >> 2], tab[(s[i] & 3) << 4], '=', '=' };
+		wr_mem(w, q, 4);
+	} else if (n - i == 2) {
+		char q[4] = { tab[s[i] >> 2], tab[(s[i] & 3) << 4 | s[i + 1] >> 4],
+		    tab[(s[i + 1] & 15) << 2], '=' };
+		wr_mem(w, q, 4);
+	}
+	wr_char(w, '"');
+}

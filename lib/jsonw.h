@@ -22,6 +22,9 @@ size_t fmt_double(char *buf, double v);
 /* s need not be NUL-terminated; it must be valid UTF-8 (the caller's
  * job: the record codec only hands out validated strings). */
 void jw_string(struct writer *w, const char *s, size_t len);
+/* Any bytes as a JSON string in standard base64 (RFC 4648, padded):
+ * how bytes that are not UTF-8 are kept losslessly. */
+void jw_base64(struct writer *w, const void *bytes, size_t n);
 void jw_int(struct writer *w, int64_t v);
 void jw_double(struct writer *w, double v);
 void jw_bool(struct writer *w, bool v);

@@ -64,30 +64,6 @@ rejects_count(const struct rejects *rj, const char *reason)
 	return 0;
 }
 
-static void
-base64(struct writer *w, const unsigned char *s, size_t n)
-{
-	static const char tab[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t i;
-
-	wr_char(w, '"');
-	for (i = 0; i + 2 < n; i += 3) {
-		char q[4] = { tab[s[i] >> 2], tab[(s[i] & 3) << 4 | s[i + 1] >> 4],
-		    tab[(s[i + 1] & 15) << 2 | s[i + 2] >> 6], tab[s[i + 2] & 63] };
-		wr_mem(w, q, 4);
-	}
-	if (n - i == 1) {
-		char q[4] = { tab[s[i] >> 2], tab[(s[i] & 3) << 4], '=', '=' };
-		wr_mem(w, q, 4);
-	} else if (n - i == 2) {
-		char q[4] = { tab[s[i] >> 2], tab[(s[i] & 3) << 4 | s[i + 1] >> 4],
-		    tab[(s[i + 1] & 15) << 2], '=' };
-		wr_mem(w, q, 4);
-	}
-	wr_char(w, '"');
-}
-
 void
 rejects_add(struct rejects *rj, const struct line *ln, const char *reason,
     const char *detail, const struct source_pos *pos)
@@ -135,7 +111,7 @@ rejects_add(struct rejects *rj, const struct line *ln, const char *reason,
 			jw_string(w, ln->text, ln->len);
 		} else {
 			wr_mem(w, ",\"text_base64\":", 15);
-			base64(w, (const unsigned char *)ln->text, ln->len);
+			jw_base64(w, ln->text, ln->len);
 		}
 	}
 	wr_mem(w, "}\n", 2);
