@@ -1,0 +1,268 @@
+/*
+ * kafka-cat-in: a Kafka topic to Bronze envelopes on stdout (Kafka ->
+ * the lake), with kcat's option letters.  Consuming and the envelope are
+ * lib/consumer.c; this file is the options, the loop and the summary.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "consumer.h"
+#include "isotime.h"
+#include "kafka.h"
+#include "ndjson.h"
+#include "rejects.h"
+
+static const char usage_text[] =
+    "usage: kafka-cat-in [-ehqvV] -b brokers -t topic [-c count] [-F file]\n"
+    "                    [-G group] [-o offset] [-p partition ...]\n"
+    "                    [-X prop=value ...] [--app-id id]\n"
+    "                    [--connect-timeout duration] [--rejects file]\n"
+    "                    [--resume-from table ...] [--stats] [--unbuffered]\n"
+    "                    [--value-only]\n"
+    "       kafka-cat-in -X list\n";
+
+enum {
+	OPT_APP_ID = OPT_TOOL_BASE, OPT_CONNECT_TIMEOUT, OPT_RESUME_FROM,
+	OPT_VALUE_ONLY
+};
+
+static const struct option longopts[] = {
+	CLI_LONGOPT_HELP, CLI_LONGOPT_VERSION, CLI_LONGOPT_QUIET,
+	CLI_LONGOPT_VERBOSE, CLI_LONGOPT_REJECTS, CLI_LONGOPT_STATS,
+	CLI_LONGOPT_UNBUFFERED,
+	{ "brokers", required_argument, 0, 'b' },
+	{ "topic", required_argument, 0, 't' },
+	{ "partition", required_argument, 0, 'p' },
+	{ "offset", required_argument, 0, 'o' },
+	{ "group", required_argument, 0, 'G' },
+	{ "count", required_argument, 0, 'c' },
+	{ "exit", no_argument, 0, 'e' },
+	{ "property", required_argument, 0, 'X' },
+	{ "config", required_argument, 0, 'F' },
+	{ "app-id", required_argument, 0, OPT_APP_ID },
+	{ "connect-timeout", required_argument, 0, OPT_CONNECT_TIMEOUT },
+	{ "resume-from", required_argument, 0, OPT_RESUME_FROM },
+	{ "value-only", no_argument, 0, OPT_VALUE_ONLY },
+	{ 0, 0, 0, 0 }
+};
+
+#define MAX_LIST 256
+
+/* -o: beginning, end, stored, an offset, or -N (N before the end). */
+static int
+parse_offset(const char *s, int64_t *out)
+{
+	long long n;
+
+	if (strcmp(s, "beginning") == 0)
+		*out = RD_KAFKA_OFFSET_BEGINNING;
+	else if (strcmp(s, "end") == 0)
+		*out = RD_KAFKA_OFFSET_END;
+	else if (strcmp(s, "stored") == 0)
+		*out = RD_KAFKA_OFFSET_STORED;
+	else if (s[0] == '-' && cli_parse_int(s + 1, 1, INT32_MAX, &n) == 0)
+		*out = RD_KAFKA_OFFSET_TAIL(n);
+	else if (cli_parse_int(s, 0, INT64_MAX, &n) == 0)
+		*out = n;
+	else
+		return -1;
+	return 0;
+}
+
+/* --value-only: the payload as a line, when it can be one. */
+static bool
+print_value(const rd_kafka_message_t *m, struct writer *w,
+    struct rejects *rj)
+{
+	const char *why = m->payload == NULL ? "no_value" :
+	    memchr(m->payload, '\n', m->len) != NULL ? "newline_in_value" :
+	    NULL;
+
+	if (why != NULL) {
+		struct line ln = { .text = m->payload ? m->payload : "",
+		    .len = m->payload ? m->len : 0,
+		    .source = rd_kafka_topic_name(m->rkt) };
+		struct source_pos pos = { .topic = ln.source,
+		    .topic_len = strlen(ln.source), .partition = m->partition,
+		    .offset = m->offset };
+		ln.full_len = ln.len;
+		rejects_add(rj, &ln, why, why[0] == 'n' && why[1] == 'o' ?
+		    "a message without a value is not a line" :
+		    "a value holding a newline would break the lines",
+		    &pos);
+		return false;
+	}
+	wr_mem(w, m->payload, m->len);
+	wr_char(w, '\n');
+	return true;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct cli_common opt;
+	struct kafka_client kc;
+	struct consumer_options co = { .offset = RD_KAFKA_OFFSET_STORED,
+	    .app_id = "vitals-lakehouse",
+	    .connect_timeout_ms = KAFKA_CONNECT_TIMEOUT_MS };
+	int32_t parts[MAX_LIST];
+	char *resume[MAX_LIST];
+	struct consumer *c;
+	rd_kafka_conf_t *conf;
+	rd_kafka_message_t *m;
+	struct writer out;
+	struct rejects rj;
+	struct counts n = { 0 };
+	char err[1024];
+	long long v, count = -1;
+	int64_t usec;
+	bool value_only = false, offset_given = false;
+	int ch, rc, status = EXIT_OK;
+
+	cli_init(argc, argv);
+	cli_common_init(&opt);
+	conf = kafka_conf_new(&kc, 0);
+	consumer_defaults(conf);
+	co.partitions = parts;
+	co.resume = resume;
+	while ((ch = getopt_long(argc, argv, "b:c:eF:G:ho:p:qt:vVX:", longopts,
+	    NULL)) != -1) {
+		/* -o is kcat's offset here, not an output file. */
+		if (ch != 'o' && cli_common(&opt, ch, optarg, usage_text))
+			continue;
+		switch (ch) {
+		case 'b':
+			if (kafka_conf_set(conf, "bootstrap.servers", optarg,
+			    err, sizeof err) != 0)
+				cli_usage_error(usage_text, "-b: %s", err);
+			break;
+		case 't':
+			co.topic = optarg;
+			break;
+		case 'p':
+			if (co.npartitions == MAX_LIST ||
+			    cli_parse_int(optarg, 0, INT32_MAX, &v) != 0)
+				cli_usage_error(usage_text, "-p %s: expected a "
+				    "partition number", optarg);
+			parts[co.npartitions++] = (int32_t)v;
+			break;
+		case 'o':
+			if (parse_offset(optarg, &co.offset) != 0)
+				cli_usage_error(usage_text, "-o %s: expected "
+				    "beginning, end, stored, an offset or -N",
+				    optarg);
+			offset_given = true;
+			break;
+		case 'G':
+			co.group = optarg;
+			break;
+		case 'c':
+			if (cli_parse_int(optarg, 1, INT64_MAX, &count) != 0)
+				cli_usage_error(usage_text, "-c %s: expected a "
+				    "positive count", optarg);
+			break;
+		case 'e':
+			co.exit_at_end = true;
+			break;
+		case 'X':
+			if (strcmp(optarg, "list") == 0) {
+				kafka_conf_list();
+				return EXIT_OK;
+			}
+			if (kafka_conf_assign(conf, optarg, err, sizeof err)
+			    != 0)
+				cli_usage_error(usage_text, "%s", err);
+			break;
+		case 'F':
+			if (kafka_conf_file(conf, optarg, err, sizeof err) != 0)
+				cli_usage_error(usage_text, "-F: %s", err);
+			break;
+		case OPT_APP_ID:
+			if (*optarg == '\0' || strchr(optarg, ':') != NULL)
+				cli_usage_error(usage_text, "--app-id: empty "
+				    "or with ':'");
+			co.app_id = optarg;
+			break;
+		case OPT_CONNECT_TIMEOUT:
+			if (cli_parse_duration(optarg, &usec) != 0 ||
+			    usec < 1000 || usec > INT64_C(86400000000))
+				cli_usage_error(usage_text, "--connect-timeout "
+				    "%s: expected a duration such as 10s",
+				    optarg);
+			co.connect_timeout_ms = (int)(usec / 1000);
+			break;
+		case OPT_RESUME_FROM:
+			if (co.nresume == MAX_LIST)
+				cli_usage_error(usage_text, "too many tables");
+			resume[co.nresume++] = optarg;
+			break;
+		case OPT_VALUE_ONLY:
+			value_only = true;
+			break;
+		default:
+			cli_usage_error(usage_text, "unexpected option");
+		}
+	}
+	kc.verbose = opt.verbose;
+	if (co.topic == NULL)
+		cli_usage_error(usage_text, "no topic given (-t)");
+	if (optind != argc)
+		cli_usage_error(usage_text, "unexpected argument: %s",
+		    argv[optind]);
+	if (co.group != NULL && co.npartitions > 0)
+		cli_usage_error(usage_text, "-p and -G exclude each other: a "
+		    "group decides the partitions");
+	if (co.nresume > 0 && offset_given)
+		cli_usage_error(usage_text, "-o and --resume-from exclude each "
+		    "other: the tables say where to start");
+	/* Without a group there is no stored offset: kcat's default. */
+	if (co.group == NULL && co.offset == RD_KAFKA_OFFSET_STORED)
+		co.offset = offset_given ? RD_KAFKA_OFFSET_STORED :
+		    RD_KAFKA_OFFSET_BEGINNING;
+
+	if (rejects_open(&rj, opt.rejects) != 0)
+		cli_die(EXIT_FAIL, "%s: %m", opt.rejects);
+	if ((c = consumer_open(conf, &kc, &co, err, sizeof err)) == NULL)
+		cli_die(EXIT_FAIL, "%s", err);
+	writer_open(&out, NULL, opt.unbuffered);
+
+	while (!cli_stop && (count < 0 || (long long)n.in < count)) {
+		/* Flush before waiting, so a live stream flows message by
+		 * message while a backlog is written in large blocks. */
+		if ((rc = consumer_next(c, 0, &m, err, sizeof err)) == 0) {
+			if (writer_flush(&out) != 0)
+				break;
+			rc = consumer_next(c, 200, &m, err, sizeof err);
+		}
+		if (rc < 0) {
+			if (err[0] != '\0') {
+				cli_warn("%s", err);
+				status = EXIT_FAIL;
+			}
+			break;
+		}
+		if (rc == 0)
+			continue;
+		n.in++;
+		if (!value_only) {
+			envelope_print(m, now_usec(), &out);
+			n.out++;
+		} else if (print_value(m, &out, &rj)) {
+			n.out++;
+		} else {
+			n.rejected++;
+		}
+		consumer_release(m);
+		if (writer_end_record(&out) != 0)
+			break;
+	}
+	if (writer_close(&out) != 0 || rejects_close(&rj) != 0)
+		status = EXIT_FAIL;
+	consumer_close(c);
+	counts_report(&n, &rj, opt.verbose, opt.stats);
+	rejects_free(&rj);
+	cli_reraise();
+	return status;
+}

@@ -1,0 +1,177 @@
+/*
+ * kafka-cat-out: NDJSON records to a Kafka topic (devices -> Kafka),
+ * with kcat's option letters.  Producing is lib/producer.c; this file is
+ * the options, the line loop and the summary.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "kafka.h"
+#include "ndjson.h"
+#include "producer.h"
+#include "rejects.h"
+
+static const char usage_text[] =
+    "usage: kafka-cat-out [-hqvV] -b brokers -t topic [-F file] [-p partition]\n"
+    "                     [-X prop=value ...] [--connect-timeout duration]\n"
+    "                     [--key field] [--max-line size] [--rejects file]\n"
+    "                     [--stats] [file ...]\n"
+    "       kafka-cat-out -X list\n";
+
+enum { OPT_CONNECT_TIMEOUT = OPT_TOOL_BASE, OPT_KEY };
+
+static const struct option longopts[] = {
+	CLI_LONGOPT_HELP, CLI_LONGOPT_VERSION, CLI_LONGOPT_QUIET,
+	CLI_LONGOPT_VERBOSE, CLI_LONGOPT_REJECTS, CLI_LONGOPT_STATS,
+	CLI_LONGOPT_MAX_LINE,
+	{ "brokers", required_argument, 0, 'b' },
+	{ "topic", required_argument, 0, 't' },
+	{ "partition", required_argument, 0, 'p' },
+	{ "property", required_argument, 0, 'X' },
+	{ "config", required_argument, 0, 'F' },
+	{ "connect-timeout", required_argument, 0, OPT_CONNECT_TIMEOUT },
+	{ "key", required_argument, 0, OPT_KEY },
+	{ 0, 0, 0, 0 }
+};
+
+struct loop {
+	struct producer *p;
+	bool failed;
+	char err[512];
+};
+
+/* The reader's idle hook: delivery reports keep flowing while the input
+ * is quiet, and a producer that failed for good stops the reading. */
+static int
+on_idle(void *arg)
+{
+	struct loop *l = arg;
+
+	if (producer_poll(l->p, 0, l->err, sizeof l->err) != 0) {
+		l->failed = true;
+		return READER_HALT;
+	}
+	return 100;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct cli_common opt;
+	struct kafka_client kc;
+	struct producer_options po = { .partition = -1, .key = "patient_id",
+	    .connect_timeout_ms = KAFKA_CONNECT_TIMEOUT_MS };
+	struct producer_totals tot;
+	struct loop l = { 0 };
+	rd_kafka_conf_t *conf;
+	struct reader *in;
+	struct rejects rj;
+	struct counts n = { 0 };
+	struct line ln;
+	const char *reason;
+	char err[1024], detail[256];
+	long long v;
+	int64_t usec;
+	int ch, rc, status = EXIT_OK;
+
+	cli_init(argc, argv);
+	cli_common_init(&opt);
+	/* -q and -v may come after -X: the callbacks read kc.verbose, which
+	 * is set again once all options are in. */
+	conf = kafka_conf_new(&kc, 0);
+	producer_defaults(conf);
+	while ((ch = getopt_long(argc, argv, "b:F:hp:qt:vVX:", longopts,
+	    NULL)) != -1) {
+		if (cli_common(&opt, ch, optarg, usage_text))
+			continue;
+		switch (ch) {
+		case 'b':
+			if (kafka_conf_set(conf, "bootstrap.servers", optarg,
+			    err, sizeof err) != 0)
+				cli_usage_error(usage_text, "-b: %s", err);
+			break;
+		case 't':
+			po.topic = optarg;
+			break;
+		case 'p':
+			if (cli_parse_int(optarg, 0, INT32_MAX, &v) != 0)
+				cli_usage_error(usage_text, "-p %s: expected a "
+				    "partition number", optarg);
+			po.partition = (int32_t)v;
+			break;
+		case 'X':
+			if (strcmp(optarg, "list") == 0) {
+				kafka_conf_list();
+				return EXIT_OK;
+			}
+			if (kafka_conf_assign(conf, optarg, err, sizeof err)
+			    != 0)
+				cli_usage_error(usage_text, "%s", err);
+			break;
+		case 'F':
+			if (kafka_conf_file(conf, optarg, err, sizeof err) != 0)
+				cli_usage_error(usage_text, "-F: %s", err);
+			break;
+		case OPT_CONNECT_TIMEOUT:
+			if (cli_parse_duration(optarg, &usec) != 0 ||
+			    usec < 1000 || usec > INT64_C(86400000000))
+				cli_usage_error(usage_text, "--connect-timeout "
+				    "%s: expected a duration such as 10s",
+				    optarg);
+			po.connect_timeout_ms = (int)(usec / 1000);
+			break;
+		case OPT_KEY:
+			po.key = optarg;
+			break;
+		default:
+			cli_usage_error(usage_text, "unexpected option");
+		}
+	}
+	kc.verbose = opt.verbose;
+	if (po.topic == NULL)
+		cli_usage_error(usage_text, "no topic given (-t)");
+
+	if ((l.p = producer_open(conf, &kc, &po, err, sizeof err)) == NULL)
+		cli_die(EXIT_FAIL, "%s", err);
+	if (rejects_open(&rj, opt.rejects) != 0)
+		cli_die(EXIT_FAIL, "%s: %m", opt.rejects);
+
+	in = reader_open(argv + optind, argc - optind, opt.max_line);
+	reader_on_idle(in, on_idle, &l);
+	while (!cli_stop && !l.failed && reader_next(in, &ln) == 1) {
+		if (!counts_take(&n, &rj, &ln))
+			continue;
+		rc = producer_send(l.p, ln.text, ln.len, &reason, detail,
+		    sizeof detail, l.err, sizeof l.err);
+		if (rc == 1) {
+			rejects_add(&rj, &ln, reason, detail, NULL);
+			n.rejected++;
+		} else if (rc < 0) {
+			cli_warn("%s:%llu: not sent", ln.source,
+			    (unsigned long long)ln.lineno);
+			l.failed = true;
+		}
+	}
+	/* End of input, a stop signal or a failure: what was sent is
+	 * waited for, so every record read has its outcome counted. */
+	if (l.failed) {
+		cli_warn("%s", l.err);
+		status = EXIT_FAIL;
+	}
+	if (producer_wait(l.p, err, sizeof err) != 0) {
+		cli_warn("%s", err);
+		status = EXIT_FAIL;
+	}
+	producer_totals(l.p, &tot);
+	n.out = tot.delivered;
+	if (rejects_close(&rj) != 0 || reader_failed(in))
+		status = EXIT_FAIL;
+	counts_report(&n, &rj, opt.verbose, opt.stats);
+	producer_close(l.p);
+	rejects_free(&rj);
+	reader_close(in);
+	cli_reraise();
+	return status;
+}

@@ -1,0 +1,136 @@
+#include "kafka_broker.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kafka.h"
+#include "xalloc.h"
+
+/* The Produce request's ApiKey in the Kafka protocol (librdkafka keeps
+ * its names for them in a private header). */
+enum { API_KEY_PRODUCE = 0 };
+
+struct kafka_broker {
+	rd_kafka_t *rk;			/* the handle the cluster lives in */
+	rd_kafka_mock_cluster_t *mc;
+	int brokers;
+	char *bootstraps;
+};
+
+struct kafka_broker *
+broker_start(const struct broker_options *o, char *err, size_t errlen)
+{
+	struct kafka_broker *kb = xcalloc(1, sizeof *kb);
+	struct kafka_client *kc = xcalloc(1, sizeof *kc);
+	rd_kafka_conf_t *conf = kafka_conf_new(kc, -1);
+
+	/* The handle is never used as a client: it only owns the cluster.
+	 * kafka_new() starts its threads with the stop signals blocked,
+	 * and the cluster's thread, started from here, inherits that. */
+	kb->brokers = o->brokers;
+	if ((kb->rk = kafka_new(RD_KAFKA_PRODUCER, conf, err, errlen)) == NULL)
+		goto fail;
+	{
+		sigset_t stop, old;
+		sigemptyset(&stop);
+		sigaddset(&stop, SIGINT);
+		sigaddset(&stop, SIGTERM);
+		sigaddset(&stop, SIGHUP);
+		sigaddset(&stop, SIGUSR1);
+		sigaddset(&stop, SIGUSR2);
+		pthread_sigmask(SIG_BLOCK, &stop, &old);
+		kb->mc = rd_kafka_mock_cluster_new(kb->rk, o->brokers);
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+	}
+	if (kb->mc == NULL) {
+		snprintf(err, errlen, "cannot start the mock cluster");
+		goto fail;
+	}
+	for (size_t i = 0; i < o->ntopics; i++) {
+		rd_kafka_resp_err_t e = rd_kafka_mock_topic_create(kb->mc,
+		    o->topics[i], o->partitions,
+		    o->brokers < 3 ? o->brokers : 3);
+		if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+			snprintf(err, errlen, "topic %s: %s", o->topics[i],
+			    rd_kafka_err2str(e));
+			goto fail;
+		}
+	}
+	for (int i = 0; i < o->produce_errors; i++)
+		rd_kafka_mock_push_request_errors(kb->mc, API_KEY_PRODUCE, 1,
+		    RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION);
+	kb->bootstraps = xstrdup(rd_kafka_mock_cluster_bootstraps(kb->mc));
+	return kb;
+fail:
+	broker_stop(kb);
+	return NULL;
+}
+
+const char *
+broker_bootstraps(const struct kafka_broker *kb)
+{
+	return kb->bootstraps;
+}
+
+int
+broker_write_bootstrap(const struct kafka_broker *kb, const char *path,
+    char *err, size_t errlen)
+{
+	size_t n = strlen(path) + 16;
+	char *tmp = xmalloc(n);
+	FILE *fp;
+	int rc = -1;
+
+	snprintf(tmp, n, "%s.tmp", path);
+	if ((fp = fopen(tmp, "w")) == NULL)
+		goto out;
+	fprintf(fp, "%s\n", kb->bootstraps);
+	if (fclose(fp) != 0) {
+		unlink(tmp);
+		goto out;
+	}
+	if (rename(tmp, path) != 0) {
+		unlink(tmp);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (rc != 0)
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	free(tmp);
+	return rc;
+}
+
+void
+broker_set_down(struct kafka_broker *kb, bool down)
+{
+	for (int id = 1; id <= kb->brokers; id++) {
+		if (down)
+			rd_kafka_mock_broker_set_down(kb->mc, id);
+		else
+			rd_kafka_mock_broker_set_up(kb->mc, id);
+	}
+}
+
+void
+broker_stop(struct kafka_broker *kb)
+{
+	if (kb == NULL)
+		return;
+	if (kb->mc != NULL)
+		rd_kafka_mock_cluster_destroy(kb->mc);
+	if (kb->rk != NULL) {
+		struct kafka_client *kc = rd_kafka_opaque(kb->rk);
+		rd_kafka_destroy(kb->rk);
+		free(kc);
+	}
+	free(kb->bootstraps);
+	free(kb);
+}

@@ -1,0 +1,49 @@
+/*
+ * kafka_broker: a Kafka cluster inside this process, librdkafka's mock
+ * cluster, for kafka-broker(1) and the tests.
+ *
+ * The mock speaks the real Kafka protocol on loopback TCP (produce,
+ * fetch, consumer groups with rebalancing, idempotent producers), on
+ * ports the kernel picks.  What it is not: durable (messages live in
+ * memory and vanish with the process) or large (it keeps about the last
+ * 5 MB of each partition, as if by retention).  See
+ * ../shared/notes/kafka-embedded-broker.md for what was measured.
+ */
+#ifndef VL_KAFKA_BROKER_H
+#define VL_KAFKA_BROKER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct broker_options {
+	int brokers;		/* cluster size */
+	int partitions;		/* of each topic created at start */
+	const char **topics;	/* created at start; borrowed */
+	size_t ntopics;
+	int produce_errors;	/* the first n produce requests fail with a
+				 * retriable error (NOT_LEADER_FOR_PARTITION) */
+};
+
+struct kafka_broker;
+
+/* Starts the cluster and creates the topics.  NULL with err on
+ * failure.  The cluster's threads run with the stop signals blocked. */
+struct kafka_broker *broker_start(const struct broker_options *o, char *err,
+    size_t errlen);
+
+/* "127.0.0.1:port,..." for -b; owned by the broker. */
+const char *broker_bootstraps(const struct kafka_broker *kb);
+
+/* Writes the bootstrap list and a newline to path, atomically (a
+ * temporary file renamed into place), so whoever waits for the file
+ * never reads half an address.  0, or -1 with err. */
+int broker_write_bootstrap(const struct kafka_broker *kb, const char *path,
+    char *err, size_t errlen);
+
+/* Every broker down (connections refused, as in an outage) or up. */
+void broker_set_down(struct kafka_broker *kb, bool down);
+
+/* Stops the cluster; its messages are gone. */
+void broker_stop(struct kafka_broker *kb);
+
+#endif
