@@ -15,7 +15,7 @@ struct producer {
 	rd_kafka_topic_t *rkt;
 	struct kafka_client *kc;
 	int32_t partition;
-	struct schema *key_schema;	/* one field: the key; NULL: none */
+	struct schema *key_schema;	/* the key field, or no field: no key */
 	struct record *rec;
 	struct producer_totals tot;
 	char first_failure[256];
@@ -76,8 +76,13 @@ producer_open(rd_kafka_conf_t *conf, struct kafka_client *kc,
 		}
 		p->rec = record_new(p->key_schema);
 	} else {
-		p->key_schema = schema_parse("{\"type\":\"struct\",\"fields\":"
-		    "[]}", 30, err, errlen);
+		static const char none[] =
+		    "{\"type\":\"struct\",\"fields\":[]}";
+		if ((p->key_schema = schema_parse(none, strlen(none), err,
+		    errlen)) == NULL) {
+			rd_kafka_conf_destroy(conf);
+			goto fail;
+		}
 		p->rec = record_new(p->key_schema);
 	}
 	rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);

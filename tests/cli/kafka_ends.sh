@@ -55,6 +55,9 @@ expect_eq "kcat -K: not UTF-8" "$(sed -n 2p other.ndjson | jq -r '.value_base64'
 expect_eq "kcat -K: value null" "$(sed -n 2p other.ndjson | jq -c '[.key, .value]')" '["k2",null]'
 vitals-clean -q --rejects crj.ndjson other.ndjson > /dev/null
 expect_eq "clean rejects the bytes" "$(jq -r .reason crj.ndjson | sort | tr '\n' ' ')" "bad_utf8 missing_field "
+# --key '' sends no key; -p chooses the partition.
+head -n 3 in.ndjson | kafka-cat-out -q -b "$B" -t other --key '' -p 5
+expect_eq "no key, partition 5" "$(kcat -C -b "$B" -t other -p 5 -e -q -f '%p:%K\n' | sort -u)" "5:-1"
 kafka-cat-in -q -b "$B" -t vitals -p 1 -o -3 -e --value-only > tail.ndjson
 expect_eq "-o -3 --value-only" "$(lines tail.ndjson)" 3
 kafka-cat-in -q -b "$B" -t vitals -e -c 7 > seven.ndjson
