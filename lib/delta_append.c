@@ -1076,15 +1076,14 @@ delta_print_positions(const struct delta_table *t, struct writer *w)
 		/* "<app>:<topic>:<partition>"; Kafka topics have no ':'. */
 		while (prev != NULL && prev > id && prev[-1] != ':')
 			prev--;
-		if (last == NULL || prev == NULL || prev == id)
+		if (last == NULL || prev == NULL || prev == id ||
+		    last[1] == '\0' || strspn(last + 1, "0123456789") !=
+		    strlen(last + 1))
 			continue;
 		wr_str(w, "{\"app_id\":");
 		jw_string(w, id, (size_t)(prev - 1 - id));
 		wr_str(w, ",\"topic\":");
 		jw_string(w, prev, (size_t)(last - prev));
-		if (last[1] == '\0' || strspn(last + 1, "0123456789") !=
-		    strlen(last + 1))
-			continue;
 		wr_str(w, ",\"partition\":");
 		wr_str(w, last + 1);
 		wr_str(w, ",\"offset\":");

@@ -28,6 +28,15 @@ delta-commit --positions silver | sort > positions
 jq -s -c 'group_by(.partition) | map({app_id: "vitals-lakehouse", topic: "vitals",
     partition: .[0].partition, offset: (map(.offset) | max)}) | .[]' silver.ndjson | sort > want
 expect_eq "positions" "$(cat positions)" "$(cat want)"
+# A txn of some other writer, not "<app>:<topic>:<partition>", is left
+# out, and what is printed stays one JSON object per line.
+cp -r silver foreign
+printf '%s\n' '{"txn":{"appId":"spark:vitals:abc","version":7}}' \
+    '{"txn":{"appId":"streaming-query-1","version":3}}' \
+    > foreign/_delta_log/00000000000000000002.json
+delta-commit --positions foreign | sort > fpositions
+expect_eq "foreign txns left out" "$(cat fpositions)" "$(cat want)"
+jq -e . fpositions > /dev/null || fail "--positions printed a line that is not JSON"
 
 # Records within one batch that repeat an offset are skipped too.
 cat half.ndjson half.ndjson > twice.ndjson
