@@ -37,31 +37,42 @@ consumer_defaults(rd_kafka_conf_t *conf)
 
 /* Where the resume tables say partition p starts: the lowest of their
  * positions plus one, or the beginning when one holds nothing of p. */
-static int
-resume_offset(struct consumer *c, int32_t p, int64_t *offset)
+static int64_t
+resume_offset(const struct consumer *c, struct delta_table *const *tables,
+    int32_t p)
 {
-	char appid[512], err[400];
+	char appid[512];
 	int64_t low = INT64_MAX;
 
 	snprintf(appid, sizeof appid, "%s:%s:%d", c->o.app_id, c->o.topic,
 	    (int)p);
 	for (size_t i = 0; i < c->o.nresume; i++) {
-		struct delta_table *t = delta_open(c->o.resume[i], err,
-		    sizeof err);
-		int64_t v;
-
-		if (t == NULL) {
-			snprintf(c->err, sizeof c->err, "--resume-from %s",
-			    err);
-			return -1;
-		}
-		v = delta_txn_version(t, appid);
-		delta_free(t);
+		int64_t v = delta_txn_version(tables[i], appid);
 		if (v < low)
 			low = v;
 	}
-	*offset = low < 0 ? RD_KAFKA_OFFSET_BEGINNING : low + 1;
-	return 0;
+	return low < 0 ? RD_KAFKA_OFFSET_BEGINNING : low + 1;
+}
+
+/* The resume tables as they are now, each read once per assignment;
+ * NULL with c->err set when one cannot be read. */
+static struct delta_table **
+open_resume_tables(struct consumer *c)
+{
+	struct delta_table **t = xcalloc(c->o.nresume, sizeof *t);
+	char err[400];
+
+	for (size_t i = 0; i < c->o.nresume; i++) {
+		if ((t[i] = delta_open(c->o.resume[i], err, sizeof err)) !=
+		    NULL)
+			continue;
+		snprintf(c->err, sizeof c->err, "--resume-from %s", err);
+		while (i-- > 0)
+			delta_free(t[i]);
+		free(t);
+		return NULL;
+	}
+	return t;
 }
 
 /* Sets the start of every partition in the list, as the options and the
@@ -69,11 +80,14 @@ resume_offset(struct consumer *c, int32_t p, int64_t *offset)
 static int
 set_starts(struct consumer *c, rd_kafka_topic_partition_list_t *l)
 {
+	struct delta_table **tables = NULL;
+
+	if (c->o.nresume > 0 && (tables = open_resume_tables(c)) == NULL)
+		return -1;
 	for (int i = 0; i < l->cnt; i++) {
 		rd_kafka_topic_partition_t *tp = &l->elems[i];
-		if (c->o.nresume > 0) {
-			if (resume_offset(c, tp->partition, &tp->offset) != 0)
-				return -1;
+		if (tables != NULL) {
+			tp->offset = resume_offset(c, tables, tp->partition);
 		} else if (c->o.group == NULL ||
 		    c->o.offset != RD_KAFKA_OFFSET_STORED) {
 			tp->offset = c->o.offset;
@@ -96,6 +110,9 @@ set_starts(struct consumer *c, rd_kafka_topic_partition_list_t *l)
 			cli_warn("partition %d starts at %s", tp->partition, at);
 		}
 	}
+	for (size_t i = 0; tables != NULL && i < c->o.nresume; i++)
+		delta_free(tables[i]);
+	free(tables);
 	return 0;
 }
 
