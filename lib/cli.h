@@ -30,7 +30,7 @@ extern volatile sig_atomic_t cli_stop;
  * takes in its own getopt_long table and passes them to cli_common(). */
 enum {
 	OPT_UNBUFFERED = 1000, OPT_REJECTS, OPT_STATS, OPT_MAX_LINE,
-	OPT_SCHEMA, OPT_SEED, OPT_TOOL_BASE = 1100
+	OPT_SCHEMA, OPT_SEED, OPT_CONNECT_TIMEOUT, OPT_TOOL_BASE = 1100
 };
 #define CLI_LONGOPT_HELP       { "help", no_argument, 0, 'h' }
 #define CLI_LONGOPT_VERSION    { "version", no_argument, 0, 'V' }

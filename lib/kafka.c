@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -151,6 +152,45 @@ void
 kafka_conf_list(void)
 {
 	rd_kafka_conf_properties_show(stdout);
+}
+
+bool
+kafka_option(struct kafka_options *ko, rd_kafka_conf_t *conf, int ch,
+    const char *arg, const char *usage)
+{
+	char err[512];
+	int64_t usec;
+
+	switch (ch) {
+	case 'b':
+		if (kafka_conf_set(conf, "bootstrap.servers", arg, err,
+		    sizeof err) != 0)
+			cli_usage_error(usage, "-b: %s", err);
+		return true;
+	case 't':
+		ko->topic = arg;
+		return true;
+	case 'X':
+		if (strcmp(arg, "list") == 0) {
+			kafka_conf_list();
+			exit(EXIT_OK);
+		}
+		if (kafka_conf_assign(conf, arg, err, sizeof err) != 0)
+			cli_usage_error(usage, "%s", err);
+		return true;
+	case 'F':
+		if (kafka_conf_file(conf, arg, err, sizeof err) != 0)
+			cli_usage_error(usage, "-F: %s", err);
+		return true;
+	case OPT_CONNECT_TIMEOUT:
+		if (cli_parse_duration(arg, &usec) != 0 || usec < 1000 ||
+		    usec > INT64_C(86400000000))
+			cli_usage_error(usage, "--connect-timeout %s: expected "
+			    "a duration such as 10s", arg);
+		ko->connect_timeout_ms = (int)(usec / 1000);
+		return true;
+	}
+	return false;
 }
 
 rd_kafka_t *

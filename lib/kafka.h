@@ -22,6 +22,7 @@
 #ifndef VL_KAFKA_H
 #define VL_KAFKA_H
 
+#include <getopt.h>
 #include <librdkafka/rdkafka.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -29,6 +30,24 @@
 
 /* How long a tool waits at start for the cluster to answer. */
 #define KAFKA_CONNECT_TIMEOUT_MS 10000
+
+/* The options every Kafka tool takes, in kcat's letters: -b, -t, -X, -F
+ * and --connect-timeout.  A tool lists KAFKA_LONGOPTS in its table and
+ * KAFKA_SHORTOPTS in its getopt string, and passes them to
+ * kafka_option(). */
+#define KAFKA_SHORTOPTS "b:F:t:X:"
+#define KAFKA_LONGOPTS \
+	{ "brokers", required_argument, 0, 'b' }, \
+	{ "topic", required_argument, 0, 't' }, \
+	{ "property", required_argument, 0, 'X' }, \
+	{ "config", required_argument, 0, 'F' }, \
+	{ "connect-timeout", required_argument, 0, OPT_CONNECT_TIMEOUT }
+
+/* What those options set besides the configuration. */
+struct kafka_options {
+	const char *topic;		/* -t */
+	int connect_timeout_ms;		/* --connect-timeout */
+};
 
 /* The error state the client's callbacks fill; one per rd_kafka_t,
  * owned by the tool (a static or main's local that outlives the
@@ -68,6 +87,15 @@ int kafka_conf_file(rd_kafka_conf_t *conf, const char *path, char *err,
 /* Reports a client error the way the callbacks do: once per kind, only
  * after the check at start, never under -q; always kept in last_msg. */
 void kafka_report(struct kafka_client *kc, int err, const char *reason);
+
+/*
+ * Handles one of the shared options, applying -b, -X and -F to conf in
+ * the order given.  True if ch was one of them, false if the tool must
+ * handle it.  A bad argument is a usage error (exit 2, naming the
+ * property, never its value); -X list prints the properties and exits 0.
+ */
+bool kafka_option(struct kafka_options *ko, rd_kafka_conf_t *conf, int ch,
+    const char *arg, const char *usage);
 
 /* -X list: every property librdkafka knows, with its default, on stdout. */
 void kafka_conf_list(void);

@@ -24,7 +24,7 @@ static const char usage_text[] =
     "       kafka-cat-in -X list\n";
 
 enum {
-	OPT_APP_ID = OPT_TOOL_BASE, OPT_CONNECT_TIMEOUT, OPT_RESUME_FROM,
+	OPT_APP_ID = OPT_TOOL_BASE, OPT_RESUME_FROM,
 	OPT_VALUE_ONLY
 };
 
@@ -32,19 +32,15 @@ static const struct option longopts[] = {
 	CLI_LONGOPT_HELP, CLI_LONGOPT_VERSION, CLI_LONGOPT_QUIET,
 	CLI_LONGOPT_VERBOSE, CLI_LONGOPT_REJECTS, CLI_LONGOPT_STATS,
 	CLI_LONGOPT_UNBUFFERED,
-	{ "brokers", required_argument, 0, 'b' },
-	{ "topic", required_argument, 0, 't' },
 	{ "partition", required_argument, 0, 'p' },
 	{ "offset", required_argument, 0, 'o' },
 	{ "group", required_argument, 0, 'G' },
 	{ "count", required_argument, 0, 'c' },
 	{ "exit", no_argument, 0, 'e' },
-	{ "property", required_argument, 0, 'X' },
-	{ "config", required_argument, 0, 'F' },
 	{ "app-id", required_argument, 0, OPT_APP_ID },
-	{ "connect-timeout", required_argument, 0, OPT_CONNECT_TIMEOUT },
 	{ "resume-from", required_argument, 0, OPT_RESUME_FROM },
 	{ "value-only", no_argument, 0, OPT_VALUE_ONLY },
+	KAFKA_LONGOPTS,
 	{ 0, 0, 0, 0 }
 };
 
@@ -104,9 +100,10 @@ main(int argc, char **argv)
 {
 	struct cli_common opt;
 	struct kafka_client kc;
-	struct consumer_options co = { .offset = RD_KAFKA_OFFSET_STORED,
-	    .app_id = "vitals-lakehouse",
+	struct kafka_options ko = {
 	    .connect_timeout_ms = KAFKA_CONNECT_TIMEOUT_MS };
+	struct consumer_options co = { .offset = RD_KAFKA_OFFSET_STORED,
+	    .app_id = "vitals-lakehouse" };
 	int32_t parts[MAX_LIST];
 	char *resume[MAX_LIST];
 	struct consumer *c;
@@ -117,7 +114,6 @@ main(int argc, char **argv)
 	struct counts n = { 0 };
 	char err[1024];
 	long long v, count = -1;
-	int64_t usec;
 	bool value_only = false, offset_given = false;
 	int ch, rc, status = EXIT_OK;
 
@@ -127,20 +123,14 @@ main(int argc, char **argv)
 	consumer_defaults(conf);
 	co.partitions = parts;
 	co.resume = resume;
-	while ((ch = getopt_long(argc, argv, "b:c:eF:G:ho:p:qt:vVX:", longopts,
-	    NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, KAFKA_SHORTOPTS "c:eG:ho:p:qvV",
+	    longopts, NULL)) != -1) {
 		/* -o is kcat's offset here, not an output file. */
 		if (ch != 'o' && cli_common(&opt, ch, optarg, usage_text))
 			continue;
+		if (kafka_option(&ko, conf, ch, optarg, usage_text))
+			continue;
 		switch (ch) {
-		case 'b':
-			if (kafka_conf_set(conf, "bootstrap.servers", optarg,
-			    err, sizeof err) != 0)
-				cli_usage_error(usage_text, "-b: %s", err);
-			break;
-		case 't':
-			co.topic = optarg;
-			break;
 		case 'p':
 			if (co.npartitions == MAX_LIST ||
 			    cli_parse_int(optarg, 0, INT32_MAX, &v) != 0)
@@ -166,32 +156,11 @@ main(int argc, char **argv)
 		case 'e':
 			co.exit_at_end = true;
 			break;
-		case 'X':
-			if (strcmp(optarg, "list") == 0) {
-				kafka_conf_list();
-				return EXIT_OK;
-			}
-			if (kafka_conf_assign(conf, optarg, err, sizeof err)
-			    != 0)
-				cli_usage_error(usage_text, "%s", err);
-			break;
-		case 'F':
-			if (kafka_conf_file(conf, optarg, err, sizeof err) != 0)
-				cli_usage_error(usage_text, "-F: %s", err);
-			break;
 		case OPT_APP_ID:
 			if (*optarg == '\0' || strchr(optarg, ':') != NULL)
 				cli_usage_error(usage_text, "--app-id: empty "
 				    "or with ':'");
 			co.app_id = optarg;
-			break;
-		case OPT_CONNECT_TIMEOUT:
-			if (cli_parse_duration(optarg, &usec) != 0 ||
-			    usec < 1000 || usec > INT64_C(86400000000))
-				cli_usage_error(usage_text, "--connect-timeout "
-				    "%s: expected a duration such as 10s",
-				    optarg);
-			co.connect_timeout_ms = (int)(usec / 1000);
 			break;
 		case OPT_RESUME_FROM:
 			if (co.nresume == MAX_LIST)
@@ -206,6 +175,8 @@ main(int argc, char **argv)
 		}
 	}
 	kc.verbose = opt.verbose;
+	co.topic = ko.topic;
+	co.connect_timeout_ms = ko.connect_timeout_ms;
 	if (co.topic == NULL)
 		cli_usage_error(usage_text, "no topic given (-t)");
 	if (optind != argc)

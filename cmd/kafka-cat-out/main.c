@@ -20,19 +20,15 @@ static const char usage_text[] =
     "                     [--stats] [file ...]\n"
     "       kafka-cat-out -X list\n";
 
-enum { OPT_CONNECT_TIMEOUT = OPT_TOOL_BASE, OPT_KEY };
+enum { OPT_KEY = OPT_TOOL_BASE };
 
 static const struct option longopts[] = {
 	CLI_LONGOPT_HELP, CLI_LONGOPT_VERSION, CLI_LONGOPT_QUIET,
 	CLI_LONGOPT_VERBOSE, CLI_LONGOPT_REJECTS, CLI_LONGOPT_STATS,
 	CLI_LONGOPT_MAX_LINE,
-	{ "brokers", required_argument, 0, 'b' },
-	{ "topic", required_argument, 0, 't' },
 	{ "partition", required_argument, 0, 'p' },
-	{ "property", required_argument, 0, 'X' },
-	{ "config", required_argument, 0, 'F' },
-	{ "connect-timeout", required_argument, 0, OPT_CONNECT_TIMEOUT },
 	{ "key", required_argument, 0, OPT_KEY },
+	KAFKA_LONGOPTS,
 	{ 0, 0, 0, 0 }
 };
 
@@ -61,8 +57,9 @@ main(int argc, char **argv)
 {
 	struct cli_common opt;
 	struct kafka_client kc;
-	struct producer_options po = { .partition = -1, .key = "patient_id",
+	struct kafka_options ko = {
 	    .connect_timeout_ms = KAFKA_CONNECT_TIMEOUT_MS };
+	struct producer_options po = { .partition = -1, .key = "patient_id" };
 	struct producer_totals tot;
 	struct loop l = { 0 };
 	rd_kafka_conf_t *conf;
@@ -73,7 +70,6 @@ main(int argc, char **argv)
 	const char *reason;
 	char err[1024], detail[256];
 	long long v;
-	int64_t usec;
 	int ch, rc, status = EXIT_OK;
 
 	cli_init(argc, argv);
@@ -82,45 +78,18 @@ main(int argc, char **argv)
 	 * is set again once all options are in. */
 	conf = kafka_conf_new(&kc, 0);
 	producer_defaults(conf);
-	while ((ch = getopt_long(argc, argv, "b:F:hp:qt:vVX:", longopts,
-	    NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, KAFKA_SHORTOPTS "hp:qvV",
+	    longopts, NULL)) != -1) {
 		if (cli_common(&opt, ch, optarg, usage_text))
 			continue;
+		if (kafka_option(&ko, conf, ch, optarg, usage_text))
+			continue;
 		switch (ch) {
-		case 'b':
-			if (kafka_conf_set(conf, "bootstrap.servers", optarg,
-			    err, sizeof err) != 0)
-				cli_usage_error(usage_text, "-b: %s", err);
-			break;
-		case 't':
-			po.topic = optarg;
-			break;
 		case 'p':
 			if (cli_parse_int(optarg, 0, INT32_MAX, &v) != 0)
 				cli_usage_error(usage_text, "-p %s: expected a "
 				    "partition number", optarg);
 			po.partition = (int32_t)v;
-			break;
-		case 'X':
-			if (strcmp(optarg, "list") == 0) {
-				kafka_conf_list();
-				return EXIT_OK;
-			}
-			if (kafka_conf_assign(conf, optarg, err, sizeof err)
-			    != 0)
-				cli_usage_error(usage_text, "%s", err);
-			break;
-		case 'F':
-			if (kafka_conf_file(conf, optarg, err, sizeof err) != 0)
-				cli_usage_error(usage_text, "-F: %s", err);
-			break;
-		case OPT_CONNECT_TIMEOUT:
-			if (cli_parse_duration(optarg, &usec) != 0 ||
-			    usec < 1000 || usec > INT64_C(86400000000))
-				cli_usage_error(usage_text, "--connect-timeout "
-				    "%s: expected a duration such as 10s",
-				    optarg);
-			po.connect_timeout_ms = (int)(usec / 1000);
 			break;
 		case OPT_KEY:
 			po.key = optarg;
@@ -130,6 +99,8 @@ main(int argc, char **argv)
 		}
 	}
 	kc.verbose = opt.verbose;
+	po.topic = ko.topic;
+	po.connect_timeout_ms = ko.connect_timeout_ms;
 	if (po.topic == NULL)
 		cli_usage_error(usage_text, "no topic given (-t)");
 
