@@ -193,19 +193,29 @@ kafka_option(struct kafka_options *ko, rd_kafka_conf_t *conf, int ch,
 	return false;
 }
 
+void
+kafka_signals_block(sigset_t *old)
+{
+	sigset_t own;
+
+	sigemptyset(&own);
+	sigaddset(&own, SIGINT);
+	sigaddset(&own, SIGTERM);
+	sigaddset(&own, SIGHUP);
+	sigaddset(&own, SIGPIPE);
+	sigaddset(&own, SIGUSR1);
+	sigaddset(&own, SIGUSR2);
+	pthread_sigmask(SIG_BLOCK, &own, old);
+}
+
 rd_kafka_t *
 kafka_new(rd_kafka_type_t type, rd_kafka_conf_t *conf, char *err,
     size_t errlen)
 {
-	sigset_t stop, old;
+	sigset_t old;
 	rd_kafka_t *rk;
 
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGINT);
-	sigaddset(&stop, SIGTERM);
-	sigaddset(&stop, SIGHUP);
-	sigaddset(&stop, SIGPIPE);
-	pthread_sigmask(SIG_BLOCK, &stop, &old);
+	kafka_signals_block(&old);
 	rk = rd_kafka_new(type, conf, err, errlen);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rk == NULL)

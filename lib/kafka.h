@@ -24,6 +24,7 @@
 
 #include <getopt.h>
 #include <librdkafka/rdkafka.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -99,6 +100,15 @@ bool kafka_option(struct kafka_options *ko, rd_kafka_conf_t *conf, int ch,
 
 /* -X list: every property librdkafka knows, with its default, on stdout. */
 void kafka_conf_list(void);
+
+/*
+ * Blocks, in the calling thread, the signals a tool's own thread handles
+ * (the stop signals, SIGPIPE, SIGUSR1 and SIGUSR2), and stores the mask
+ * before in *old.  Threads started meanwhile inherit the blocked mask, so
+ * those signals always reach the tool's thread; restore the mask with
+ * pthread_sigmask(SIG_SETMASK, old, NULL).
+ */
+void kafka_signals_block(sigset_t *old);
 
 /*
  * A producer or consumer from conf (taken, also on failure).  The

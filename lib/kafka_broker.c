@@ -30,25 +30,17 @@ broker_start(const struct broker_options *o, char *err, size_t errlen)
 	struct kafka_broker *kb = xcalloc(1, sizeof *kb);
 	struct kafka_client *kc = xcalloc(1, sizeof *kc);
 	rd_kafka_conf_t *conf = kafka_conf_new(kc, -1);
+	sigset_t old;
 
 	/* The handle is never used as a client: it only owns the cluster.
-	 * kafka_new() starts its threads with the stop signals blocked,
-	 * and the cluster's thread, started from here, inherits that. */
+	 * Its threads and the cluster's are started with the tool's
+	 * signals blocked, so SIGUSR1/2 and the stop signals reach main. */
 	kb->brokers = o->brokers;
 	if ((kb->rk = kafka_new(RD_KAFKA_PRODUCER, conf, err, errlen)) == NULL)
 		goto fail;
-	{
-		sigset_t stop, old;
-		sigemptyset(&stop);
-		sigaddset(&stop, SIGINT);
-		sigaddset(&stop, SIGTERM);
-		sigaddset(&stop, SIGHUP);
-		sigaddset(&stop, SIGUSR1);
-		sigaddset(&stop, SIGUSR2);
-		pthread_sigmask(SIG_BLOCK, &stop, &old);
-		kb->mc = rd_kafka_mock_cluster_new(kb->rk, o->brokers);
-		pthread_sigmask(SIG_SETMASK, &old, NULL);
-	}
+	kafka_signals_block(&old);
+	kb->mc = rd_kafka_mock_cluster_new(kb->rk, o->brokers);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (kb->mc == NULL) {
 		snprintf(err, errlen, "cannot start the mock cluster");
 		goto fail;

@@ -121,8 +121,8 @@ main(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGUSR1, &sa, NULL);
 	sigaction(SIGUSR2, &sa, NULL);
-	/* Polled, not pause(): a signal may land on one of the cluster's
-	 * threads, which would leave pause() waiting. */
+	/* Polled, not pause(): a signal that lands between the check and
+	 * pause() would otherwise wait for the next one. */
 	while (!cli_stop) {
 		usleep(100 * 1000);
 		if (want_down >= 0 && want_down != down) {
