@@ -49,21 +49,6 @@ mkdir_p(const char *path)
 	return 0;
 }
 
-int
-fsync_dir(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int rc, saved;
-
-	if (fd < 0)
-		return -1;
-	rc = fsync(fd);
-	saved = errno;
-	close(fd);
-	errno = saved;
-	return rc;
-}
-
 static char *
 log_path(const struct delta_table *t, int64_t version, const char *suffix)
 {

@@ -28,6 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "safefile.h"
 #include "schema.h"
 
 struct delta_txn {
@@ -121,9 +122,6 @@ enum delta_commit_result delta_commit(struct delta_table *t, json_t *actions,
 /* Creates a directory and any missing parents (mode 0777 before the
  * umask); 0, or -1 with errno.  An existing directory is fine. */
 int mkdir_p(const char *path);
-
-/* fsyncs a directory; 0 or -1 with errno. */
-int fsync_dir(const char *path);
 
 /* Milliseconds since the epoch, for modificationTime and commit times. */
 int64_t delta_now_ms(void);

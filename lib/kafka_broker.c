@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "kafka.h"
+#include "safefile.h"
 #include "xalloc.h"
 
 /* The Produce request's ApiKey in the Kafka protocol (librdkafka keeps
@@ -75,28 +76,14 @@ int
 broker_write_bootstrap(const struct kafka_broker *kb, const char *path,
     char *err, size_t errlen)
 {
-	size_t n = strlen(path) + 16;
-	char *tmp = xmalloc(n);
-	FILE *fp;
-	int rc = -1;
+	size_t n = strlen(kb->bootstraps);
+	char *text = xmalloc(n + 2);
+	int rc;
 
-	snprintf(tmp, n, "%s.tmp", path);
-	if ((fp = fopen(tmp, "w")) == NULL)
-		goto out;
-	fprintf(fp, "%s\n", kb->bootstraps);
-	if (fclose(fp) != 0) {
-		unlink(tmp);
-		goto out;
-	}
-	if (rename(tmp, path) != 0) {
-		unlink(tmp);
-		goto out;
-	}
-	rc = 0;
-out:
-	if (rc != 0)
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-	free(tmp);
+	memcpy(text, kb->bootstraps, n);
+	text[n] = '\n';
+	rc = safefile_write(path, text, n + 1, err, errlen);
+	free(text);
 	return rc;
 }
 
