@@ -73,6 +73,7 @@ struct appender {
 	struct cell *cells;
 	struct record *rec;
 	int f_topic, f_partition, f_offset;	/* -1 if absent */
+	bool through;		/* f_offset is through_offset: no skipping */
 
 	struct part *parts;
 	size_t nparts, parts_cap;
@@ -163,6 +164,10 @@ build_columns(struct appender *a)
 	a->f_topic = schema_find(s, "topic", 5);
 	a->f_partition = schema_find(s, "partition", 9);
 	a->f_offset = schema_find(s, "offset", 6);
+	if (a->f_offset < 0) {
+		a->f_offset = schema_find(s, "through_offset", 14);
+		a->through = a->f_offset >= 0;
+	}
 	if (a->f_topic < 0 || a->f_partition < 0 || a->f_offset < 0)
 		a->f_topic = a->f_partition = a->f_offset = -1;
 }
@@ -643,8 +648,8 @@ appender_add(struct appender *a, const char *line, size_t len,
 		const struct cell *t = &a->cells[a->f_topic];
 		src = source_for(a, t->s, t->len, a->cells[a->f_partition].i);
 		offset = a->cells[a->f_offset].i;
-		if (offset <= src->committed || (offset >= src->lo &&
-		    offset <= src->hi)) {
+		if (!a->through && (offset <= src->committed ||
+		    (offset >= src->lo && offset <= src->hi))) {
 			*st = APPEND_SKIPPED;
 			free_cells(a);
 			return 0;
@@ -960,12 +965,16 @@ commit_actions(struct appender *a, const uint64_t *sizes, int64_t **floors)
 	}
 	*floors = xcalloc(a->nsrc + 1, sizeof **floors);
 	for (size_t i = 0; i < a->nsrc; i++) {
-		if (a->src[i].hi < 0)
+		const struct source *src = &a->src[i];
+		if (src->hi < 0 || (a->through && src->hi <= src->committed))
 			continue;
 		json_array_append_new(actions, json_pack("{s:{s:s, s:I, s:I}}",
-		    "txn", "appId", a->src[i].app_id, "version",
-		    (json_int_t)a->src[i].hi, "lastUpdated", (json_int_t)now));
-		(*floors)[k++] = a->src[i].lo;
+		    "txn", "appId", src->app_id, "version",
+		    (json_int_t)src->hi, "lastUpdated", (json_int_t)now));
+		/* Offsets: none of this batch's may be committed already.
+		 * A through_offset: nobody else may have moved it on since
+		 * the batch began. */
+		(*floors)[k++] = a->through ? src->committed + 1 : src->lo;
 	}
 	for (size_t i = 0; i < a->nparts; i++) {
 		struct part *p = &a->parts[i];

@@ -15,6 +15,12 @@
  * when the table already holds that offset (its txn version for
  * "<app_id>:<topic>:<partition>" is at or above it), so a replayed stream
  * adds nothing twice.
+ *
+ * A table whose schema has through_offset instead of offset (Gold) keeps
+ * positions without skipping: a row's through_offset says how far its
+ * source was done when the row was written, many rows share one, and
+ * repeats are the writer's to drop (lib/gold_resume.h).  The txn is then
+ * the highest through_offset committed, written only when it moves on.
  */
 #ifndef VL_DELTA_APPEND_H
 #define VL_DELTA_APPEND_H

@@ -25,11 +25,27 @@
 struct cat {
 	const struct delta_table *t;
 	struct record *rec;
-	struct writer *out;
+	struct writer *out;	/* NULL: rows go to each */
+	int (*each)(const struct record *, void *);
+	void *arg;
+	const char *const *only;	/* the columns read; NULL: all */
+	bool halted;			/* each asked to stop */
 	struct writer raw;	/* scratch for struct values */
 	int verbose;
 	struct scan_totals *tot;
 };
+
+/* Whether column name is one the scan reads. */
+static bool
+selected(const struct cat *c, const char *name)
+{
+	if (c->only == NULL)
+		return true;
+	for (size_t i = 0; c->only[i] != NULL; i++)
+		if (strcmp(c->only[i], name) == 0)
+			return true;
+	return false;
+}
 
 /* ------------------------------------------------------------------ */
 /* The table as of a version */
@@ -356,6 +372,10 @@ cat_file(struct cat *c, const char *uri, json_t *add, char *err,
 	}
 	for (size_t i = 0; i < s->n; i++) {
 		const struct field *fd = &s->f[i];
+		if (!selected(c, fd->name)) {
+			node[i] = -1;
+			continue;
+		}
 		for (size_t k = 0; k < c->t->npartition; k++)
 			part[i] |= strcmp(c->t->partition_cols[k],
 			    fd->name) == 0;
@@ -414,9 +434,16 @@ cat_file(struct cat *c, const char *uri, json_t *add, char *err,
 		}
 		if (*pqr_error(f) != '\0')
 			break;
-		record_print(r, c->out);
-		if (writer_end_record(c->out) != 0)
-			break;
+		if (c->out == NULL) {
+			if (c->each(r, c->arg) != 0) {
+				c->halted = true;
+				break;
+			}
+		} else {
+			record_print(r, c->out);
+			if (writer_end_record(c->out) != 0)
+				break;
+		}
 		rows++;
 	}
 	if (*pqr_error(f) != '\0') {
@@ -429,7 +456,7 @@ cat_file(struct cat *c, const char *uri, json_t *add, char *err,
 	/* A debugging tool says when the log and the file disagree, and
 	 * still prints what the file holds. */
 	want = stats_records(add);
-	if (!cli_stop && want >= 0 && want != rows) {
+	if (!cli_stop && !c->halted && want >= 0 && want != rows) {
 		cli_warn("%s: %lld rows, its add says numRecords %lld", path,
 		    (long long)rows, (long long)want);
 		c->tot->mismatch = true;
@@ -451,29 +478,43 @@ out:
 	return rc;
 }
 
+/* Both scans: every live file, in order, until an error or a stop. */
+static int
+scan(struct cat *c, char *err, size_t errlen)
+{
+	size_t n;
+	const char **paths = scan_live_paths(c->t, &n);
+	int rc = 0;
+
+	memset(c->tot, 0, sizeof *c->tot);
+	c->rec = record_new(c->t->schema);
+	writer_open_memory(&c->raw);
+	for (size_t i = 0; i < n && rc == 0 && !cli_stop &&
+	    (c->out == NULL || c->out->error == 0) && !c->halted; i++)
+		rc = cat_file(c, paths[i], json_object_get(c->t->files,
+		    paths[i]), err, errlen);
+	writer_close(&c->raw);
+	record_free(c->rec);
+	free(paths);
+	return rc;
+}
+
 int
 scan_rows(const struct delta_table *t, struct writer *out, int verbose,
     struct scan_totals *tot, char *err, size_t errlen)
 {
-	struct cat c;
-	size_t n;
-	const char **paths = scan_live_paths(t, &n);
-	int rc = 0;
+	struct cat c = { .t = t, .out = out, .verbose = verbose, .tot = tot };
 
-	memset(tot, 0, sizeof *tot);
-	memset(&c, 0, sizeof c);
-	c.t = t;
-	c.out = out;
-	c.verbose = verbose;
-	c.tot = tot;
-	c.rec = record_new(t->schema);
-	writer_open_memory(&c.raw);
-	for (size_t i = 0; i < n && rc == 0 && !cli_stop && out->error == 0;
-	    i++)
-		rc = cat_file(&c, paths[i], json_object_get(t->files,
-		    paths[i]), err, errlen);
-	writer_close(&c.raw);
-	record_free(c.rec);
-	free(paths);
-	return rc;
+	return scan(&c, err, errlen);
+}
+
+int
+scan_each(const struct delta_table *t, const char *const *only,
+    int (*each)(const struct record *, void *), void *arg,
+    struct scan_totals *tot, char *err, size_t errlen)
+{
+	struct cat c = { .t = t, .each = each, .arg = arg, .only = only,
+	    .tot = tot };
+
+	return scan(&c, err, errlen);
 }

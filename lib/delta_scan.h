@@ -36,6 +36,7 @@
 
 #include "delta.h"
 #include "ndjson.h"
+#include "record.h"
 
 /*
  * 0 if this reader reads t as it is meant; -1 with the reason in err
@@ -86,6 +87,17 @@ struct scan_totals {
  * included) and the rows printed from them, not those of a failed file.
  */
 int scan_rows(const struct delta_table *t, struct writer *out, int verbose,
+    struct scan_totals *tot, char *err, size_t errlen);
+
+/*
+ * As scan_rows, but each row goes to each(row, arg) instead of a writer,
+ * and only the columns named in only (NULL-terminated; NULL for all) are
+ * read: the others are absent from the row.  The row is valid during the
+ * call only.  each returns 0 to go on, or non-zero to stop the scan,
+ * which then returns 0.
+ */
+int scan_each(const struct delta_table *t, const char *const *only,
+    int (*each)(const struct record *, void *), void *arg,
     struct scan_totals *tot, char *err, size_t errlen);
 
 #endif

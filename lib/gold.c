@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "isotime.h"
+#include "jsonw.h"
 #include "xalloc.h"
 
 /* The numeric Silver columns a window summarises, in gold_reading order. */
@@ -23,10 +24,12 @@ static const char *const stat_suffix[ST_COUNT] = { "mean", "min", "max" };
 struct gold {
 	const struct schema *silver, *gold;
 	int s_patient, s_time, s_ward, s_news2, s_band, s_anomaly;
+	int s_topic, s_partition, s_offset;
 	int s_measure[GOLD_MEASURES];
 	int s_alert[ALERT_COUNT];
 	int g_patient, g_ward, g_start, g_end, g_date, g_readings;
 	int g_news2, g_band, g_anomalous, g_anomaly;
+	int g_topic, g_partition, g_through;
 	int g_stat[GOLD_MEASURES][ST_COUNT];
 	int g_alert[ALERT_COUNT];
 };
@@ -104,6 +107,9 @@ gold_new(const struct schema *silver, const struct schema *gs)
 	g->s_news2 = schema_need(silver, "news2_score");
 	g->s_band = schema_need(silver, "news2_band");
 	g->s_anomaly = schema_need(silver, "is_anomaly");
+	g->s_topic = schema_need(silver, "topic");
+	g->s_partition = schema_need(silver, "partition");
+	g->s_offset = schema_need(silver, "offset");
 	for (int m = 0; m < GOLD_MEASURES; m++) {
 		g->s_measure[m] = schema_need(silver, measure_names[m]);
 		for (int k = 0; k < ST_COUNT; k++) {
@@ -128,6 +134,9 @@ gold_new(const struct schema *silver, const struct schema *gs)
 	g->g_band = gold_col(g, covered, "news2_band");
 	g->g_anomalous = gold_col(g, covered, "anomalous_readings");
 	g->g_anomaly = gold_col(g, covered, "is_anomaly");
+	g->g_topic = gold_col(g, covered, "topic");
+	g->g_partition = gold_col(g, covered, "partition");
+	g->g_through = gold_col(g, covered, "through_offset");
 	/* A Gold column nothing fills would be null in every row: that is
 	 * a mistake in the schema or here, not something to run with. */
 	for (size_t i = 0; i < gs->n; i++)
@@ -287,6 +296,44 @@ read_keys(const struct gold *g, const struct record *r,
 	return 0;
 }
 
+/* The Kafka position of a reading, when it has one. */
+static int
+read_position(const struct gold *g, const struct record *r,
+    struct gold_reading *rd, const char **reason, char *detail)
+{
+	const struct jval *t = &r->v[g->s_topic];
+	const struct jval *p = &r->v[g->s_partition], *o = &r->v[g->s_offset];
+
+	rd->topic = NULL;
+	rd->topic_len = 0;
+	rd->partition = rd->offset = -1;
+	if (!missing(t)) {
+		if (t->kind != JK_STRING)
+			return wrong_type(&g->silver->f[g->s_topic], t,
+			    "a string", reason, detail);
+		rd->topic = t->s;
+		rd->topic_len = t->len;
+	}
+	if (missing(p) || missing(o))
+		return 0;
+	if (p->kind != JK_INT)
+		return wrong_type(&g->silver->f[g->s_partition], p,
+		    "an integer", reason, detail);
+	if (o->kind != JK_INT)
+		return wrong_type(&g->silver->f[g->s_offset], o,
+		    "an integer", reason, detail);
+	if (p->i < 0 || p->i > INT32_MAX || o->i < 0) {
+		*reason = "bad_value";
+		snprintf(detail, 160, "partition %lld, offset %lld: a Kafka "
+		    "position is not negative", (long long)p->i,
+		    (long long)o->i);
+		return -1;
+	}
+	rd->partition = p->i;
+	rd->offset = o->i;
+	return 0;
+}
+
 int
 gold_read(const struct gold *g, const struct record *r,
     struct gold_reading *rd, const char **reason, char *detail)
@@ -324,7 +371,7 @@ gold_read(const struct gold *g, const struct record *r,
 	if (rc < 0)
 		return -1;
 	rd->is_anomaly = rc > 0;
-	return 0;
+	return read_position(g, r, rd, reason, detail);
 }
 
 /* ---- folding ---- */
@@ -391,6 +438,173 @@ gold_fold(void *data, const struct gold_reading *rd)
 	a->readings++;
 }
 
+size_t
+gold_source_key(char *buf, const char *topic, size_t topic_len,
+    int64_t partition)
+{
+	size_t n = topic_len > 256 ? 256 : topic_len;
+
+	if (n > 0)
+		memcpy(buf, topic, n);
+	return n + (size_t)snprintf(buf + n, GOLD_SOURCE_KEY - n, "%c%lld",
+	    '\0', (long long)partition);
+}
+
+uint32_t
+gold_source(struct gold_sources *s, const char *topic, size_t topic_len,
+    int64_t partition, bool *added)
+{
+	char key[GOLD_SOURCE_KEY];
+	const struct gold_position *last;
+	struct gold_position *p;
+	size_t n = topic_len > 256 ? 256 : topic_len;
+	uint32_t k;
+
+	*added = false;
+	if (s->keys.n > 0) {
+		last = &s->pos[s->last];
+		if (last->partition == partition && last->topic_len == n &&
+		    (last->topic == NULL) == (topic == NULL) &&
+		    (n == 0 || memcmp(last->topic, topic, n) == 0))
+			return s->last;
+	}
+	k = strindex_add(&s->keys, key, gold_source_key(key, topic, n,
+	    partition), added);
+	if (*added) {
+		xgrow(&s->pos, &s->cap, (size_t)k + 1, sizeof *s->pos);
+		p = &s->pos[k];
+		p->topic = topic == NULL ? NULL : s->keys.e[k].s;
+		p->topic_len = n;
+		p->partition = partition;
+		p->through_offset = -1;
+	}
+	s->last = k;
+	return k;
+}
+
+void
+gold_sources_free(struct gold_sources *s)
+{
+	strindex_free(&s->keys);
+	free(s->pos);
+	memset(s, 0, sizeof *s);
+}
+
+/* ---- saving an aggregate ---- */
+
+void
+gold_save(const void *data, struct writer *w)
+{
+	const struct agg *a = data;
+
+	wr_str(w, "{\"readings\":");
+	jw_int(w, (int64_t)a->readings);
+	wr_str(w, ",\"measures\":[");
+	for (int m = 0; m < GOLD_MEASURES; m++) {
+		const struct stat *st = &a->m[m];
+		wr_str(w, m ? ",[" : "[");
+		jw_int(w, st->n);
+		wr_char(w, ',');
+		jw_double(w, st->sum);
+		wr_char(w, ',');
+		jw_double(w, st->min);
+		wr_char(w, ',');
+		jw_double(w, st->max);
+		wr_char(w, ']');
+	}
+	wr_str(w, "],\"ward\":");
+	if (a->ward != NULL)
+		jw_string(w, a->ward, a->ward_len);
+	else
+		jw_null(w);
+	wr_str(w, ",\"ward_time\":");
+	jw_int(w, a->ward_time);
+	wr_str(w, ",\"news2\":[");
+	jw_int(w, a->news2_n);
+	wr_char(w, ',');
+	jw_int(w, a->news2_max);
+	wr_str(w, "],\"band\":");
+	jw_int(w, a->band);
+	wr_str(w, ",\"alerts\":[");
+	for (int i = 0; i < ALERT_COUNT; i++) {
+		if (i > 0)
+			wr_char(w, ',');
+		jw_int(w, a->alerts[i]);
+	}
+	wr_str(w, "],\"anomalous\":");
+	jw_int(w, a->anomalous);
+	wr_char(w, '}');
+}
+
+/* A count of the saved form: a JSON integer in [0, max]. */
+static int
+load_count(json_t *v, int64_t max, int64_t *out)
+{
+	if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+	    json_integer_value(v) > max)
+		return -1;
+	*out = json_integer_value(v);
+	return 0;
+}
+
+int
+gold_load(void *data, json_t *o)
+{
+	struct agg *a = data;
+	json_t *ms = json_object_get(o, "measures");
+	json_t *al = json_object_get(o, "alerts");
+	json_t *n2 = json_object_get(o, "news2");
+	json_t *ward = json_object_get(o, "ward");
+	json_t *wt = json_object_get(o, "ward_time");
+	int64_t x;
+
+	if (load_count(json_object_get(o, "readings"), INT64_MAX, &x) != 0 ||
+	    x == 0)
+		return -1;
+	a->readings = (uint64_t)x;
+	if (json_array_size(ms) != GOLD_MEASURES ||
+	    json_array_size(al) != ALERT_COUNT || json_array_size(n2) != 2 ||
+	    !json_is_integer(wt))
+		return -1;
+	for (int m = 0; m < GOLD_MEASURES; m++) {
+		json_t *st = json_array_get(ms, (size_t)m);
+		if (json_array_size(st) != 4 || load_count(json_array_get(st,
+		    0), UINT32_MAX, &x) != 0 ||
+		    !json_is_number(json_array_get(st, 1)) ||
+		    !json_is_number(json_array_get(st, 2)) ||
+		    !json_is_number(json_array_get(st, 3)))
+			return -1;
+		a->m[m].n = (uint32_t)x;
+		a->m[m].sum = json_number_value(json_array_get(st, 1));
+		a->m[m].min = json_number_value(json_array_get(st, 2));
+		a->m[m].max = json_number_value(json_array_get(st, 3));
+	}
+	if (json_is_string(ward))
+		set_ward(a, json_string_value(ward), json_string_length(ward));
+	else if (!json_is_null(ward))
+		return -1;
+	a->ward_time = json_integer_value(wt);
+	if (load_count(json_array_get(n2, 0), UINT32_MAX, &x) != 0)
+		return -1;
+	a->news2_n = (uint32_t)x;
+	if (!json_is_integer(json_array_get(n2, 1)))
+		return -1;
+	a->news2_max = (int)json_integer_value(json_array_get(n2, 1));
+	if (load_count(json_object_get(o, "band"), 4, &x) != 0)
+		return -1;
+	a->band = (int)x;
+	for (int i = 0; i < ALERT_COUNT; i++) {
+		if (load_count(json_array_get(al, (size_t)i), UINT32_MAX,
+		    &x) != 0)
+			return -1;
+		a->alerts[i] = (uint32_t)x;
+	}
+	if (load_count(json_object_get(o, "anomalous"), UINT32_MAX, &x) != 0)
+		return -1;
+	a->anomalous = (uint32_t)x;
+	return 0;
+}
+
 /* ---- writing Gold ---- */
 
 /* Sets a number as the Gold column types it. */
@@ -436,8 +650,37 @@ set_count(struct record *out, int col, uint64_t n)
 		rec_set_int(out, col, (int64_t)n);
 }
 
+/* The position columns: null where unknown. */
+static void
+set_position(const struct gold *g, const struct gold_position *pos,
+    struct record *out)
+{
+	bool known = pos != NULL && pos->partition >= 0;
+
+	if (g->g_topic >= 0) {
+		if (known && pos->topic != NULL)
+			rec_set_str(out, g->g_topic, pos->topic,
+			    pos->topic_len);
+		else
+			rec_set_null(out, g->g_topic);
+	}
+	if (g->g_partition >= 0) {
+		if (known)
+			rec_set_int(out, g->g_partition, pos->partition);
+		else
+			rec_set_null(out, g->g_partition);
+	}
+	if (g->g_through >= 0) {
+		if (known && pos->through_offset >= 0)
+			rec_set_int(out, g->g_through, pos->through_offset);
+		else
+			rec_set_null(out, g->g_through);
+	}
+}
+
 void
-gold_row(const struct gold *g, const struct window *w, struct record *out)
+gold_row(const struct gold *g, const struct window *w,
+    const struct gold_position *pos, struct record *out)
 {
 	const struct agg *a = w->data;
 
@@ -474,4 +717,5 @@ gold_row(const struct gold *g, const struct window *w, struct record *out)
 	set_count(out, g->g_anomalous, a->anomalous);
 	if (g->g_anomaly >= 0)
 		rec_set_bool(out, g->g_anomaly, a->anomalous > 0);
+	set_position(g, pos, out);
 }

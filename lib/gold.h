@@ -21,7 +21,10 @@
  *   alert_<a>_count     readings with alert_<a> true, for each alert of
  *                       vitals.h;
  *   anomalous_readings  readings with is_anomaly true, and is_anomaly when
- *                       there was one.
+ *                       there was one;
+ *   topic, partition,   where the readings came from and how far the
+ *   through_offset      source is done (window_done), given by the caller
+ *                       to gold_row.
  * A mean, min or max is null when no reading had the value.  Means are
  * rounded to 0.001 and do not depend on the order the readings arrived in
  * (sums are exact, in millionths); min and max are values as read.
@@ -33,8 +36,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
+#include "ndjson.h"
 #include "record.h"
 #include "schema.h"
+#include "strindex.h"
 #include "vitals.h"
 #include "window.h"
 
@@ -56,7 +63,43 @@ struct gold_reading {
 	int news2_band;			/* rank 0..3, -1 when absent */
 	unsigned alerts;		/* bit a: alert a of vitals.h fired */
 	bool is_anomaly;
+	const char *topic;		/* NULL when absent or null */
+	size_t topic_len;
+	int64_t partition, offset;	/* -1 when absent or null */
 };
+
+/* A source's key for a string index: the topic (cut at 256 bytes; a
+ * Kafka topic has at most 249), a NUL, the partition in decimal.  buf
+ * holds at least GOLD_SOURCE_KEY bytes; returns the key's length. */
+#define GOLD_SOURCE_KEY	300
+size_t gold_source_key(char *buf, const char *topic, size_t topic_len,
+    int64_t partition);
+
+/* Where a Gold row's readings came from: the topic (NULL for none) and
+ * partition, and the source's window_done. */
+struct gold_position {
+	const char *topic;
+	size_t topic_len;
+	int64_t partition, through_offset;
+};
+
+/*
+ * The sources of a stream (Kafka partitions, and "none" for readings
+ * without a position), numbered densely from 0 as lib/window.h wants.  A
+ * zeroed struct is an empty set.  through_offset of each starts at -1.
+ */
+struct gold_sources {
+	struct strindex keys;		/* gold_source_key */
+	struct gold_position *pos;	/* by number; topics owned by keys */
+	size_t cap;
+	uint32_t last;			/* the number found last */
+};
+/* The number of a topic (NULL: none) and partition (-1: none), made when
+ * new (*added says so).  The partition found last is checked first: a
+ * consumer's stream mostly repeats it.  Dies on no memory. */
+uint32_t gold_source(struct gold_sources *s, const char *topic,
+    size_t topic_len, int64_t partition, bool *added);
+void gold_sources_free(struct gold_sources *s);
 
 struct gold;
 
@@ -73,7 +116,9 @@ void gold_free(struct gold *g);
  * Checks a scanned Silver record and reads it into *rd.  Returns 0, or -1
  * with *reason a static reject code (missing_field, bad_type,
  * bad_timestamp, bad_patient_id, bad_value) and detail (at least 160
- * bytes) saying which field and why; *rd is then unspecified.
+ * bytes) saying which field and why; *rd is then unspecified.  A
+ * partition and offset are read only as a pair: with either missing, both
+ * are -1.
  */
 int gold_read(const struct gold *g, const struct record *silver,
     struct gold_reading *rd, const char **reason, char *detail);
@@ -89,11 +134,19 @@ void gold_release(void *data);
 void gold_fold(void *data, const struct gold_reading *rd);
 
 /*
+ * An aggregate as one JSON object, for a saved state (lib/agg_state.c),
+ * and back: gold_load fills zeroed data from such an object, 0, or -1
+ * when it is not one (the data is then to be released).
+ */
+void gold_save(const void *data, struct writer *w);
+int gold_load(void *data, json_t *obj);
+
+/*
  * Fills out (a record of the Gold schema, cleared first) with the row of
- * window w.  Strings are borrowed from w, so print out before the window
- * is freed.
+ * window w, and its position from pos (NULL: none).  Strings are borrowed
+ * from w and pos, so print out before the window is freed.
  */
 void gold_row(const struct gold *g, const struct window *w,
-    struct record *out);
+    const struct gold_position *pos, struct record *out);
 
 #endif

@@ -10,17 +10,24 @@
  * caller's data, then the patient_id.  A slot is found three ways:
  *   - by (patient_id, start) in an open-addressing hash table (linear
  *     probing, backward-shift deletion, so no deleted markers);
- *   - while open, from its period's bucket: buckets are the distinct
- *     window starts that have open windows, kept sorted, so the windows
- *     that close next are always those of the first bucket;
+ *   - while open, from its period's bucket in its source: buckets are
+ *     the distinct window starts that have open windows, kept sorted, so
+ *     the windows that close next are always those of the first bucket;
+ *   - until handed out, from its source's list in opening order, whose
+ *     head gives window_done;
  *   - once closed, from the queue of windows being handed out, in
- *     emission order; and, if it was closed early by window_idle, from a
- *     FIFO of such windows kept until the watermark passes their end.
+ *     emission order; and, if it was closed early by window_idle, from its
+ *     source's FIFO of such windows, kept until the watermark passes their
+ *     end.
  */
 struct slot {
 	struct window w;
 	struct slot *next;	/* in its bucket, or the early-closed FIFO */
+	/* In its source's list of windows not yet handed out, which is in
+	 * opening order and so in order of first position. */
+	struct slot *older, *newer;
 	uint64_t hash;
+	int64_t first_pos;	/* position of the reading that opened it */
 	bool closed;		/* out of its bucket: readings are late */
 	max_align_t mem[];	/* data_size bytes, then the id */
 };
@@ -31,27 +38,37 @@ struct bucket {
 	size_t n;
 };
 
+/* What each source has of its own: its event time, its windows. */
+struct source {
+	bool seen;		/* a reading has arrived */
+	int64_t max_time;	/* highest event time seen */
+	int64_t wm;		/* the watermark */
+	int64_t max_pos;	/* highest position seen, -1 for none */
+	int64_t last_wall;	/* the clock at its latest reading */
+
+	struct bucket *b;	/* sorted by start */
+	size_t nb, bcap;
+
+	struct slot *early, *early_tail;	/* closed by window_idle */
+	struct slot *oldest, *newest;		/* not yet handed out */
+};
+
 struct window_table {
 	int64_t width, lateness;
 	size_t data_size;	/* rounded up to a multiple of max_align_t */
 	void (*release)(void *);
+	int64_t now;		/* window_clock */
 
-	bool seen;		/* a reading has arrived */
-	int64_t max_time;	/* highest event time seen */
-	int64_t wm;		/* the watermark */
+	struct source *src;
+	size_t nsrc;
 
 	struct slot **tab;	/* hash table; NULL = empty */
 	size_t mask, held;
-
-	struct bucket *b;	/* sorted by start */
-	size_t nb, bcap;
 	size_t open, peak;
 
 	struct slot **queue;	/* closed windows, in emission order */
 	size_t qlen, qpos, qcap;
 	struct slot *handed;	/* last returned by window_next */
-
-	struct slot *early, *early_tail;	/* closed by window_idle */
 };
 
 /* ---- keys ---- */
@@ -169,7 +186,7 @@ slot_new(struct window_table *t, const char *id, size_t len, int64_t start,
 	s->w.end = start + t->width;
 	s->w.data = s->mem;
 	memset(s->mem, 0, t->data_size);
-	s->next = NULL;
+	s->next = s->older = s->newer = NULL;
 	s->hash = hash;
 	s->closed = false;
 	return s;
@@ -183,26 +200,68 @@ slot_free(struct window_table *t, struct slot *s)
 	free(s);
 }
 
+/* ---- sources ---- */
+
+/* The source numbered i, made (with those below it) if new. */
+static struct source *
+source_get(struct window_table *t, uint32_t i)
+{
+	size_t cap = t->nsrc;
+
+	if (i < t->nsrc)
+		return &t->src[i];
+	xgrow(&t->src, &cap, (size_t)i + 1, sizeof *t->src);
+	memset(&t->src[t->nsrc], 0, ((size_t)i + 1 - t->nsrc) *
+	    sizeof *t->src);
+	for (size_t k = t->nsrc; k <= i; k++) {
+		t->src[k].wm = INT64_MIN;
+		t->src[k].max_pos = -1;
+	}
+	t->nsrc = (size_t)i + 1;
+	return &t->src[i];
+}
+
+static struct source *
+source_of(struct window_table *t, const struct slot *s)
+{
+	return &t->src[s->w.source];
+}
+
+/* Takes a window out of its source's list of those not yet handed out. */
+static void
+unlist(struct source *src, struct slot *s)
+{
+	if (s->older != NULL)
+		s->older->newer = s->newer;
+	else
+		src->oldest = s->newer;
+	if (s->newer != NULL)
+		s->newer->older = s->older;
+	else
+		src->newest = s->older;
+	s->older = s->newer = NULL;
+}
+
 /* ---- buckets ---- */
 
 /* The bucket for start, made if needed.  Readings mostly fall into the
  * newest period, so the search runs from the end. */
 static struct bucket *
-bucket_for(struct window_table *t, int64_t start)
+bucket_for(struct source *src, int64_t start)
 {
-	size_t i = t->nb;
+	size_t i = src->nb;
 
-	while (i > 0 && t->b[i - 1].start > start)
+	while (i > 0 && src->b[i - 1].start > start)
 		i--;
-	if (i > 0 && t->b[i - 1].start == start)
-		return &t->b[i - 1];
-	xgrow(&t->b, &t->bcap, t->nb + 1, sizeof *t->b);
-	memmove(&t->b[i + 1], &t->b[i], (t->nb - i) * sizeof *t->b);
-	t->nb++;
-	t->b[i].start = start;
-	t->b[i].head = NULL;
-	t->b[i].n = 0;
-	return &t->b[i];
+	if (i > 0 && src->b[i - 1].start == start)
+		return &src->b[i - 1];
+	xgrow(&src->b, &src->bcap, src->nb + 1, sizeof *src->b);
+	memmove(&src->b[i + 1], &src->b[i], (src->nb - i) * sizeof *src->b);
+	src->nb++;
+	src->b[i].start = start;
+	src->b[i].head = NULL;
+	src->b[i].n = 0;
+	return &src->b[i];
 }
 
 /* Emission order: end time, then patient_id bytewise. */
@@ -222,18 +281,18 @@ by_end_patient(const void *a, const void *b)
 }
 
 /*
- * Closes every open window that ends at or before limit: they leave their
- * buckets for the queue, which is kept in emission order.  The queue is
- * normally empty here (the caller drains it); whatever is left of it is
- * sorted in with the newcomers.
+ * Closes every open window of src that ends at or before limit: they
+ * leave their buckets for the queue, which is kept in emission order.
+ * Whatever is left of the queue (the caller has not drained it, or
+ * another source closed windows too) is sorted in with the newcomers.
  */
 static void
-close_until(struct window_table *t, int64_t limit)
+close_until(struct window_table *t, struct source *src, int64_t limit)
 {
 	size_t k = 0;
 	struct slot *s;
 
-	while (k < t->nb && t->b[k].start + t->width <= limit)
+	while (k < src->nb && src->b[k].start + t->width <= limit)
 		k++;
 	if (k == 0)
 		return;
@@ -244,17 +303,18 @@ close_until(struct window_table *t, int64_t limit)
 		t->qpos = 0;
 	}
 	for (size_t i = 0; i < k; i++) {
-		xgrow(&t->queue, &t->qcap, t->qlen + t->b[i].n,
+		xgrow(&t->queue, &t->qcap, t->qlen + src->b[i].n,
 		    sizeof *t->queue);
-		for (s = t->b[i].head; s != NULL; s = s->next) {
+		for (s = src->b[i].head; s != NULL; s = s->next) {
 			s->closed = true;
 			t->queue[t->qlen++] = s;
 		}
-		t->open -= t->b[i].n;
+		t->open -= src->b[i].n;
 	}
-	t->nb -= k;
-	memmove(&t->b[0], &t->b[k], t->nb * sizeof *t->b);
-	qsort(t->queue, t->qlen, sizeof *t->queue, by_end_patient);
+	src->nb -= k;
+	memmove(&src->b[0], &src->b[k], src->nb * sizeof *src->b);
+	qsort(t->queue + t->qpos, t->qlen - t->qpos, sizeof *t->queue,
+	    by_end_patient);
 }
 
 /* ---- the table ---- */
@@ -269,9 +329,9 @@ window_new(const struct window_options *o)
 	t->lateness = o->lateness;
 	t->data_size = (o->data_size + align - 1) / align * align;
 	t->release = o->release;
-	t->wm = INT64_MIN;
 	t->mask = 1023;
 	t->tab = xcalloc(t->mask + 1, sizeof *t->tab);
+	source_get(t, 0);
 	return t;
 }
 
@@ -282,22 +342,24 @@ static void
 retire_handed(struct window_table *t)
 {
 	struct slot *s = t->handed;
+	struct source *src;
 
 	if (s == NULL)
 		return;
 	t->handed = NULL;
+	src = source_of(t, s);
 	if (t->release != NULL)
 		t->release(s->w.data);
-	if (s->w.end <= t->wm) {
+	if (s->w.end <= src->wm) {
 		slot_free(t, s);
 		return;
 	}
 	s->next = NULL;
-	if (t->early_tail != NULL)
-		t->early_tail->next = s;
+	if (src->early_tail != NULL)
+		src->early_tail->next = s;
 	else
-		t->early = s;
-	t->early_tail = s;
+		src->early = s;
+	src->early_tail = s;
 }
 
 /* Forgets early-closed windows that the watermark has now passed: the
@@ -306,16 +368,27 @@ retire_handed(struct window_table *t)
  * earlier period opened after an early close only waits a little longer
  * behind a later one, which is harmless. */
 static void
-expire_early(struct window_table *t)
+expire_early(struct window_table *t, struct source *src)
 {
 	struct slot *s;
 
-	while ((s = t->early) != NULL && s->w.end <= t->wm) {
-		t->early = s->next;
-		if (t->early == NULL)
-			t->early_tail = NULL;
+	while ((s = src->early) != NULL && s->w.end <= src->wm) {
+		src->early = s->next;
+		if (src->early == NULL)
+			src->early_tail = NULL;
 		slot_free(t, s);
 	}
+}
+
+/* Raises the watermark of src to wm and closes what it passes. */
+static void
+advance(struct window_table *t, struct source *src, int64_t wm)
+{
+	if (src->wm >= wm)
+		return;
+	src->wm = wm;
+	expire_early(t, src);
+	close_until(t, src, wm);
 }
 
 void
@@ -326,24 +399,29 @@ window_free(struct window_table *t)
 	if (t == NULL)
 		return;
 	/* Everything still held is freed without a watermark check. */
-	t->wm = INT64_MAX;
+	for (size_t k = 0; k < t->nsrc; k++)
+		t->src[k].wm = INT64_MAX;
 	retire_handed(t);
-	expire_early(t);
 	for (size_t i = t->qpos; i < t->qlen; i++) {
 		if (t->release != NULL)
 			t->release(t->queue[i]->w.data);
 		free(t->queue[i]);
 	}
-	for (size_t i = 0; i < t->nb; i++) {
-		for (s = t->b[i].head; s != NULL; s = next) {
-			next = s->next;
-			if (t->release != NULL)
-				t->release(s->w.data);
-			free(s);
+	for (size_t k = 0; k < t->nsrc; k++) {
+		struct source *src = &t->src[k];
+		expire_early(t, src);
+		for (size_t i = 0; i < src->nb; i++) {
+			for (s = src->b[i].head; s != NULL; s = next) {
+				next = s->next;
+				if (t->release != NULL)
+					t->release(s->w.data);
+				free(s);
+			}
 		}
+		free(src->b);
 	}
+	free(t->src);
 	free(t->tab);
-	free(t->b);
 	free(t->queue);
 	free(t);
 }
@@ -359,26 +437,66 @@ window_start_of(const struct window_table *t, int64_t time)
 	return q * t->width;
 }
 
+void
+window_clock(struct window_table *t, int64_t now)
+{
+	t->now = now;
+}
+
+/* A new open window of source, last in its opening order. */
+static struct window *
+open_slot(struct window_table *t, uint32_t source, int64_t pos,
+    const char *id, size_t len, int64_t start, uint64_t hash)
+{
+	struct source *src = &t->src[source];
+	struct slot *s = slot_new(t, id, len, start, hash);
+	struct bucket *bk;
+
+	s->w.source = source;
+	s->first_pos = pos;
+	s->older = src->newest;
+	if (src->newest != NULL)
+		src->newest->newer = s;
+	else
+		src->oldest = s;
+	src->newest = s;
+	if (++t->held * 2 > t->mask + 1)
+		tab_grow(t);
+	tab_put(t, s);
+	bk = bucket_for(src, start);
+	s->next = bk->head;
+	bk->head = s;
+	bk->n++;
+	if (++t->open > t->peak)
+		t->peak = t->open;
+	return &s->w;
+}
+
 enum window_add_status
-window_add(struct window_table *t, const char *id, size_t len, int64_t time,
-    struct window **w)
+window_add(struct window_table *t, uint32_t source, int64_t pos,
+    const char *id, size_t len, int64_t time, struct window **w)
 {
 	int64_t start = window_start_of(t, time);
+	struct source *src;
 	uint64_t hash;
-	struct bucket *bk;
 	struct slot *s;
 
 	retire_handed(t);
 	*w = NULL;
-	if (!t->seen || time > t->max_time) {
-		t->seen = true;
-		t->max_time = time;
-		if (t->wm < time - t->lateness) {
-			t->wm = time - t->lateness;
-			expire_early(t);
-		}
+	src = source_get(t, source);
+	if (pos >= 0) {
+		if (pos <= src->max_pos)
+			return WINDOW_REPLAYED;
+		src->max_pos = pos;
 	}
-	if (start + t->width <= t->wm)
+	src->last_wall = t->now;
+	if (!src->seen || time > src->max_time) {
+		src->seen = true;
+		src->max_time = time;
+		if (time - t->lateness > src->wm)
+			advance(t, src, time - t->lateness);
+	}
+	if (start + t->width <= src->wm)
 		return WINDOW_LATE;
 	hash = key_hash(id, len, start);
 	if ((s = tab_find(t, hash, id, len, start)) != NULL) {
@@ -387,65 +505,159 @@ window_add(struct window_table *t, const char *id, size_t len, int64_t time,
 		*w = &s->w;
 		return WINDOW_FOUND;
 	}
-	s = slot_new(t, id, len, start, hash);
-	if (++t->held * 2 > t->mask + 1)
-		tab_grow(t);
-	tab_put(t, s);
-	bk = bucket_for(t, start);
-	s->next = bk->head;
-	bk->head = s;
-	bk->n++;
-	if (++t->open > t->peak)
-		t->peak = t->open;
-	*w = &s->w;
+	*w = open_slot(t, source, pos, id, len, start, hash);
 	return WINDOW_OPENED;
 }
 
-void
-window_idle(struct window_table *t, int64_t idle)
+bool
+window_pass(struct window_table *t, uint32_t source, int64_t pos)
 {
-	/* A century of silence is as good as forever, and cannot overflow. */
-	if (idle > INT64_C(100) * 366 * 86400 * 1000000)
-		idle = INT64_C(100) * 366 * 86400 * 1000000;
-	if (t->seen && idle > 0)
-		close_until(t, t->max_time + idle - t->lateness);
+	struct source *src = source_get(t, source);
+
+	if (pos < 0 || pos <= src->max_pos)
+		return false;
+	src->max_pos = pos;
+	src->last_wall = t->now;
+	return true;
+}
+
+/* A century of silence is as good as forever, and cannot overflow. */
+#define CENTURY	(INT64_C(100) * 366 * 86400 * 1000000)
+
+void
+window_idle(struct window_table *t, int64_t timeout)
+{
+	for (size_t k = 0; k < t->nsrc; k++) {
+		struct source *src = &t->src[k];
+		int64_t quiet = t->now - src->last_wall;
+
+		if (!src->seen || src->nb == 0 || quiet < timeout || quiet <= 0)
+			continue;
+		if (quiet > CENTURY)
+			quiet = CENTURY;
+		close_until(t, src, src->max_time + quiet - t->lateness);
+	}
 }
 
 int64_t
-window_idle_due(const struct window_table *t)
+window_idle_due(const struct window_table *t, int64_t timeout)
 {
-	int64_t due;
+	int64_t best = -1;
 
 	if (t->qpos < t->qlen)
 		return 0;
-	if (t->nb == 0)
-		return -1;
-	due = t->b[0].start + t->width + t->lateness - t->max_time;
-	return due > 0 ? due : 0;
+	for (size_t k = 0; k < t->nsrc; k++) {
+		const struct source *src = &t->src[k];
+		int64_t due;
+
+		if (src->nb == 0)
+			continue;
+		/* Quiet long enough, and event time run on far enough. */
+		due = src->b[0].start + t->width + t->lateness - src->max_time;
+		if (due < timeout)
+			due = timeout;
+		due -= t->now - src->last_wall;
+		if (due < 0)
+			due = 0;
+		if (best < 0 || due < best)
+			best = due;
+	}
+	return best;
 }
 
 void
 window_finish(struct window_table *t)
 {
-	t->wm = INT64_MAX;
-	expire_early(t);
+	for (size_t k = 0; k < t->nsrc; k++)
+		advance(t, &t->src[k], INT64_MAX);
 }
 
 const struct window *
 window_next(struct window_table *t)
 {
 	retire_handed(t);
-	close_until(t, t->wm);
 	if (t->qpos == t->qlen)
 		return NULL;
 	t->handed = t->queue[t->qpos++];
+	unlist(source_of(t, t->handed), t->handed);
 	return &t->handed->w;
 }
 
 int64_t
-window_watermark(const struct window_table *t)
+window_done(const struct window_table *t, uint32_t source)
 {
-	return t->wm;
+	const struct source *src;
+
+	if (source >= t->nsrc)
+		return -1;
+	src = &t->src[source];
+	if (src->oldest != NULL)
+		return src->oldest->first_pos < 0 ? -1 :
+		    src->oldest->first_pos - 1;
+	return src->max_pos;
+}
+
+uint32_t
+window_source_count(const struct window_table *t)
+{
+	return (uint32_t)t->nsrc;
+}
+
+void
+window_source_get(const struct window_table *t, uint32_t source,
+    struct window_source_state *st)
+{
+	const struct source *src = &t->src[source];
+
+	st->seen = src->seen;
+	st->max_time = src->max_time;
+	st->wm = src->wm;
+	st->max_pos = src->max_pos;
+}
+
+void
+window_source_set(struct window_table *t, uint32_t source,
+    const struct window_source_state *st)
+{
+	struct source *src = source_get(t, source);
+
+	src->seen = st->seen;
+	src->max_time = st->max_time;
+	src->wm = st->wm;
+	src->max_pos = st->max_pos;
+	src->last_wall = t->now;
+}
+
+void
+window_each_open(const struct window_table *t, uint32_t source,
+    void (*fn)(const struct window *w, int64_t first_pos, void *arg),
+    void *arg)
+{
+	if (source >= t->nsrc)
+		return;
+	for (const struct slot *s = t->src[source].oldest; s != NULL;
+	    s = s->newer)
+		fn(&s->w, s->first_pos, arg);
+}
+
+struct window *
+window_restore(struct window_table *t, uint32_t source, int64_t first_pos,
+    const char *id, size_t len, int64_t start)
+{
+	struct source *src = source_get(t, source);
+	uint64_t hash = key_hash(id, len, start);
+
+	if (window_start_of(t, start) != start ||
+	    start > INT64_MAX - t->width || start + t->width <= src->wm ||
+	    tab_find(t, hash, id, len, start) != NULL)
+		return NULL;
+	return open_slot(t, source, first_pos, id, len, start, hash);
+}
+
+int64_t
+window_watermark(const struct window_table *t, uint32_t source)
+{
+	return source < t->nsrc ? t->src[source].wm : INT64_MIN;
 }
 
 size_t

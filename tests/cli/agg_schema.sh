@@ -1,14 +1,18 @@
 # Every Gold row is valid against schemas/gold.json: exactly the schema's
 # columns in its order, required columns never null, every value of its
 # column's type; and the windows are what the options say.  The stream
-# has episodes, faults and (made up here) anomaly scores, so that every
-# column is seen both null and not.
+# has episodes, faults, (made up here) anomaly scores and, for most
+# patients, Kafka positions, so that every column is seen both null and
+# not.
 
 vitals-gen --seed 11 --patients 30 --duration 2h --episodes 6 --faults 0.03 |
     vitals-clean -q |
     jq -c 'if .heart_rate != null and .heart_rate % 7 != 0
         then .anomaly_score = .heart_rate / 250 | .is_anomaly = (.anomaly_score > 0.4)
-        else . end' > silver.ndjson
+        else . end |
+        ((.patient_id | explode | add) % 4) as $p |
+        if $p < 3 then .topic = "vitals" | .partition = $p |
+            .offset = input_line_number else . end' > silver.ndjson
 # A patient whose one reading carries nothing but its keys: every
 # nullable column of its row is null.
 tail -n 1 silver.ndjson | jq -c '{patient_id: "zz-empty", event_time}' >> silver.ndjson
@@ -53,6 +57,12 @@ expect_eq "window bounds" "$(jq -r '
         .event_date != .window_start[0:10] or
         .is_anomaly != (.anomalous_readings > 0) or
         .readings < 1)' gold.ndjson | head -c 300)" ""
-# Emission order: by window end, then patient_id (bytewise).
-jq -r '[.window_end, .patient_id] | @tsv' gold.ndjson > order
-LC_ALL=C sort -c order || fail "rows are not in (window_end, patient_id) order"
+# Emission order, within each source: by window end, then patient_id
+# (bytewise).
+for p in 0 1 2 null; do
+	jq -r "select(.partition == $p) | [.window_end, .patient_id] | @tsv" \
+	    gold.ndjson > order
+	[ -s order ] || fail "no rows from partition $p"
+	LC_ALL=C sort -c order ||
+	    fail "rows of partition $p are not in (window_end, patient_id) order"
+done

@@ -45,7 +45,7 @@ static int
 add(struct window_table *t, const char *id, int64_t time)
 {
 	struct window *w;
-	int st = window_add(t, id, strlen(id), time, &w);
+	int st = window_add(t, 0, -1, id, strlen(id), time, &w);
 
 	if (st == WINDOW_LATE) {
 		assert_null(w);
@@ -86,7 +86,7 @@ test_boundaries(void **state)
 
 	/* The last microsecond of a window and the first of the next. */
 	assert_int_equal(add(t, "a", MIN - 1), WINDOW_OPENED);
-	assert_int_equal(window_add(t, "a", 1, MIN, &w), WINDOW_OPENED);
+	assert_int_equal(window_add(t, 0, -1, "a", 1, MIN, &w), WINDOW_OPENED);
 	assert_int_equal(w->start, MIN);
 	assert_int_equal(w->end, 2 * MIN);
 	/* The reading at exactly MIN moved the watermark (lateness 0) to
@@ -95,7 +95,7 @@ test_boundaries(void **state)
 	assert_null(window_next(t));
 	assert_int_equal(window_open_count(t), 1);
 	/* A window that ends exactly at the watermark has closed. */
-	assert_int_equal(window_watermark(t), MIN);
+	assert_int_equal(window_watermark(t, 0), MIN);
 	assert_int_equal(add(t, "b", MIN - 1), WINDOW_LATE);
 	window_free(t);
 }
@@ -110,7 +110,7 @@ test_out_of_order_within_lateness(void **state)
 	assert_int_equal(add(t, "p", 70 * S), WINDOW_OPENED);
 	assert_int_equal(add(t, "p", 170 * S), WINDOW_OPENED);
 	/* The watermark is 170 - 120 = 50 s: [0, 60) is still open. */
-	assert_int_equal(window_watermark(t), 50 * S);
+	assert_int_equal(window_watermark(t, 0), 50 * S);
 	assert_null(window_next(t));
 	assert_int_equal(add(t, "p", 59 * S), WINDOW_FOUND);
 	assert_int_equal(add(t, "p", 65 * S), WINDOW_FOUND);
@@ -136,7 +136,7 @@ test_late_refused(void **state)
 	 * patient, and does not move the watermark back. */
 	assert_int_equal(add(t, "p", 59 * S), WINDOW_LATE);
 	assert_int_equal(add(t, "q", 0), WINDOW_LATE);
-	assert_int_equal(window_watermark(t), 80 * S);
+	assert_int_equal(window_watermark(t, 0), 80 * S);
 	/* Older than the watermark but in a window still open: taken. */
 	assert_int_equal(add(t, "q", 61 * S), WINDOW_OPENED);
 	assert_null(window_next(t));
@@ -182,24 +182,33 @@ test_idle_close(void **state)
 	(void)state;
 	struct window_table *t = table(MIN, 2 * MIN);
 
-	assert_int_equal(window_idle_due(t), -1);
-	window_idle(t, 3600 * S);	/* nothing seen: nothing to do */
+	assert_int_equal(window_idle_due(t, 0), -1);
+	window_clock(t, 3600 * S);
+	window_idle(t, 0);	/* nothing seen: nothing to do */
 	assert_null(window_next(t));
 
+	window_clock(t, 0);
 	add(t, "p", 10 * S);
 	add(t, "q", 70 * S);
 	/* [0, 60) ends at 60; with 120 s lateness it is due when event time
 	 * reaches 180 s, 110 s after the newest reading. */
-	assert_int_equal(window_idle_due(t), 110 * S);
-	window_idle(t, 110 * S - 1);
+	assert_int_equal(window_idle_due(t, 0), 110 * S);
+	/* A timeout longer than that is waited for in full. */
+	assert_int_equal(window_idle_due(t, 200 * S), 200 * S);
+	window_clock(t, 110 * S - 1);
+	window_idle(t, 0);
 	assert_null(window_next(t));
-	window_idle(t, 110 * S);
+	window_clock(t, 110 * S);
+	window_idle(t, 111 * S);	/* not quiet for the timeout yet */
+	assert_null(window_next(t));
+	window_idle(t, 0);
 	expect_next(t, "p", 0, 1);
 	assert_null(window_next(t));
-	assert_int_equal(window_idle_due(t), 170 * S);
+	/* [60, 120) is due at 170 s of quiet, 60 s from now. */
+	assert_int_equal(window_idle_due(t, 0), 60 * S);
 	/* The watermark itself did not move: a replay that paused goes on
 	 * without its next readings being late... */
-	assert_int_equal(window_watermark(t), -50 * S);
+	assert_int_equal(window_watermark(t, 0), -50 * S);
 	assert_int_equal(add(t, "q", 75 * S), WINDOW_FOUND);
 	/* ...except those for the window already written. */
 	assert_int_equal(add(t, "p", 20 * S), WINDOW_LATE);
@@ -209,7 +218,7 @@ test_idle_close(void **state)
 	/* When the watermark passes the early-closed window, only the
 	 * watermark refuses its readings and the key is forgotten. */
 	add(t, "q", 119 * S);
-	assert_int_equal(window_watermark(t), -1 * S);
+	assert_int_equal(window_watermark(t, 0), -1 * S);
 	add(t, "q", 181 * S);
 	expect_next(t, "r", 0, 1);
 	assert_null(window_next(t));
@@ -297,6 +306,143 @@ peak_for(int hours)
 	size_t peak = window_peak_open(t);
 	window_free(t);
 	return peak;
+}
+
+/* Adds a reading of source src at position pos; returns the status. */
+static int
+add_at(struct window_table *t, uint32_t src, int64_t pos, const char *id,
+    int64_t time)
+{
+	struct window *w;
+	int st = window_add(t, src, pos, id, strlen(id), time, &w);
+
+	if (w != NULL)
+		(*(int *)w->data)++;
+	return st;
+}
+
+/*
+ * Each source has its own watermark: a partition minutes behind another
+ * (a consumer catching up) has its readings taken, and its windows close
+ * by its own event time.
+ */
+static void
+test_sources_own_watermark(void **state)
+{
+	(void)state;
+	struct window_table *t = table(MIN, 2 * MIN);
+
+	assert_int_equal(add_at(t, 0, 0, "a", 10 * MIN), WINDOW_OPENED);
+	/* With one watermark for the stream this would be late by 7 min. */
+	assert_int_equal(add_at(t, 1, 0, "b", 1 * MIN), WINDOW_OPENED);
+	assert_int_equal(add_at(t, 1, 1, "b", 1 * MIN + S), WINDOW_FOUND);
+	assert_null(window_next(t));
+	assert_int_equal(window_watermark(t, 0), 8 * MIN);
+	assert_int_equal(window_watermark(t, 1), -1 * MIN + S);
+	/* Source 1 moves on: its window [1m, 2m) closes, a's stays open. */
+	add_at(t, 1, 2, "b", 4 * MIN);
+	expect_next(t, "b", 1 * MIN, 2);
+	assert_null(window_next(t));
+	assert_int_equal(window_open_count(t), 2);
+	/* ...and its late readings are judged by its own watermark. */
+	assert_int_equal(add_at(t, 1, 3, "c", 1 * MIN), WINDOW_LATE);
+	assert_int_equal(add_at(t, 1, 4, "c", 3 * MIN), WINDOW_OPENED);
+	window_finish(t);
+	expect_next(t, "c", 3 * MIN, 1);
+	expect_next(t, "b", 4 * MIN, 1);
+	expect_next(t, "a", 10 * MIN, 1);
+	assert_null(window_next(t));
+	window_free(t);
+}
+
+/* A position at or below the highest of its source is a replay. */
+static void
+test_replay_refused(void **state)
+{
+	(void)state;
+	struct window_table *t = table(MIN, 2 * MIN);
+
+	assert_int_equal(add_at(t, 0, 5, "a", 10 * S), WINDOW_OPENED);
+	assert_int_equal(add_at(t, 0, 5, "a", 11 * S), WINDOW_REPLAYED);
+	assert_int_equal(add_at(t, 0, 3, "a", 12 * S), WINDOW_REPLAYED);
+	/* Another source's positions are its own. */
+	assert_int_equal(add_at(t, 1, 3, "b", 12 * S), WINDOW_OPENED);
+	/* Without a position nothing is a replay. */
+	assert_int_equal(add_at(t, 0, -1, "a", 13 * S), WINDOW_FOUND);
+	assert_int_equal(add_at(t, 0, 6, "a", 14 * S), WINDOW_FOUND);
+	window_finish(t);
+	expect_next(t, "a", 0, 3);
+	expect_next(t, "b", 0, 1);
+	window_free(t);
+}
+
+/*
+ * window_done: every reading at or before it is in a window handed out.
+ * Windows close out of opening order (a's opened first, stays open
+ * longest), so it waits for the oldest.
+ */
+static void
+test_done_position(void **state)
+{
+	(void)state;
+	struct window_table *t = table(MIN, 0);
+
+	assert_int_equal(window_done(t, 0), -1);
+	add_at(t, 0, 10, "a", 59 * S);	/* [0, 1m), opened first */
+	add_at(t, 0, 11, "b", 1 * MIN);	/* closes [0, 1m) at once */
+	expect_next(t, "a", 0, 1);
+	/* b's window [1m, 2m) holds offset 11. */
+	assert_int_equal(window_done(t, 0), 10);
+	add_at(t, 0, 12, "c", 1 * MIN + S);
+	add_at(t, 0, 13, "b", 2 * MIN);	/* closes [1m, 2m): b, c */
+	expect_next(t, "b", 1 * MIN, 1);
+	/* c's window, holding 12, is still to be handed out. */
+	assert_int_equal(window_done(t, 0), 11);
+	expect_next(t, "c", 1 * MIN, 1);
+	assert_int_equal(window_done(t, 0), 12);
+	assert_null(window_next(t));
+	/* A late reading is refused, so it is done with. */
+	assert_int_equal(add_at(t, 0, 14, "a", 30 * S), WINDOW_LATE);
+	assert_int_equal(window_done(t, 0), 12);
+	window_finish(t);
+	expect_next(t, "b", 2 * MIN, 1);
+	assert_int_equal(window_done(t, 0), 14);
+	assert_int_equal(window_done(t, 7), -1);
+	window_free(t);
+}
+
+/*
+ * A source that goes quiet while another streams has its windows closed
+ * by the clock: the input as a whole is never quiet, and the streaming
+ * source's windows close by its own watermark, not by the clock.
+ */
+static void
+test_quiet_source_closed(void **state)
+{
+	(void)state;
+	struct window_table *t = table(MIN, 2 * MIN);
+	const struct window *w;
+	int a_at = -1, b_at = -1;
+
+	window_clock(t, 1000 * S);
+	add_at(t, 0, 0, "a", 50 * S);
+	for (int i = 1; i <= 200; i++) {
+		/* Source 1 streams one reading per second, in real time. */
+		window_clock(t, (1000 + i) * S);
+		add_at(t, 1, i, "b", (10 + i) * S);
+		window_idle(t, 30 * S);
+		while ((w = window_next(t)) != NULL) {
+			if (strcmp(w->patient_id, "a") == 0)
+				a_at = i;
+			else if (w->start == 0)
+				b_at = i;
+		}
+	}
+	/* a's [0, 1m) is due when its event time has run on to 3m: 130 s of
+	 * quiet.  b's closes when b's readings reach 3m, at i = 170. */
+	assert_int_equal(a_at, 130);
+	assert_int_equal(b_at, 170);
+	window_free(t);
 }
 
 static void
@@ -391,6 +537,10 @@ main(void)
 		cmocka_unit_test(test_idle_close),
 		cmocka_unit_test(test_finish_flushes_everything),
 		cmocka_unit_test(test_free_releases_open_windows),
+		cmocka_unit_test(test_sources_own_watermark),
+		cmocka_unit_test(test_replay_refused),
+		cmocka_unit_test(test_done_position),
+		cmocka_unit_test(test_quiet_source_closed),
 		cmocka_unit_test(test_memory_bounded),
 		cmocka_unit_test(test_against_model),
 	};
