@@ -12,6 +12,7 @@
 
 #include "checkpoint.h"
 #include "cli.h"
+#include "delta_scan.h"
 #include "isotime.h"
 #include "jsonw.h"
 #include "parquet.h"
@@ -993,8 +994,126 @@ commit_actions(struct appender *a, const uint64_t *sizes, int64_t **floors)
 	return actions;
 }
 
+/* ---- another writer got there first ---- */
+
+struct readd {
+	struct appender *a;
+	struct writer line;
+	uint64_t kept, dropped;
+	char *err;
+	size_t errlen;
+};
+
+/* One row of a sealed file of the old batch, added to the new one unless
+ * the table holds its offset now. */
+static int
+readd_row(const struct record *r, void *arg)
+{
+	struct readd *c = arg;
+	enum append_status st;
+	const char *reason;
+	char detail[512];
+
+	c->line.len = 0;
+	record_print(r, &c->line);
+	if (appender_add(c->a, c->line.buf, c->line.len, &st, &reason, detail,
+	    sizeof detail, c->err, c->errlen) != 0)
+		return -1;
+	if (st == APPEND_OK) {
+		c->kept++;
+	} else if (st == APPEND_SKIPPED) {
+		c->dropped++;
+	} else {
+		/* It fitted the table when it was added. */
+		snprintf(c->err, c->errlen, "a row read back from the batch "
+		    "no longer fits: %s", detail);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The commit found offsets of this batch committed by another writer (a
+ * consumer that took over the Kafka partition after a rebalance, and
+ * read it again from the table's position).  Those rows are the other
+ * writer's now; the batch is made again without them, from its own
+ * sealed files, and committed.  Memory stays one row at a time.
+ */
+static int
+rebuild_without_committed(struct appender *a, uint64_t *dropped, char *err,
+    size_t errlen)
+{
+	struct part *old = a->parts;
+	size_t nold = a->nparts;
+	struct readd c = { .a = a, .err = err, .errlen = errlen };
+	int rc = 0;
+
+	/* The old files stay where they are until the new batch is made;
+	 * the appender starts an empty batch whose sources read the
+	 * table's positions afresh. */
+	a->parts = NULL;
+	a->nparts = a->parts_cap = 0;
+	for (size_t i = 0; i < a->nsrc; i++)
+		free(a->src[i].app_id);
+	a->nsrc = 0;
+	a->batch_rows = 0;
+	writer_open_memory(&c.line);
+	for (size_t i = 0; i < nold && rc == 0; i++) {
+		size_t n = strlen(old[i].rel);
+		char *uri = xmalloc(3 * n + 1);
+		json_t *add = json_pack("{s:O}", "partitionValues",
+		    old[i].values);
+		uri_escape_path(old[i].rel, n, uri);
+		rc = scan_file(a->t, uri, add, readd_row, &c, err, errlen);
+		json_decref(add);
+		free(uri);
+	}
+	writer_close(&c.line);
+	for (size_t i = 0; i < nold; i++) {
+		pq_free(old[i].pw);
+		unlink(old[i].abs);
+		free(old[i].dir);
+		free(old[i].rel);
+		free(old[i].abs);
+		json_decref(old[i].values);
+	}
+	free(old);
+	*dropped = c.dropped;
+	return rc;
+}
+
+static int commit_once(struct appender *a, int64_t *version, bool *overlap,
+    char *err, size_t errlen);
+
 int
-appender_commit(struct appender *a, int64_t *version, char *err,
+appender_commit(struct appender *a, int64_t *version, uint64_t *dropped,
+    char *err, size_t errlen)
+{
+	bool overlap;
+	uint64_t d;
+
+	*dropped = 0;
+	/* A rebuilt batch can meet yet another writer; each round drops
+	 * rows, so a few rounds settle any real contention. */
+	for (int round = 0; round < 4; round++) {
+		if (commit_once(a, version, &overlap, err, errlen) == 0)
+			return 0;
+		if (!overlap)
+			return -1;
+		if (rebuild_without_committed(a, &d, err, errlen) != 0) {
+			drop_parts(a, true);
+			return -1;
+		}
+		*dropped += d;
+	}
+	drop_parts(a, true);
+	return -1;
+}
+
+/* One attempt; *overlap tells a batch another writer partly committed
+ * (its files are then kept, sealed, for rebuild_without_committed). */
+static int
+commit_once(struct appender *a, int64_t *version, bool *overlap, char *err,
     size_t errlen)
 {
 	uint64_t *sizes;
@@ -1003,6 +1122,7 @@ appender_commit(struct appender *a, int64_t *version, char *err,
 	int rc = -1;
 
 	*version = -1;
+	*overlap = false;
 	if (a->batch_rows == 0)
 		return 0;
 	sizes = xcalloc(a->nparts, sizeof *sizes);
@@ -1029,10 +1149,22 @@ appender_commit(struct appender *a, int64_t *version, char *err,
 		rc = 0;
 		break;
 	case DELTA_TXN_OVERLAP:
+		/* The other writer made the table if this batch was to:
+		 * delta_commit has checked it has the same shape, and its
+		 * log now reads the batch's files back. */
+		*overlap = a->t->version >= 0;
+		if (*overlap)
+			a->create = false;
+		break;
 	case DELTA_FAILED:
 		break;
 	}
 	json_decref(actions);
+	if (*overlap) {
+		free(sizes);
+		free(floors);
+		return -1;
+	}
 	if (rc != 0)
 		goto out;
 	a->create = false;

@@ -87,9 +87,15 @@ int appender_ms_until_due(const struct appender *a);
  * with err; on failure the batch's files are deleted and nothing is
  * committed.  *version is the new version (or -1 when nothing was
  * committed); checkpoints are written as configured.
+ *
+ * When another writer has meanwhile committed some of the batch's Kafka
+ * offsets (after a rebalance, the consumer that took the partition over
+ * starts from the table's position), those rows are its now: the batch
+ * is made again without them, from its own files, and committed, and
+ * *dropped says how many rows were left out.
  */
-int appender_commit(struct appender *a, int64_t *version, char *err,
-    size_t errlen);
+int appender_commit(struct appender *a, int64_t *version, uint64_t *dropped,
+    char *err, size_t errlen);
 
 /* Deletes the files of an uncommitted batch and frees everything. */
 void appender_free(struct appender *a);

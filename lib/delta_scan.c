@@ -509,6 +509,27 @@ scan_rows(const struct delta_table *t, struct writer *out, int verbose,
 }
 
 int
+scan_file(const struct delta_table *t, const char *uri, json_t *add,
+    int (*each)(const struct record *, void *), void *arg, char *err,
+    size_t errlen)
+{
+	struct scan_totals tot = { 0 };
+	struct cat c = { .t = t, .each = each, .arg = arg, .tot = &tot };
+	int rc;
+
+	c.rec = record_new(t->schema);
+	writer_open_memory(&c.raw);
+	rc = cat_file(&c, uri, add, err, errlen);
+	if (rc == 0 && (c.halted || cli_stop)) {
+		snprintf(err, errlen, "%s: stopped while reading it", uri);
+		rc = -1;
+	}
+	writer_close(&c.raw);
+	record_free(c.rec);
+	return rc;
+}
+
+int
 scan_each(const struct delta_table *t, const char *const *only,
     int (*each)(const struct record *, void *), void *arg,
     struct scan_totals *tot, char *err, size_t errlen)

@@ -100,4 +100,15 @@ int scan_each(const struct delta_table *t, const char *const *only,
     int (*each)(const struct record *, void *), void *arg,
     struct scan_totals *tot, char *err, size_t errlen);
 
+/*
+ * The rows of one data file of t's layout, whether or not the log names
+ * it yet: uri is its path inside the table as an add action has it, add
+ * an object with at least its partitionValues.  Each row goes to
+ * each(row, arg); a non-zero return from it is an error.  0, or -1 with
+ * err.
+ */
+int scan_file(const struct delta_table *t, const char *uri, json_t *add,
+    int (*each)(const struct record *, void *), void *arg, char *err,
+    size_t errlen);
+
 #endif

@@ -151,20 +151,28 @@ struct loop {
 	uint64_t pending;	/* added to the open batch, not committed */
 	int64_t first, last;	/* versions committed */
 	bool failed;
+	int verbose;
 };
 
 static int
 commit(struct loop *l)
 {
 	char err[1024];
+	uint64_t dropped;
 	int64_t v;
 
-	if (appender_commit(l->app, &v, err, sizeof err) != 0) {
+	if (appender_commit(l->app, &v, &dropped, err, sizeof err) != 0) {
 		cli_warn("%s", err);
 		l->failed = true;
 		return -1;
 	}
-	l->n->out += l->pending;
+	/* Rows another writer committed first are repeats, as if skipped
+	 * on arrival. */
+	if (dropped > 0 && l->verbose > 0)
+		cli_warn("%llu rows were committed by another writer first "
+		    "(a rebalance): left out", (unsigned long long)dropped);
+	l->n->out += l->pending - dropped;
+	l->n->duplicates += dropped;
 	l->pending = 0;
 	if (v >= 0) {
 		if (l->first < 0)
@@ -211,6 +219,7 @@ main(int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "hnqvV", longopts, NULL)) != -1)
 		if (!cli_common(&opt, ch, optarg, usage_text))
 			parse_tool_option(ch, optarg, &cfg);
+	l.verbose = opt.verbose;
 	if (optind >= argc)
 		cli_usage_error(usage_text, "no table directory given");
 	table = argv[optind++];

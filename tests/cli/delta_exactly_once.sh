@@ -46,3 +46,30 @@ expect_grep "in=$n out=$((n / 2)) rejected=0 duplicates=$((n / 2))" e4
 # A different --app-id is a different consumer: it commits again.
 delta-commit --app-id backfill other half.ndjson 2> e5
 expect_grep "out=$((n / 2)) rejected=0 duplicates=0" e5
+
+# Two writers of the same partition, as after a Kafka rebalance: writer A
+# holds a batch of partitions 0 and 1 while writer B, which took
+# partition 0 over from the table's position, commits part of it first.
+# A's commit then leaves out the rows B committed and commits the rest:
+# every row once, and A's counts say so.
+jq -c 'select(.partition <= 1)' silver.ndjson > two.ndjson
+jq -c 'select(.partition == 0)' two.ndjson | head -n 30 > b.ndjson
+mkfifo a.fifo
+delta-commit -v --batch-rows 1000000 --batch-seconds 1h race/silver < a.fifo 2> ea &
+a=$!
+exec 4> a.fifo
+cat two.ndjson >&4
+# A has read its lines (its batch is open) before B commits.
+i=0; while [ ! -d race/silver ] || [ -z "$(find race/silver -name '*.parquet')" ]; do
+	i=$((i + 1)); [ $i -lt 100 ] || fail "writer A opened no batch"; sleep 0.1
+done
+sleep 0.3
+delta-commit -q race/silver b.ndjson
+exec 4>&-
+wait $a || fail "writer A failed: $(cat ea)"
+expect_grep "in=$(lines two.ndjson) out=$(($(lines two.ndjson) - 30)) rejected=0 duplicates=30" ea
+expect_grep '30 rows were committed by another writer first' ea
+delta-cat -q race/silver > race.ndjson
+expect_eq "race: rows" "$(lines race.ndjson)" "$(lines two.ndjson)"
+expect_eq "race: each offset once" "$(jq -r '"\(.partition) \(.offset)"' race.ndjson | sort -u | wc -l | tr -d ' ')" "$(lines two.ndjson)"
+delta_check race/silver --rows two.ndjson
