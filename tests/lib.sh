@@ -46,4 +46,20 @@ need_verify() {
 delta_check() { node "$TOP/tests/verify/delta-check.mjs" "$@"; }
 parquet_check() { node "$TOP/tests/verify/parquet-check.mjs" "$@"; }
 
+# start_broker ARGS...: the embedded Kafka broker (kafka-broker ARGS), in
+# $broker, killed when the test exits; its address in $B.  Needs kcat,
+# the second client every Kafka test uses.
+start_broker() {
+	command -v kcat > /dev/null || skip "needs kcat (Debian package kcat)"
+	kafka-broker -q "$@" --bootstrap-file bs > /dev/null &
+	broker=$!
+	trap 'kill $broker 2>/dev/null || :' EXIT
+	i=0
+	while [ ! -s bs ]; do
+		i=$((i + 1)); [ $i -lt 100 ] || fail "the broker did not start"
+		sleep 0.1
+	done
+	B=$(cat bs)
+}
+
 . "$1"

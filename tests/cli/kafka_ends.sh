@@ -4,13 +4,7 @@
 # a message that is not UTF-8 survives as base64; an unreachable broker
 # is an error in bounded time; and --resume-from makes a consumer that is
 # killed and restarted put every message in Bronze exactly once.
-command -v kcat > /dev/null || skip "needs kcat (Debian package kcat)"
-
-kafka-broker -q -t vitals -t other --partitions 6 --bootstrap-file bs &
-broker=$!
-trap 'kill $broker 2>/dev/null || :' EXIT
-i=0; while [ ! -s bs ]; do i=$((i + 1)); [ $i -lt 100 ] || fail "no broker"; sleep 0.1; done
-B=$(cat bs)
+start_broker -t vitals -t other --partitions 6
 
 vitals-gen --patients 40 --duration 10m --seed 3 > in.ndjson
 n=$(lines in.ndjson)

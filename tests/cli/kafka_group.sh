@@ -4,13 +4,7 @@
 # one is killed and the other takes its partitions over after the
 # group's session timeout.  Together they put every message in each
 # table exactly once.
-command -v kcat > /dev/null || skip "needs kcat (Debian package kcat)"
-
-kafka-broker -q -t vitals --partitions 8 --bootstrap-file bs > /dev/null &
-broker=$!
-trap 'kill $broker 2>/dev/null || :' EXIT
-i=0; while [ ! -s bs ]; do i=$((i + 1)); [ $i -lt 100 ] || fail "no broker"; sleep 0.1; done
-B=$(cat bs)
+start_broker -t vitals --partitions 8
 vitals-gen --patients 100 --duration 40m --seed 21 > in.ndjson
 n=$(lines in.ndjson)
 kafka-cat-out -q -b "$B" -t vitals in.ndjson

@@ -5,13 +5,7 @@
 # pipeline started again the documented way (examples/lakehouse.sh).  At
 # the end Bronze and Silver hold every message once, and Gold holds every
 # window once with exactly the readings a run that never stopped gives.
-command -v kcat > /dev/null || skip "needs kcat (Debian package kcat)"
-
-kafka-broker -q -t vitals --partitions 8 --bootstrap-file bs > /dev/null &
-broker=$!
-trap 'kill $broker 2>/dev/null || :' EXIT
-i=0; while [ ! -s bs ]; do i=$((i + 1)); [ $i -lt 100 ] || fail "no broker"; sleep 0.1; done
-B=$(cat bs)
+start_broker -t vitals --partitions 8
 
 vitals-gen --patients 200 --duration 45m --seed 12 > in.ndjson
 n=$(lines in.ndjson)
