@@ -193,24 +193,29 @@ delta_apply(struct delta_table *t, json_t *action, char *err, size_t errlen)
 }
 
 int
-delta_apply_commit(struct delta_table *t, int64_t version, char *err,
-    size_t errlen)
+delta_read_commit(const char *root, int64_t version, json_t **actions,
+    char *err, size_t errlen)
 {
-	char *path = log_path(t, version, ".json");
-	FILE *fp = fopen(path, "r");
-	char *line = NULL, why[200];
+	size_t n = strlen(root) + 64;
+	char *path = xmalloc(n);
+	FILE *fp;
+	char *line = NULL;
 	size_t cap = 0;
 	ssize_t len;
 	long lineno = 0;
 	int rc = 1;
 
-	if (fp == NULL) {
+	*actions = NULL;
+	snprintf(path, n, "%s/_delta_log/%020lld.json", root,
+	    (long long)version);
+	if ((fp = fopen(path, "r")) == NULL) {
 		rc = errno == ENOENT ? 0 : -1;
 		if (rc < 0)
 			snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		free(path);
 		return rc;
 	}
+	*actions = json_array();
 	while ((len = getline(&line, &cap, fp)) >= 0) {
 		json_error_t je;
 		json_t *a;
@@ -226,21 +231,43 @@ delta_apply_commit(struct delta_table *t, int64_t version, char *err,
 			rc = -1;
 			break;
 		}
-		if (delta_apply(t, a, why, sizeof why) != 0) {
-			snprintf(err, errlen, "%s:%ld: %s", path, lineno, why);
-			json_decref(a);
-			rc = -1;
-			break;
-		}
-		json_decref(a);
+		json_array_append_new(*actions, a);
 	}
 	if (rc == 1 && ferror(fp)) {
 		snprintf(err, errlen, "%s: read error", path);
 		rc = -1;
 	}
+	if (rc < 0) {
+		json_decref(*actions);
+		*actions = NULL;
+	}
 	free(line);
 	fclose(fp);
 	free(path);
+	return rc;
+}
+
+int
+delta_apply_commit(struct delta_table *t, int64_t version, char *err,
+    size_t errlen)
+{
+	json_t *actions, *a;
+	size_t i;
+	char why[200];
+	int rc = delta_read_commit(t->root, version, &actions, err, errlen);
+
+	if (rc != 1)
+		return rc;
+	json_array_foreach(actions, i, a) {
+		if (delta_apply(t, a, why, sizeof why) != 0) {
+			snprintf(err, errlen, "%s/_delta_log/%020lld.json: "
+			    "action %zu: %s", t->root, (long long)version,
+			    i + 1, why);
+			rc = -1;
+			break;
+		}
+	}
+	json_decref(actions);
 	if (rc == 1)
 		t->version = version;
 	return rc;

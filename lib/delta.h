@@ -73,6 +73,12 @@ void delta_free(struct delta_table *t);
 /* Applies the commits written after t->version.  0, or -1 with err. */
 int delta_update(struct delta_table *t, char *err, size_t errlen);
 
+/* The actions of commit file `version` of the table at root, as a new
+ * JSON array in *actions (the caller's to json_decref): 1, 0 when there
+ * is no such commit (*actions NULL), -1 error (with err). */
+int delta_read_commit(const char *root, int64_t version, json_t **actions,
+    char *err, size_t errlen);
+
 /* Applies commit file `version` and makes it t->version: 1 applied, 0 no
  * such commit, -1 error (with err). */
 int delta_apply_commit(struct delta_table *t, int64_t version, char *err,

@@ -235,26 +235,36 @@ utf8_valid(const char *str, size_t len)
 }
 
 void
-jw_base64(struct writer *w, const void *bytes, size_t n)
+base64_write(struct writer *w, const void *bytes, size_t n, bool url)
 {
-	static const char tab[] =
+	static const char std[] =
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	static const char safe[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	const char *tab = url ? safe : std;
 	const unsigned char *s = bytes;
 	size_t i;
 
-	wr_char(w, '"');
 	for (i = 0; i + 2 < n; i += 3) {
 		char q[4] = { tab[s[i] >> 2], tab[(s[i] & 3) << 4 | s[i + 1] >> 4],
 		    tab[(s[i + 1] & 15) << 2 | s[i + 2] >> 6], tab[s[i + 2] & 63] };
 		wr_mem(w, q, 4);
 	}
+	/* RFC 4648: padded; its URL form (JWT, RFC 7515) unpadded. */
 	if (n - i == 1) {
 		char q[4] = { tab[s[i] >> 2], tab[(s[i] & 3) << 4], '=', '=' };
-		wr_mem(w, q, 4);
+		wr_mem(w, q, url ? 2 : 4);
 	} else if (n - i == 2) {
 		char q[4] = { tab[s[i] >> 2], tab[(s[i] & 3) << 4 | s[i + 1] >> 4],
 		    tab[(s[i + 1] & 15) << 2], '=' };
-		wr_mem(w, q, 4);
+		wr_mem(w, q, url ? 3 : 4);
 	}
+}
+
+void
+jw_base64(struct writer *w, const void *bytes, size_t n)
+{
+	wr_char(w, '"');
+	base64_write(w, bytes, n, false);
 	wr_char(w, '"');
 }

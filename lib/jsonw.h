@@ -25,6 +25,9 @@ void jw_string(struct writer *w, const char *s, size_t len);
 /* Any bytes as a JSON string in standard base64 (RFC 4648, padded):
  * how bytes that are not UTF-8 are kept losslessly. */
 void jw_base64(struct writer *w, const void *bytes, size_t n);
+/* The same base64 without quotes; url: the URL-safe alphabet, unpadded
+ * (RFC 4648 section 5, as JWTs use it). */
+void base64_write(struct writer *w, const void *bytes, size_t n, bool url);
 void jw_int(struct writer *w, int64_t v);
 void jw_double(struct writer *w, double v);
 void jw_bool(struct writer *w, bool v);

@@ -327,6 +327,16 @@ writer_open(struct writer *w, const char *path, bool unbuffered)
 }
 
 void
+writer_open_fd(struct writer *w, int fd, const char *name)
+{
+	memset(w, 0, sizeof *w);
+	w->fd = fd;
+	w->name = name;
+	w->cap = WRITE_HIGH * 2;
+	w->buf = xmalloc(w->cap);
+}
+
+void
 writer_open_memory(struct writer *w)
 {
 	memset(w, 0, sizeof *w);

@@ -84,6 +84,9 @@ struct writer {
  * Returns 0, or -1 with errno set (nothing to close then).
  */
 int writer_open(struct writer *w, const char *path, bool unbuffered);
+/* A writer onto an open descriptor, which stays the caller's (it is not
+ * closed by writer_close). */
+void writer_open_fd(struct writer *w, int fd, const char *name);
 /* A writer into memory: nothing is ever written out, the buffer just
  * grows; read w->buf[0..w->len) and reset w->len to reuse it.  Free it
  * with writer_close(). */
