@@ -50,7 +50,7 @@ TOOLS      = $(notdir $(sort $(wildcard cmd/*)))
 TOOL_BINS  = $(TOOLS:%=$(BUILD)/bin/%)
 UNIT_SRC   = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS  = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-EMBEDDED   = $(sort $(wildcard schemas/*.json)) $(wildcard models/anomaly_model.json)
+EMBEDDED   = $(sort $(wildcard schemas/*.json schemas/bigquery/*.sql)) $(wildcard models/anomaly_model.json)
 MANPAGES   = $(sort $(wildcard man/man1/*.1))
 
 .PHONY: all test unit cli check asan bench install uninstall clean model lint fuzz
@@ -155,10 +155,12 @@ lint:
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
-	    $(DESTDIR)$(DATADIR)/schemas $(DESTDIR)$(DATADIR)/models
+	    $(DESTDIR)$(DATADIR)/schemas $(DESTDIR)$(DATADIR)/models \
+	    $(DESTDIR)$(DATADIR)/schemas/bigquery
 	install -m 755 $(TOOL_BINS) $(DESTDIR)$(BINDIR)
 	install -m 644 $(MANPAGES) $(DESTDIR)$(MANDIR)/man1
 	install -m 644 $(wildcard schemas/*.json) $(DESTDIR)$(DATADIR)/schemas
+	install -m 644 $(wildcard schemas/bigquery/*.sql) $(DESTDIR)$(DATADIR)/schemas/bigquery
 	$(if $(wildcard models/*.json),install -m 644 $(wildcard models/*.json) $(DESTDIR)$(DATADIR)/models)
 
 uninstall:

@@ -10,4 +10,7 @@ EMBED(vl_schema_bronze, "schemas/bronze.json")
 EMBED(vl_schema_silver, "schemas/silver.json")
 EMBED(vl_schema_gold, "schemas/gold.json")
 EMBED(vl_model_anomaly, "models/anomaly_model.json")
+EMBED(vl_view_risk, "schemas/bigquery/patient_risk_scores.sql")
+EMBED(vl_view_ward, "schemas/bigquery/ward_alert_counts.sql")
+EMBED(vl_view_trend, "schemas/bigquery/vital_signs_hourly_trend.sql")
 	.section .note.GNU-stack,"",@progbits

@@ -8,6 +8,9 @@ DECLARE(vl_schema_bronze);
 DECLARE(vl_schema_silver);
 DECLARE(vl_schema_gold);
 DECLARE(vl_model_anomaly);
+DECLARE(vl_view_risk);
+DECLARE(vl_view_ward);
+DECLARE(vl_view_trend);
 
 static const struct {
 	const char *path;
@@ -19,6 +22,12 @@ static const struct {
 	{ "schemas/gold.json", vl_schema_gold_start, vl_schema_gold_end },
 	{ "models/anomaly_model.json", vl_model_anomaly_start,
 	    vl_model_anomaly_end },
+	{ "schemas/bigquery/patient_risk_scores.sql", vl_view_risk_start,
+	    vl_view_risk_end },
+	{ "schemas/bigquery/ward_alert_counts.sql", vl_view_ward_start,
+	    vl_view_ward_end },
+	{ "schemas/bigquery/vital_signs_hourly_trend.sql",
+	    vl_view_trend_start, vl_view_trend_end },
 };
 
 const char *
