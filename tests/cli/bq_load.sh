@@ -93,6 +93,23 @@ for fault in '{"match":"POST /upload","status":503}' \
 	ctl _reset '{}'
 done
 
+# A load over 5 MiB goes resumable, in 8 MiB chunks: a connection dropped
+# in the middle of a chunk, and a 503 on the next, are resumed from what
+# the server says it holds, not sent again whole.
+vitals-gen --patients 60 --duration 3h --seed 99 --start 2026-04-01T00:00:00Z |
+    vitals-clean -q | vitals-agg -q | delta-commit -q gold
+ctl _fault '{"match":"PUT /upload","drop_after":3000000}'
+ctl _fault '{"match":"PUT /upload","status":503}'
+bq -v --from-delta gold 2> err || { cat err; fail "resumable load failed"; }
+expect_grep 'uploaded [0-9]\{8,\} bytes' err
+check_once "after a resumable upload broke"
+[ "$(curl -sf "$API/_requests" | jq -r 'select(.method == "PUT" and .body_length == 0) | .path' | wc -l)" -ge 1 ] ||
+    fail "no status query after the broken chunk"
+# Each byte stored once: the chunks the server took add up to the upload.
+expect_eq "chunks stored" "$(curl -sf "$API/_requests" | jq -s '[.[] | select(.method == "PUT" and (.status == 308 or .status == 200)) | .body_length] | add')" \
+    "$(sed -n 's/.*uploaded \([0-9]*\) bytes.*/\1/p' err | tail -n 1)"
+ctl _reset '{}'
+
 # The local record lost: the job history says where the last load ended.
 gold_version 30
 rm -f gold/_bq_load/*.json
