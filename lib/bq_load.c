@@ -812,7 +812,7 @@ bq_load_delta(struct bq *b, const struct bq_target *t, const char *root,
 		goto out_table;
 	dest_key(b, t, key, sizeof key);
 	snprintf(prefix, sizeof prefix, "vl_%s_d", key);
-	last = bq_dry_run(b) ? -1 : record_read(&rf);
+	last = record_read(&rf);
 	if ((hist = history_version(b, t, prefix, verbose, err, errlen)) < -1)
 		goto out;
 	if (hist > last)
