@@ -815,8 +815,13 @@ bq_load_delta(struct bq *b, const struct bq_target *t, const char *root,
 	last = record_read(&rf);
 	if ((hist = history_version(b, t, prefix, verbose, err, errlen)) < -1)
 		goto out;
-	if (hist > last)
+	if (hist > last) {
+		/* The history knows better: the record catches up. */
 		last = hist;
+		if (!bq_dry_run(b) && record_write(&rf, last, "", err,
+		    errlen) != 0)
+			cli_warn("%s", err);
+	}
 	if (last >= dt->version) {
 		tot->up_to_date = true;
 		tot->from = tot->to = dt->version;
