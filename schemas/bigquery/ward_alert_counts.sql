@@ -1,7 +1,8 @@
 -- ward_alert_counts: alerts per ward and hour.  Partitioned like the Gold
 -- table (by event_date, a day), clustered by ward.  "The last 24 hours"
 -- cannot be part of a materialized view (CURRENT_TIMESTAMP is not
--- allowed): filter on hour in the report.  bq-load --create-views
+-- allowed): filter on hour in the report.  Patients are counted with
+-- APPROX_COUNT_DISTINCT, as COUNT(DISTINCT) is not incremental.  bq-load --create-views
 -- replaces {{project}}, {{dataset}} and {{table}}.
 CREATE OR REPLACE MATERIALIZED VIEW `{{project}}.{{dataset}}.ward_alert_counts`
 PARTITION BY event_date
@@ -14,7 +15,7 @@ SELECT
   TIMESTAMP_TRUNC(window_start, HOUR) AS hour,
   COUNT(*) AS windows,
   SUM(readings) AS readings,
-  COUNT(DISTINCT patient_id) AS patients,
+  APPROX_COUNT_DISTINCT(patient_id) AS patients,
   SUM(anomalous_readings) AS anomalous_readings,
   COUNTIF(is_anomaly) AS anomalous_windows,
   COUNTIF(news2_band = 'high') AS news2_high_windows,
