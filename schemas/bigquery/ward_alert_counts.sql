@@ -2,8 +2,8 @@
 -- table (by event_date, a day), clustered by ward.  "The last 24 hours"
 -- cannot be part of a materialized view (CURRENT_TIMESTAMP is not
 -- allowed): filter on hour in the report.  Patients are counted with
--- APPROX_COUNT_DISTINCT, as COUNT(DISTINCT) is not incremental.  bq-load --create-views
--- replaces {{project}}, {{dataset}} and {{table}}.
+-- APPROX_COUNT_DISTINCT, as COUNT(DISTINCT) is not incremental.
+-- bq-load --create-views replaces {{project}}, {{dataset}} and {{table}}.
 CREATE OR REPLACE MATERIALIZED VIEW `{{project}}.{{dataset}}.ward_alert_counts`
 PARTITION BY event_date
 CLUSTER BY ward
