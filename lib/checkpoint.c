@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "parquet.h"
 #include "parquet_read.h"
+#include "safefile.h"
 #include "uuid.h"
 #include "xalloc.h"
 
@@ -218,44 +219,6 @@ write_rows(struct pq_writer *w, const struct ckpt_schema *c,
 	return 0;
 }
 
-/* Writes text to path via a temporary file and rename. */
-static int
-replace_file(const char *dir, const char *name, const char *text,
-    size_t len, char *err, size_t errlen)
-{
-	char tmp[4200], final[4200], id[37];
-	int fd;
-	size_t off = 0;
-
-	uuid_v4(id);
-	snprintf(tmp, sizeof tmp, "%s/.tmp-%s", dir, id);
-	snprintf(final, sizeof final, "%s/%s", dir, name);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-	if (fd < 0)
-		goto fail;
-	while (off < len) {
-		ssize_t n = write(fd, text + off, len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			goto fail_fd;
-		off += (size_t)n;
-	}
-	if (fsync(fd) != 0)
-		goto fail_fd;
-	close(fd);
-	if (rename(tmp, final) != 0)
-		goto fail_unlink;
-	return fsync_dir(dir);
-fail_fd:
-	close(fd);
-fail_unlink:
-	unlink(tmp);
-fail:
-	snprintf(err, errlen, "%s: %s", final, strerror(errno));
-	return -1;
-}
-
 int
 checkpoint_write(const struct delta_table *t, char *err, size_t errlen)
 {
@@ -295,8 +258,9 @@ checkpoint_write(const struct delta_table *t, char *err, size_t errlen)
 	    "\"sizeInBytes\":%llu,\"numOfAddFiles\":%llu}\n",
 	    (long long)t->version, (unsigned long long)rows,
 	    (unsigned long long)size, (unsigned long long)adds);
-	rc = replace_file(dir, "_last_checkpoint", last, (size_t)n, err,
-	    errlen);
+	char lastpath[4300];
+	snprintf(lastpath, sizeof lastpath, "%s/_last_checkpoint", dir);
+	rc = safefile_write(lastpath, last, (size_t)n, err, errlen);
 out:
 	if (rc != 0)
 		unlink(tmp);

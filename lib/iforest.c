@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "rng.h"
+#include "safefile.h"
 #include "xalloc.h"
 
 /* numpy.euler_gamma; the often-quoted 0.5772156649 moves scores by 1e-13. */
@@ -1267,41 +1268,9 @@ int
 iforest_save(const struct iforest *m, const char *path, char *err,
     size_t errlen)
 {
-	char *text = iforest_dump(m), *tmp;
-	size_t len = strlen(text), off = 0;
-	int fd;
+	char *text = iforest_dump(m);
+	int rc = safefile_write(path, text, strlen(text), err, errlen);
 
-	tmp = xmalloc(strlen(path) + 8);
-	sprintf(tmp, "%s.XXXXXX", path);
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		seterr(err, errlen, "%s: %s", tmp, strerror(errno));
-		goto fail;
-	}
-	while (off < len) {
-		ssize_t w = write(fd, text + off, len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			seterr(err, errlen, "%s: %s", tmp, strerror(errno));
-			close(fd);
-			unlink(tmp);
-			goto fail;
-		}
-		off += (size_t)w;
-	}
-	bool ok = fchmod(fd, 0644) == 0;
-	ok = close(fd) == 0 && ok;
-	if (!ok || rename(tmp, path) != 0) {
-		seterr(err, errlen, "%s: %s", path, strerror(errno));
-		unlink(tmp);
-		goto fail;
-	}
-	free(tmp);
 	free(text);
-	return 0;
-fail:
-	free(tmp);
-	free(text);
-	return -1;
+	return rc;
 }

@@ -486,10 +486,8 @@ def check_row(row, fields, ignore_unknown, where=''):
             continue
         vals = v if mode == 'REPEATED' else [v]
         if mode == 'REPEATED' and not isinstance(v, list):
-            return 'Array specified for non-repeated field: %s%s.' % \
-                (where, name) if False else \
-                'Repeated field %s%s must be a JSON array.' % (where, name), \
-                None
+            return 'Repeated field %s%s must be a JSON array.' % \
+                (where, name), None
         if mode != 'REPEATED' and isinstance(v, list):
             return 'Array specified for non-repeated field: %s%s.' % \
                 (where, name), None
@@ -530,8 +528,8 @@ def infer_schema(rows):
                 t = 'FLOAT'
             elif isinstance(v, dict):
                 t = 'RECORD'
-            elif isinstance(v, str) and TS_RE.fullmatch(v) and 'T' in v \
-                    or isinstance(v, str) and ' ' in v and TS_RE.fullmatch(v):
+            elif isinstance(v, str) and TS_RE.fullmatch(v) and \
+                    ('T' in v or ' ' in v):
                 t = 'TIMESTAMP'
             elif isinstance(v, str) and DATE_RE.fullmatch(v):
                 t = 'DATE'
@@ -965,7 +963,7 @@ def finish(job, dry=False):
                            else 'the job failed'))
         job['status']['errors'] = [err]
     elif job['_kind'] == 'load':
-        err = run_load(job, job['_data'])
+        err = None if dry else run_load(job, job['_data'])
     elif job['_kind'] == 'query':
         err = run_query(job, dry)
     else:
@@ -1189,8 +1187,6 @@ def split_name(text, project, default_ds):
     parts = []
     for seg in re.findall(r'`[^`]+`|[^.\s`]+', text):
         parts.extend(seg.strip('`').split('.'))
-    if len(parts) == 2 and default_ds:
-        pass
     if len(parts) == 1:
         if not default_ds:
             return None
@@ -1280,8 +1276,11 @@ def run_query(job, dry):
                          'useLegacySql to false)' % st, 'query')
     s = strip_sql(sql).strip()
     dds = q.get('defaultDataset')
-    if st.startswith(('CREATE_', 'DROP_')) and st != 'CREATE_SCHEMA' and \
-            st != 'DROP_SCHEMA':
+    if st in ('CREATE_TABLE', 'CREATE_TABLE_AS_SELECT', 'CREATE_VIEW',
+              'CREATE_MATERIALIZED_VIEW', 'CREATE_SNAPSHOT_TABLE',
+              'CREATE_EXTERNAL_TABLE', 'DROP_TABLE', 'DROP_VIEW',
+              'DROP_MATERIALIZED_VIEW', 'DROP_SNAPSHOT_TABLE',
+              'DROP_EXTERNAL_TABLE'):
         m = re.match(r'(CREATE|DROP)\s+(?:OR\s+REPLACE\s+)?(?:TEMP(?:ORARY)?'
                      r'\s+)?(?:MATERIALIZED\s+VIEW|VIEW|TABLE|SNAPSHOT\s+'
                      r'TABLE|EXTERNAL\s+TABLE)\s+(IF\s+(?:NOT\s+)?EXISTS\s+)?'
@@ -1334,7 +1333,9 @@ def run_query(job, dry):
                 if '.' not in ref:
                     continue		# a CTE or an alias
                 rk = split_name(ref, project, dds)
-                if rk and rk not in S['tables']:
+                # alias.column (EXTRACT(x FROM t.c)) names no dataset
+                if rk and rk[:2] in S['datasets'] and \
+                        rk not in S['tables']:
                     return job_error('notFound', 'Not found: Table %s:%s.%s '
                                      'was not found in location %s' % (
                                          rk + (job['jobReference']
@@ -1904,8 +1905,12 @@ class Handler(BaseHTTPRequestHandler):
         if path == '/_reset':
             with LOCK:
                 S['faults'] = []
-                if q.get('all') or body.strip() and \
-                        json.loads(body).get('all'):
+                try:
+                    everything = bool(q.get('all')) or bool(
+                        body.strip() and json.loads(body).get('all'))
+                except (ValueError, AttributeError):
+                    everything = False
+                if everything:
                     keep = S['tokens']
                     S.clear()
                     S.update(fresh_state())
@@ -2269,14 +2274,13 @@ class Handler(BaseHTTPRequestHandler):
                 body['jobReference'] = {'location': j['location']}
             pub = new_job(self, project, body, None, [self.what])
             if j.get('dryRun'):
-                return {'kind': 'bigquery#queryResponse', 'jobComplete': True,
-                        'totalBytesProcessed': '0', 'schema': {'fields': []}}
+                return query_response(pub)
             job = S['jobs'][(project, pub['jobReference']['jobId'])]
-            job['_need'] -= 1		# jobs.query waits a little itself
-            advance(job)
             if rid:
                 S['query_requests'][(project, rid)] = \
                     pub['jobReference']['jobId']
+            job['_need'] -= 1		# jobs.query waits a little itself
+            advance(job)
             return query_response(job)
 
     def upload(self, method, project, rest, q, body):
