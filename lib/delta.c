@@ -477,7 +477,7 @@ write_temp(struct delta_table *t, const char *text, size_t len, char *err,
     size_t errlen)
 {
 	char id[37], *dir = log_path(t, -1, ""), *tmp;
-	size_t n = strlen(dir) + 64, off = 0;
+	size_t n = strlen(dir) + 64;
 	int fd;
 
 	if (mkdir_p(dir) != 0)
@@ -489,18 +489,12 @@ write_temp(struct delta_table *t, const char *text, size_t len, char *err,
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
 	if (fd < 0)
 		goto fail_tmp;
-	while (off < len) {
-		ssize_t w = write(fd, text + off, len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			int saved = errno;
-			close(fd);
-			unlink(tmp);
-			errno = saved;
-			goto fail_tmp;
-		}
-		off += (size_t)w;
+	if (write_all(fd, text, len) != 0) {
+		int saved = errno;
+		close(fd);
+		unlink(tmp);
+		errno = saved;
+		goto fail_tmp;
 	}
 	if (fsync(fd) != 0 || close(fd) != 0) {
 		int saved = errno;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "safefile.h"
 #include "thrift.h"
 #include "xalloc.h"
 
@@ -1281,20 +1282,13 @@ pq_put_list(struct pq_writer *w, int list, const struct pq_str *elems,
 /* Output */
 
 static int
-write_all(struct pq_writer *w, const uint8_t *p, size_t n)
+write_out(struct pq_writer *w, const uint8_t *p, size_t n)
 {
-	while (n > 0) {
-		ssize_t k = write(w->fd, p, n);
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			fail(w, "write: %s", strerror(errno));
-			return -1;
-		}
-		p += k;
-		n -= (size_t)k;
-		w->written += (uint64_t)k;
+	if (write_all(w->fd, p, n) != 0) {
+		fail(w, "write: %s", strerror(errno));
+		return -1;
 	}
+	w->written += (uint64_t)n;
 	return 0;
 }
 
@@ -1304,7 +1298,7 @@ drain(struct pq_writer *w)
 	int rc = 0;
 
 	if (w->out.len > 0 && !w->failed)
-		rc = write_all(w, w->out.p, w->out.len);
+		rc = write_out(w, w->out.p, w->out.len);
 	w->out.len = 0;
 	return w->failed ? -1 : rc;
 }
