@@ -118,14 +118,50 @@ DATETIME_RE = re.compile(r'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?'
 DURATION_RE = re.compile(r'-?\d+(\.\d{1,9})?s')
 
 
-def validate(value, schema, path, out):
+# Values the discovery document lists only in its descriptions (there, the
+# type is a plain string), which the service itself refuses otherwise.
+DISPOSITIONS = {'WRITE_APPEND', 'WRITE_TRUNCATE', 'WRITE_TRUNCATE_DATA',
+                'WRITE_EMPTY'}
+DESC_ENUMS = {
+    ('JobConfigurationLoad', 'sourceFormat'): {
+        'CSV', 'DATASTORE_BACKUP', 'NEWLINE_DELIMITED_JSON', 'AVRO',
+        'PARQUET', 'ORC'},
+    ('JobConfigurationLoad', 'writeDisposition'): DISPOSITIONS,
+    ('JobConfigurationQuery', 'writeDisposition'): DISPOSITIONS,
+    ('JobConfigurationTableCopy', 'writeDisposition'): DISPOSITIONS,
+    ('JobConfigurationLoad', 'createDisposition'): {'CREATE_IF_NEEDED',
+                                                    'CREATE_NEVER'},
+    ('JobConfigurationQuery', 'createDisposition'): {'CREATE_IF_NEEDED',
+                                                     'CREATE_NEVER'},
+    ('JobConfigurationTableCopy', 'createDisposition'): {'CREATE_IF_NEEDED',
+                                                         'CREATE_NEVER'},
+    ('JobConfigurationLoad', 'schemaUpdateOptions'): {
+        'ALLOW_FIELD_ADDITION', 'ALLOW_FIELD_RELAXATION'},
+    ('JobConfigurationQuery', 'schemaUpdateOptions'): {
+        'ALLOW_FIELD_ADDITION', 'ALLOW_FIELD_RELAXATION'},
+    ('JobConfigurationLoad', 'encoding'): {
+        'UTF-8', 'ISO-8859-1', 'UTF-16BE', 'UTF-16LE', 'UTF-32BE',
+        'UTF-32LE'},
+    ('JobConfigurationQuery', 'priority'): {'INTERACTIVE', 'BATCH'},
+    ('TimePartitioning', 'type'): {'DAY', 'HOUR', 'MONTH', 'YEAR'},
+    ('TableFieldSchema', 'mode'): {'NULLABLE', 'REQUIRED', 'REPEATED'},
+    ('TableFieldSchema', 'type'): {
+        'STRING', 'BYTES', 'INTEGER', 'INT64', 'FLOAT', 'FLOAT64',
+        'BOOLEAN', 'BOOL', 'TIMESTAMP', 'DATE', 'TIME', 'DATETIME',
+        'GEOGRAPHY', 'NUMERIC', 'BIGNUMERIC', 'DECIMAL', 'BIGDECIMAL',
+        'JSON', 'RECORD', 'STRUCT', 'RANGE', 'INTERVAL'},
+}
+CASELESS = {('TableFieldSchema', 'mode'), ('TableFieldSchema', 'type')}
+
+
+def validate(value, schema, path, out, sname=None):
     """Appends to out a message per place where value breaks schema."""
     if value is None:		# proto3 JSON: null is the default value
         return
     if '$ref' in schema:
         ref = SCHEMAS.get(schema['$ref'])
         if ref is not None:
-            validate(value, ref, path, out)
+            validate(value, ref, path, out, schema['$ref'])
         return
     t = schema.get('type')
     fmt = schema.get('format')
@@ -139,6 +175,16 @@ def validate(value, schema, path, out):
         for k, v in value.items():
             if props is not None and k in props:
                 validate(v, props[k], path + '.' + k, out)
+                allowed = DESC_ENUMS.get((sname, k))
+                if allowed and v is not None:
+                    for x in v if isinstance(v, list) else [v]:
+                        if isinstance(x, str) and (
+                                x.upper() if (sname, k) in CASELESS
+                                else x) not in allowed:
+                            out.append((path + '.' + k, 'Invalid value at '
+                                        '\'%s.%s\': "%s" is not one of %s'
+                                        % (path, k, x,
+                                           ', '.join(sorted(allowed)))))
             elif addl is not None:
                 validate(v, addl, '%s[%s]' % (path, json.dumps(k)), out)
             elif props is not None:

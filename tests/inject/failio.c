@@ -11,18 +11,73 @@
  *                            renameat2 (how a Delta version is
  *                            published) fail with EIO; a test creates F
  *                            at the moment it wants a commit to fail
+ *   VL_FAIL_NTH=KIND:N       the Nth call of one kind fails with EIO (as
+ *                            SQLite's tests fail the Nth I/O): write (to a
+ *                            regular file), open (for writing), mkdir,
+ *                            fsync, rename (rename and renameat2), link
+ *   VL_FAIL_COUNT=FILE       at exit, write to FILE how many calls of each
+ *                            kind the run made ("write 12" lines), so a
+ *                            test knows every N to try
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
 
 static long long written;
+
+enum kind { K_WRITE, K_OPEN, K_MKDIR, K_FSYNC, K_RENAME, K_LINK, K_COUNT };
+static const char *const kind_name[K_COUNT] = {
+	"write", "open", "mkdir", "fsync", "rename", "link"
+};
+static long calls[K_COUNT];
+
+/* Counts a call of kind k; true when it is the one to fail. */
+static int
+nth(enum kind k)
+{
+	const char *spec = getenv("VL_FAIL_NTH");
+	size_t n;
+
+	calls[k]++;
+	if (spec == NULL)
+		return 0;
+	n = strlen(kind_name[k]);
+	return strncmp(spec, kind_name[k], n) == 0 && spec[n] == ':' &&
+	    atol(spec + n + 1) == calls[k];
+}
+
+__attribute__((destructor)) static void
+report_counts(void)
+{
+	const char *path = getenv("VL_FAIL_COUNT");
+	int (*real_open)(const char *, int, ...);
+	ssize_t (*real_write)(int, const void *, size_t);
+	char line[64];
+	int fd;
+
+	if (path == NULL)
+		return;
+	real_open = (int (*)(const char *, int, ...))dlsym(RTLD_NEXT, "open");
+	real_write = (ssize_t (*)(int, const void *, size_t))dlsym(RTLD_NEXT,
+	    "write");
+	if ((fd = real_open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644)) < 0)
+		return;
+	for (int k = 0; k < K_COUNT; k++) {
+		int len = snprintf(line, sizeof line, "%s %ld\n", kind_name[k],
+		    calls[k]);
+		if (real_write(fd, line, (size_t)len) < 0)
+			break;
+	}
+	close(fd);
+}
 
 /* Why link or rename should fail now: an errno, or 0. */
 static int
@@ -55,6 +110,10 @@ write(int fd, const void *buf, size_t n)
 	if (real == NULL)
 		real = (ssize_t (*)(int, const void *, size_t))dlsym(RTLD_NEXT,
 		    "write");
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && nth(K_WRITE)) {
+		errno = EIO;
+		return -1;
+	}
 	if (limit != NULL && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
 		if (written + (long long)n > atoll(limit)) {
 			errno = ENOSPC;
@@ -83,6 +142,10 @@ open(const char *path, int flags, ...)
 		errno = EROFS;
 		return -1;
 	}
+	if ((flags & (O_WRONLY | O_RDWR | O_CREAT)) && nth(K_OPEN)) {
+		errno = EIO;
+		return -1;
+	}
 	return real(path, flags, mode);
 }
 
@@ -98,7 +161,25 @@ mkdir(const char *path, mode_t mode)
 		errno = stat(path, &st) == 0 ? EEXIST : EROFS;
 		return -1;
 	}
+	if (nth(K_MKDIR)) {
+		errno = EIO;
+		return -1;
+	}
 	return real(path, mode);
+}
+
+int
+fsync(int fd)
+{
+	static int (*real)(int);
+
+	if (real == NULL)
+		real = (int (*)(int))dlsym(RTLD_NEXT, "fsync");
+	if (nth(K_FSYNC)) {
+		errno = EIO;
+		return -1;
+	}
+	return real(fd);
 }
 
 int
@@ -111,6 +192,10 @@ link(const char *a, const char *b)
 		    "link");
 	if ((errno = publish_error()) != 0)
 		return -1;
+	if (nth(K_LINK)) {
+		errno = EIO;
+		return -1;
+	}
 	return real(a, b);
 }
 
@@ -124,6 +209,10 @@ rename(const char *a, const char *b)
 		    "rename");
 	if ((errno = publish_error()) != 0)
 		return -1;
+	if (nth(K_RENAME)) {
+		errno = EIO;
+		return -1;
+	}
 	return real(a, b);
 }
 
@@ -137,5 +226,9 @@ renameat2(int dfa, const char *a, int dfb, const char *b, unsigned flags)
 		    unsigned))dlsym(RTLD_NEXT, "renameat2");
 	if ((errno = publish_error()) != 0)
 		return -1;
+	if (nth(K_RENAME)) {
+		errno = EIO;
+		return -1;
+	}
 	return real(dfa, a, dfb, b, flags);
 }

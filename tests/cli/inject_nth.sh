@@ -1,0 +1,105 @@
+# Every failure path of a write, reached by injection as SQLite's tests
+# reach theirs: a clean run of each tool counts its calls of each kind
+# (write, open, mkdir, fsync, rename, link; tests/inject/failio.c), then
+# the tool runs again once for every N of every kind with the Nth call
+# failing.  Each time it must exit 0 or 1 (never crash or hang), say why
+# when it exits 1, and leave what it writes as it was or complete:
+#   - delta-commit: the table reads back; it holds the old rows and whole
+#     batches of the new ones, none twice; the same command run again
+#     completes it exactly;
+#   - iforest-train: the model file is the old one or the new one, byte
+#     for byte;
+#   - vitals-agg --state: the state file is the old one or the new one.
+command -v cc > /dev/null || skip "needs cc to build the failing-I/O shim"
+cc -shared -fPIC -o failio.so "$TOP/tests/inject/failio.c" -ldl
+counts() { LD_PRELOAD=$PWD/failio.so VL_FAIL_COUNT=$PWD/counts "$@"; }
+# sweep NAME CMD...: runs CMD once per call of each kind, failing it;
+# calls check_$NAME after each with the status.
+sweep() {
+	name=$1; shift
+	total=0
+	while read -r kind n; do
+		i=1
+		while [ "$i" -le "$n" ]; do
+			prepare_$name
+			set +e
+			timeout 60 sh -c 'p=$0 s=$1; shift
+			    LD_PRELOAD=$p VL_FAIL_NTH=$s exec "$@"' \
+			    "$PWD/failio.so" "$kind:$i" "$@" > out 2> err
+			st=$?
+			set -e
+			[ $st -le 1 ] || { cat err; fail "$name: $kind #$i: exit status $st"; }
+			[ $st = 0 ] || [ -s err ] || fail "$name: $kind #$i: exit 1 without a word"
+			check_$name "$kind #$i" $st
+			i=$((i + 1)); total=$((total + 1))
+		done
+	done < counts.$name
+	echo "$name: $total failing runs"
+	[ $total -ge 4 ] || fail "$name: too few calls to fail"
+}
+
+# ---- delta-commit ----
+mk_bronze() {	# SEED: Silver records with Kafka positions
+	vitals-gen --patients 6 --duration 10m --seed "$1" | vitals-clean -q |
+	    jq -c --argjson s "$1" '.topic = "t" | .partition = 0 | .offset = (input_line_number + 100000 * $s)'
+}
+mk_bronze 1 > old.ndjson
+mk_bronze 2 > new.ndjson
+delta-commit -q silver.orig old.ndjson --schema silver
+key='"\(.offset)"'
+prepare_dc() { rm -rf silver; cp -a silver.orig silver; }
+DC="delta-commit -q --schema silver --checkpoint-interval 1 --batch-rows 250 silver new.ndjson"
+prepare_dc
+counts $DC > /dev/null && mv counts counts.dc
+check_dc() {
+	delta-cat -q silver > rows 2> cat.err || { cat cat.err; fail "dc: $1: the table does not read back"; }
+	jq -r "$key" rows | sort > got
+	[ "$(sort -u got | wc -l)" = "$(wc -l < got)" ] || fail "dc: $1: a row twice"
+	jq -r "$key" old.ndjson | sort > old.keys
+	[ -z "$(comm -23 old.keys got)" ] || fail "dc: $1: old rows lost"
+	n_new=$(( $(wc -l < got) - $(wc -l < old.keys) ))
+	total=$(wc -l < new.ndjson)
+	[ "$2" = 1 ] || [ "$n_new" = "$total" ] || fail "dc: $1: exit 0 with $n_new of $total rows"
+	[ $((n_new % 250)) = 0 ] || [ "$n_new" = "$total" ] || fail "dc: $1: $n_new new rows: not whole batches"
+	# The same command again completes it, exactly once.
+	$DC 2> /dev/null || fail "dc: $1: the re-run failed"
+	[ "$(delta-cat -q silver | wc -l)" = "$(( $(wc -l < old.keys) + total ))" ] ||
+	    fail "dc: $1: the re-run did not complete the table exactly"
+}
+sweep dc $DC
+
+# ---- iforest-train ----
+vitals-gen --seed 5 -p 6 -d 1h | vitals-clean -q > train.ndjson
+iforest-train -q --seed 1 --trees 10 -o model.orig train.ndjson
+iforest-train -q --seed 2 --trees 10 -o model.new train.ndjson
+prepare_if() { cp model.orig model.json; }
+IF="iforest-train -q --seed 2 --trees 10 -o model.json train.ndjson"
+prepare_if
+counts $IF > /dev/null && mv counts counts.if
+check_if() {
+	if cmp -s model.json model.orig; then
+		[ "$2" = 1 ] || fail "if: $1: exit 0 but the old model"
+	elif cmp -s model.json model.new; then :; else
+		fail "if: $1: the model file is neither the old nor the new one"
+	fi
+	[ -z "$(ls model.json.* 2>/dev/null)" ] || fail "if: $1: a temporary file left behind"
+}
+sweep if $IF
+
+# ---- vitals-agg --state ----
+mkdir -p g
+jq -c 'select(.event_time < "2026-01-01T00:05")' new.ndjson > first.ndjson
+vitals-agg -q --resume-from g/gold --state state.orig < old.ndjson > /dev/null
+vitals-agg -q --resume-from g/gold --state state.new < first.ndjson > /dev/null
+prepare_va() { cp state.orig state; }
+VA="vitals-agg -q --resume-from g/gold --state state first.ndjson"
+prepare_va
+counts $VA > /dev/null && mv counts counts.va
+check_va() {
+	if cmp -s state state.orig; then
+		[ "$2" = 1 ] || fail "va: $1: exit 0 but the old state"
+	elif cmp -s state state.new; then :; else
+		fail "va: $1: the state is neither the old nor the new one"
+	fi
+}
+sweep va $VA
