@@ -1576,6 +1576,20 @@ def issue_token():
                  'token_type': 'Bearer'}
 
 
+KEY_BYTES = []
+
+
+def key_bytes():
+    """The size in bytes of an RSA signature by --jwt-public-key's key."""
+    if not KEY_BYTES:
+        r = subprocess.run(['openssl', 'pkey', '-pubin', '-in',
+                            OPT.jwt_public_key, '-noout', '-text_pub'],
+                           capture_output=True, text=True)
+        m = re.search(r'\((\d+) bit\)', r.stdout)
+        KEY_BYTES.append((int(m.group(1)) + 7) // 8 if m else -1)
+    return KEY_BYTES[0]
+
+
 def token_endpoint(form, urls):
     def bad(why, code=400, err='invalid_grant'):
         return code, {'error': err, 'error_description': why}
@@ -1585,6 +1599,8 @@ def token_endpoint(form, urls):
             return bad('no --jwt-public-key: JWT grants are refused')
         try:
             h, c, sig = form['assertion'][0].split('.')
+            if not all(re.fullmatch(r'[A-Za-z0-9_-]+', x) for x in (h, c, sig)):
+                raise ValueError('not base64url')
             head = json.loads(b64url(h))
             claims = json.loads(b64url(c))
             rawsig = b64url(sig)
@@ -1602,7 +1618,9 @@ def token_endpoint(form, urls):
             r = subprocess.run(['openssl', 'dgst', '-sha256', '-verify',
                                 OPT.jwt_public_key, '-signature', d + '/sig',
                                 d + '/msg'], capture_output=True)
-        if r.returncode != 0:
+        # openssl reads only the key's size of the signature file: a
+        # longer signature must not pass for the shorter one.
+        if r.returncode != 0 or len(rawsig) != key_bytes():
             return bad('Invalid JWT Signature.')
         if claims.get('aud') not in urls:
             return bad('Invalid JWT: Failed audience check. The right '
@@ -1711,6 +1729,11 @@ class Handler(BaseHTTPRequestHandler):
     server_version = 'fake_bq'
     sys_version = ''
     timeout = 120
+    # One write per response (headers and body together), and no Nagle:
+    # a response split in two small writes meets the client's delayed ACK
+    # and costs 40 ms.
+    wbufsize = 1 << 16
+    disable_nagle_algorithm = True
 
     def log_message(self, *a):
         pass

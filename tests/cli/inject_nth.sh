@@ -12,6 +12,7 @@
 #   - vitals-agg --state: the state file is the old one or the new one.
 command -v cc > /dev/null || skip "needs cc to build the failing-I/O shim"
 cc -shared -fPIC -o failio.so "$TOP/tests/inject/failio.c" -ldl
+export ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0"
 counts() { LD_PRELOAD=$PWD/failio.so VL_FAIL_COUNT=$PWD/counts "$@"; }
 # sweep NAME CMD...: runs CMD once per call of each kind, failing it;
 # calls check_$NAME after each with the status.
