@@ -102,3 +102,4 @@ echo "lakehouse: alerts raised: $(delta-cat -q "$silver" | grep -c '"is_anomaly"
 echo "lakehouse: rejected by reason:" $(cat "$out/rejects.ndjson" "$out/late.ndjson" 2>/dev/null |
     sed -n 's/.*"reason":"\([a-z_0-9]*\)".*/\1/p' | sort | uniq -c | awk '{ printf "%s=%s ", $2, $1 }')
 echo "lakehouse: tables in $out; read one back with: delta-cat $gold | head"
+echo "lakehouse: into BigQuery with: bq-load --project PROJECT --dataset vitals --from-delta $gold"
