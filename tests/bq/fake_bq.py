@@ -868,8 +868,8 @@ def parquet_fits(cols, fields):
     for c in cols:
         f = by.get(c['name'].lower())
         if f is None:
-            return 'Parquet column \'%s\' is not in the table\'s schema' % \
-                c['name']
+            return 'Provided Schema does not match the table. Cannot add ' \
+                'fields (field: %s)' % c['name']
         have.add(c['name'].lower())
         ft, ct = norm_type(f['type']), c['type']
         ok = ft == ct or (ct == 'INTEGER' and ft in ('NUMERIC', 'BIGNUMERIC',
@@ -1037,7 +1037,7 @@ def run_load(job, data):
         tid, deco = m.group(1), m.group(2)
     key = (dt['projectId'], dt['datasetId'], tid)
     fmt = cfg.get('sourceFormat') or 'CSV'
-    loc = 'load'
+    loc = None		# media uploads have no file name to point at
     if data is None:
         uris = cfg.get('sourceUris') or []
         return job_error('notFound', 'Not found: URI %s (this fake has no '

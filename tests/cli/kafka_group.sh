@@ -13,14 +13,14 @@ L=$T/lake
 mkdir -p "$L"
 member() {	# name
 	mkfifo "$L/$1.fifo"
-	delta-commit -q -v --schema bronze --batch-rows 2000 "$L/bronze" < "$L/$1.fifo" 2> "$1.bronze.err" &
+	delta-commit -q -v --schema bronze --batch-rows 2000 --batch-seconds 2 "$L/bronze" < "$L/$1.fifo" 2> "$1.bronze.err" &
 	bj=$!
 	kafka-cat-in -v -b "$B" -t vitals -G lake -X session.timeout.ms=6000 \
 	    -X heartbeat.interval.ms=500 --resume-from "$L/bronze" \
 	    --resume-from "$L/silver" 2> "$1.in.err" |
 	    awk '{ print; fflush() } NR % 500 == 0 { system("sleep 0.05") }' |
 	    tee "$L/$1.fifo" | vitals-clean -q |
-	    delta-commit -q -v --schema silver --batch-rows 2000 "$L/silver" 2> "$1.silver.err" || :
+	    delta-commit -q -v --schema silver --batch-rows 2000 --batch-seconds 2 "$L/silver" 2> "$1.silver.err" || :
 	wait $bj || :
 }
 member a &
@@ -40,7 +40,7 @@ echo "a killed; bronze holds $got_a of $n"
 [ "$got_a" -lt "$n" ] || fail "a was killed after the end: nothing left to take over"
 # b takes a's partitions over once a's session times out, and reads on.
 i=0; while [ "$(delta-cat -q "$L/silver" 2>/dev/null | wc -l | tr -d ' ')" -lt "$n" ]; do
-	i=$((i + 1)); [ $i -lt 600 ] || fail "b did not finish the stream: silver holds $(delta-cat -q "$L/silver" | wc -l)"
+	i=$((i + 1)); [ $i -lt 1200 ] || fail "b did not finish the stream: silver holds $(delta-cat -q "$L/silver" | wc -l)"
 	sleep 0.1
 done
 # Stopped the way a stream is stopped: b commits what it holds.
