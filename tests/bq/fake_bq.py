@@ -1540,7 +1540,8 @@ FAULT_KEYS = ('status', 'drop_after', 'fail_job', 'slow', 'delay_ms',
               'partial')
 
 
-def add_fault(f):
+def check_fault(f):
+    """A fault from its JSON, checked and compiled (a 400 Reply if bad)."""
     if not isinstance(f, dict) or not any(k in f for k in FAULT_KEYS):
         fail(400, 'invalid', 'a fault is an object with one of %s' %
              ', '.join(FAULT_KEYS))
@@ -1557,8 +1558,7 @@ def add_fault(f):
         fail(400, 'invalid', 'bad fault: %s' % e)
     if 'status' in f and not 400 <= f['status'] <= 599:
         fail(400, 'invalid', 'a fault status is 4xx or 5xx')
-    with LOCK:
-        S['faults'].append(f)
+    return f
 
 
 # ---------------------------------------------------------------------------
@@ -1968,8 +1968,9 @@ class Handler(BaseHTTPRequestHandler):
     def control(self, method, path, q, body):
         if path == '/_fault':
             f = self.json_body(body)
-            for x in f if isinstance(f, list) else [f]:
-                add_fault(x)
+            fs = [check_fault(x) for x in (f if isinstance(f, list) else [f])]
+            with LOCK:
+                S['faults'].extend(fs)
             return self.send(200, {'faults': len(S['faults'])})
         if path == '/_reset':
             with LOCK:
