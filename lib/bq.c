@@ -22,6 +22,7 @@ struct bq {
 	struct http *h;
 	int64_t backoff_ms;
 	struct rng rng;
+	bool quota;		/* quotaExceeded was answered */
 };
 
 struct bq *
@@ -54,6 +55,19 @@ bq_free(struct bq *b)
 		return;
 	free(b->api);
 	free(b);
+}
+
+void
+bq_note_reason(struct bq *b, const char *reason)
+{
+	if (reason != NULL && strcmp(reason, "quotaExceeded") == 0)
+		b->quota = true;
+}
+
+bool
+bq_quota_exceeded(const struct bq *b)
+{
+	return b->quota;
 }
 
 bool
@@ -191,6 +205,7 @@ send_retrying(struct bq *b, const char *method, const char *url,
 		}
 		if (r->status / 100 == 2 || r->status == 308 ||
 		    !retriable(r->status, j) || k == MAX_TRIES) {
+			bq_note_reason(b, bq_error_reason(j));
 			json_decref(j);
 			return 0;
 		}

@@ -10,7 +10,7 @@
  * userRateLimitExceeded.  A 401 fetches a new token once.  Anything else
  * is the caller's: *status and the error's own message say what
  * BigQuery said.  quotaExceeded is not retried: a scheduler should back
- * off instead.
+ * off instead (bq_quota_exceeded).
  *
  * Uploads: multipart up to 5 MiB, resumable beyond, in 8 MiB chunks; a
  * chunk that fails is resumed from what the server says it has (the
@@ -76,5 +76,11 @@ void bq_error_text(long status, json_t *answer, char *buf, size_t len);
 
 /* The reason of an error answer ("duplicate", "notFound", ...) or "". */
 const char *bq_error_reason(json_t *answer);
+
+/* Whether BigQuery has said quotaExceeded (in an answer, or as the
+ * reason a job failed, noted with bq_note_reason): a scheduler should
+ * back off rather than retry at once. */
+bool bq_quota_exceeded(const struct bq *b);
+void bq_note_reason(struct bq *b, const char *reason);
 
 #endif

@@ -365,7 +365,11 @@ wait_outcome(struct bq *b, const struct bq_target *t, const char *id,
 	if (bq_wait_job(b, id, job_location(inserted, t->location), done, err,
 	    errlen) != 0)
 		return -1;
-	return job_outcome(*done, rows, err, errlen) == 0 ? 0 : 1;
+	if (job_outcome(*done, rows, err, errlen) == 0)
+		return 0;
+	bq_note_reason(b, json_string_value(json_object_get(json_object_get(
+	    json_object_get(*done, "status"), "errorResult"), "reason")));
+	return 1;
 }
 
 /*

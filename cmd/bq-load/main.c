@@ -18,6 +18,8 @@
 #include "rejects.h"
 #include "schema.h"
 
+enum { EXIT_TEMPFAIL = 75 };	/* sysexits.h's EX_TEMPFAIL */
+
 static const char usage_text[] =
     "usage: bq-load [-hnqvV] [--api url] [--create-views] [--dataset id]\n"
     "               [--from-delta table] [--location name] [--looker-url]\n"
@@ -184,6 +186,12 @@ main(int argc, char **argv)
 	if (rc != 0) {
 		cli_warn("%s", err);
 		status = EXIT_FAIL;
+		/* EX_TEMPFAIL: a scheduler should try again later. */
+		if (bq_quota_exceeded(b)) {
+			cli_warn("BigQuery's quota is exceeded: try again "
+			    "later (exit status 75)");
+			status = EXIT_TEMPFAIL;
+		}
 	}
 	n.out = tot.rows_loaded;
 	if (rejects_close(&rj) != 0)

@@ -111,6 +111,17 @@ expect_eq "chunks stored" "$(curl -sf "$API/_requests" | jq -s '[.[] | select(.m
     "$(sed -n 's/.*uploaded \([0-9]*\) bytes.*/\1/p' err | tail -n 1)"
 ctl _reset '{}'
 
+# quotaExceeded is not retried: exit 75, for a scheduler to back off;
+# the next run loads the version.
+gold_version 40
+ctl _fault '{"match":"POST /upload","status":403,"reason":"quotaExceeded","count":5}'
+expect_status 75 bq --from-delta gold 2> err
+expect_grep 'quotaExceeded' err
+expect_eq "one try only" "$(curl -sf "$API/_requests" | jq -r 'select(.status == 403) | .path' | wc -l | tr -d ' ')" 1
+ctl _reset '{}'
+bq --from-delta gold 2> err || { cat err; fail "load after the quota came back failed"; }
+check_once "after quotaExceeded"
+
 # The local record lost: the job history says where the last load ended.
 gold_version 30
 rm -f gold/_bq_load/*.json
