@@ -856,25 +856,37 @@ file_stats(struct appender *a, struct part *p)
 /* ---- committing ---- */
 
 static void
-drop_parts(struct appender *a, bool unlink_files)
+free_part(struct part *p, bool unlink_file)
 {
-	for (size_t i = 0; i < a->nparts; i++) {
-		struct part *p = &a->parts[i];
-		pq_free(p->pw);
-		if (p->fd >= 0)
-			close(p->fd);
-		if (unlink_files && !a->o.dry_run)
-			unlink(p->abs);
-		free(p->dir);
-		free(p->rel);
-		free(p->abs);
-		json_decref(p->values);
-	}
-	a->nparts = 0;
+	pq_free(p->pw);
+	if (p->fd >= 0)
+		close(p->fd);
+	if (unlink_file)
+		unlink(p->abs);
+	free(p->dir);
+	free(p->rel);
+	free(p->abs);
+	json_decref(p->values);
+}
+
+/* Forgets the batch's sources and rows: the next one starts empty and
+ * its sources read the table's positions afresh. */
+static void
+reset_batch(struct appender *a)
+{
 	for (size_t i = 0; i < a->nsrc; i++)
 		free(a->src[i].app_id);
 	a->nsrc = 0;
 	a->batch_rows = 0;
+}
+
+static void
+drop_parts(struct appender *a, bool unlink_files)
+{
+	for (size_t i = 0; i < a->nparts; i++)
+		free_part(&a->parts[i], unlink_files && !a->o.dry_run);
+	a->nparts = 0;
+	reset_batch(a);
 }
 
 /* Closes and fsyncs every file and the directories that name them. */
@@ -1048,15 +1060,10 @@ rebuild_without_committed(struct appender *a, uint64_t *dropped, char *err,
 	struct readd c = { .a = a, .err = err, .errlen = errlen };
 	int rc = 0;
 
-	/* The old files stay where they are until the new batch is made;
-	 * the appender starts an empty batch whose sources read the
-	 * table's positions afresh. */
+	/* The old files stay where they are until the new batch is made. */
 	a->parts = NULL;
 	a->nparts = a->parts_cap = 0;
-	for (size_t i = 0; i < a->nsrc; i++)
-		free(a->src[i].app_id);
-	a->nsrc = 0;
-	a->batch_rows = 0;
+	reset_batch(a);
 	writer_open_memory(&c.line);
 	for (size_t i = 0; i < nold && rc == 0; i++) {
 		size_t n = strlen(old[i].rel);
@@ -1069,14 +1076,8 @@ rebuild_without_committed(struct appender *a, uint64_t *dropped, char *err,
 		free(uri);
 	}
 	writer_close(&c.line);
-	for (size_t i = 0; i < nold; i++) {
-		pq_free(old[i].pw);
-		unlink(old[i].abs);
-		free(old[i].dir);
-		free(old[i].rel);
-		free(old[i].abs);
-		json_decref(old[i].values);
-	}
+	for (size_t i = 0; i < nold; i++)
+		free_part(&old[i], true);
 	free(old);
 	*dropped = c.dropped;
 	return rc;
