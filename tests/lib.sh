@@ -27,6 +27,15 @@ expect_grep() {
 
 lines() { wc -l < "$1" | tr -d ' '; }
 
+# pace N SECONDS: copies stdin to stdout line by line, pausing SECONDS
+# after every N lines, so a backlog flows like a live stream.  Not awk:
+# mawk fills its whole input buffer before it hands on a line, so the
+# last lines of a stream that pauses would sit there until end of input.
+pace() {
+	perl -e '$| = 1; my ($n, $s) = @ARGV; @ARGV = ();
+	    while (<STDIN>) { print; select(undef, undef, undef, $s) if $. % $n == 0 }' "$1" "$2"
+}
+
 # stat_field NAME FILE: the value of NAME=... in a tool's summary line.
 stat_field() {
 	sed -n "s/.* $1=\([0-9]*\).*/\1/p; s/^[^ ]*: $1=\([0-9]*\).*/\1/p" "$2" | tail -n 1

@@ -84,9 +84,9 @@ rm -rf lake
 partial=0 round=0
 for d in $(cat delays); do
 	round=$((round + 1))
-	sh -c 'kafka-cat-in -q -b "$1" -t vitals --resume-from lake/bronze |
-	    awk "{ print; fflush() } NR % 200 == 0 { system(\"sleep 0.05\") }" |
-	    delta-commit -q --schema bronze --batch-rows 300 lake/bronze' sh "$B" &
+	(kafka-cat-in -q -b "$B" -t vitals --resume-from lake/bronze |
+	    pace 200 0.05 |
+	    delta-commit -q --schema bronze --batch-rows 300 lake/bronze) &
 	job=$!
 	sleep "$d"
 	if [ $((round % 2)) = 0 ]; then victim=delta-commit; else victim=kafka-cat-in; fi

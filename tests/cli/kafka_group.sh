@@ -18,7 +18,7 @@ member() {	# name
 	kafka-cat-in -v -b "$B" -t vitals -G lake -X session.timeout.ms=6000 \
 	    -X heartbeat.interval.ms=500 --resume-from "$L/bronze" \
 	    --resume-from "$L/silver" 2> "$1.in.err" |
-	    awk '{ print; fflush() } NR % 500 == 0 { system("sleep 0.05") }' |
+	    pace 500 0.05 |
 	    tee "$L/$1.fifo" | vitals-clean -q |
 	    delta-commit -q -v --schema silver --batch-rows 2000 --batch-seconds 2 "$L/silver" 2> "$1.silver.err" || :
 	wait $bj || :

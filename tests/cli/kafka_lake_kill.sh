@@ -26,7 +26,7 @@ lake() {	# round, kafka-cat-in options...
 	sj=$!
 	kafka-cat-in -q -b "$B" -t vitals "$@" --resume-from "$L/bronze" \
 	    --resume-from "$L/silver" --resume-from "$L/gold" |
-	    awk '{ print; fflush() } NR % 500 == 0 { system("sleep 0.02") }' |
+	    pace 500 0.02 |
 	    tee "$L/b.fifo" |
 	    vitals-clean -q --rejects "$L/clean.$r.ndjson" |
 	    iforest-score -q | tee "$L/s.fifo" |
