@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "dedup.h"
+#include "hash.h"
 #include "isotime.h"
 #include "jsonw.h"
 #include "vitals.h"

@@ -370,18 +370,6 @@ condition_from_snomed(uint64_t code)
 	return -1;
 }
 
-/* The key of a Synthea patient: its Id hashed, so the same patient draws
- * the same numbers whatever its place in the file. */
-static uint64_t
-id_key(const char *id)
-{
-	uint64_t h = UINT64_C(1469598103934665603);
-
-	for (; *id; id++)
-		h = (h ^ (unsigned char)*id) * UINT64_C(1099511628211);
-	return splitmix64(&h);
-}
-
 /* Completed years between two days since the epoch. */
 static int
 completed_years(int32_t birth, int32_t day)
@@ -424,7 +412,7 @@ from_synthea(struct patient *p, const struct synthea_patient *sp,
 
 	p->id = xstrdup(sp->id);
 	p->id_len = strlen(p->id);
-	p->key = id_key(sp->id);
+	p->key = rng_seed_of(sp->id);
 	patient_stream(&r, seed, p->key, STREAM_COHORT);
 	p->age = (ref_day - sp->birth) / 365.2425;
 	p->age_years = completed_years(sp->birth, ref_day);

@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rng.h"
 #include "xalloc.h"
 
 /*
@@ -118,15 +117,4 @@ dedup_check(struct dedup *d, uint64_t key, uint64_t fp, int64_t time)
 	d->table[i] = (uint32_t)pos + 1;
 	d->count++;
 	return DEDUP_NEW;
-}
-
-uint64_t
-hash_bytes(const void *p, size_t n, uint64_t seed)
-{
-	const unsigned char *s = p;
-	uint64_t h = 14695981039346656037ull ^ seed;
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ s[i]) * 1099511628211ull;
-	return splitmix64(&h);
 }

@@ -34,7 +34,4 @@ enum dedup_result dedup_check(struct dedup *d, uint64_t key,
 /* Keys held now. */
 size_t dedup_size(const struct dedup *d);
 
-/* A 64-bit hash of bytes, chained through seed (FNV-1a, then mixed). */
-uint64_t hash_bytes(const void *p, size_t n, uint64_t seed);
-
 #endif

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dedup.h"
 #include "metrics.h"
 #include "strindex.h"
 #include "xalloc.h"
@@ -55,10 +54,9 @@ struct evaluation {
 	struct obs *obs;
 	size_t nobs, obs_cap;
 	struct strindex patients, types;
+	struct strindex ep_ids;	/* an episode id's 8 bytes -> its index */
 	struct episode *ep;
 	size_t nep, ep_cap;
-	uint32_t *ep_slot;	/* episode id -> index + 1 */
-	size_t ep_mask;
 };
 
 struct evaluation *
@@ -67,8 +65,6 @@ eval_new(const struct eval_options *o)
 	struct evaluation *e = xcalloc(1, sizeof *e);
 
 	e->o = *o;
-	e->ep_mask = 1023;
-	e->ep_slot = xcalloc(e->ep_mask + 1, sizeof *e->ep_slot);
 	return e;
 }
 
@@ -80,8 +76,8 @@ eval_free(struct evaluation *e)
 	free(e->obs);
 	strindex_free(&e->patients);
 	strindex_free(&e->types);
+	strindex_free(&e->ep_ids);
 	free(e->ep);
-	free(e->ep_slot);
 	free(e);
 }
 
@@ -89,33 +85,21 @@ static int32_t
 episode_index(struct evaluation *e, int64_t id, uint32_t patient, int type,
     int64_t t)
 {
-	size_t i;
+	bool added;
+	uint32_t k = strindex_add(&e->ep_ids, (const char *)&id, sizeof id,
+	    &added);
+	struct episode *ep;
 
-	if (e->nep * 2 >= e->ep_mask + 1) {
-		size_t cap = (e->ep_mask + 1) * 2;
-		free(e->ep_slot);
-		e->ep_slot = xcalloc(cap, sizeof *e->ep_slot);
-		e->ep_mask = cap - 1;
-		for (size_t k = 0; k < e->nep; k++) {
-			for (i = (size_t)hash_bytes(&e->ep[k].id, 8, 0) &
-			    e->ep_mask; e->ep_slot[i]; i = (i + 1) & e->ep_mask)
-				;
-			e->ep_slot[i] = (uint32_t)k + 1;
-		}
-	}
-	for (i = (size_t)hash_bytes(&id, 8, 0) & e->ep_mask; e->ep_slot[i];
-	    i = (i + 1) & e->ep_mask) {
-		struct episode *ep = &e->ep[e->ep_slot[i] - 1];
-		if (ep->id == id) {
-			if (t < ep->first)
-				ep->first = t;
-			if (t > ep->last)
-				ep->last = t;
-			return (int32_t)(e->ep_slot[i] - 1);
-		}
+	if (!added) {
+		ep = &e->ep[k];
+		if (t < ep->first)
+			ep->first = t;
+		if (t > ep->last)
+			ep->last = t;
+		return (int32_t)k;
 	}
 	xgrow(&e->ep, &e->ep_cap, e->nep + 1, sizeof *e->ep);
-	struct episode *ep = &e->ep[e->nep];
+	ep = &e->ep[e->nep];
 	memset(ep, 0, sizeof *ep);
 	ep->id = id;
 	ep->first = ep->last = t;
@@ -123,7 +107,6 @@ episode_index(struct evaluation *e, int64_t id, uint32_t patient, int type,
 	ep->type = type;
 	for (int d = 0; d < NDETECTORS; d++)
 		ep->detected_at[d] = INT64_MAX;
-	e->ep_slot[i] = (uint32_t)e->nep + 1;
 	return (int32_t)e->nep++;
 }
 

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dedup.h"
+#include "hash.h"
 #include "isotime.h"
 #include "xalloc.h"
 
@@ -291,12 +291,15 @@ struct vstate {
 	uint32_t folded;	/* minutes in the baseline */
 };
 
-struct patient {
+/* A patient's feature state.  Patients are found by id in a chained
+ * table of their own, not lib/strindex, because the idle ones are
+ * forgotten (the recency list), and strindex only grows. */
+struct feat_patient {
 	char *id;
 	size_t len;
 	uint64_t hash;
-	struct patient *chain;		/* hash bucket */
-	struct patient *newer, *older;	/* recency list */
+	struct feat_patient *chain;	/* hash bucket */
+	struct feat_patient *newer, *older; /* recency list */
 	int64_t last_t;
 	int64_t minute;			/* minute of the current bin */
 	int64_t next_fold;		/* next minute for the baseline */
@@ -313,9 +316,9 @@ struct extractor {
 	double base_alpha;		/* per minute */
 	int64_t cached_dt;
 	double cached_alpha;
-	struct patient **buckets;
+	struct feat_patient **buckets;
 	size_t nbuckets, npatients;
-	struct patient *newest, *oldest;
+	struct feat_patient *newest, *oldest;
 };
 
 static int
@@ -350,7 +353,7 @@ extractor_new(const struct features_config *c, const struct feature_set *fs)
 size_t
 features_state_bytes(const struct features_config *c)
 {
-	return sizeof(struct patient) + sizeof(struct patient *) +
+	return sizeof(struct feat_patient) + sizeof(struct feat_patient *) +
 	    (size_t)(minutes(c->base_lag) + 1) * NVITALS * sizeof(struct bin) +
 	    16;
 }
@@ -362,7 +365,7 @@ extractor_patients(const struct extractor *x)
 }
 
 static void
-unlink_recency(struct extractor *x, struct patient *p)
+unlink_recency(struct extractor *x, struct feat_patient *p)
 {
 	if (p->newer)
 		p->newer->older = p->older;
@@ -376,7 +379,7 @@ unlink_recency(struct extractor *x, struct patient *p)
 }
 
 static void
-push_newest(struct extractor *x, struct patient *p)
+push_newest(struct extractor *x, struct feat_patient *p)
 {
 	p->older = x->newest;
 	p->newer = NULL;
@@ -388,9 +391,9 @@ push_newest(struct extractor *x, struct patient *p)
 }
 
 static void
-forget(struct extractor *x, struct patient *p)
+forget(struct extractor *x, struct feat_patient *p)
 {
-	struct patient **pp = &x->buckets[p->hash & (x->nbuckets - 1)];
+	struct feat_patient **pp = &x->buckets[p->hash & (x->nbuckets - 1)];
 
 	while (*pp != p)
 		pp = &(*pp)->chain;
@@ -416,10 +419,10 @@ static void
 grow(struct extractor *x)
 {
 	size_t n = x->nbuckets * 2;
-	struct patient **b = xcalloc(n, sizeof *b);
+	struct feat_patient **b = xcalloc(n, sizeof *b);
 
 	for (size_t i = 0; i < x->nbuckets; i++) {
-		struct patient *p = x->buckets[i], *next;
+		struct feat_patient *p = x->buckets[i], *next;
 		for (; p != NULL; p = next) {
 			next = p->chain;
 			p->chain = b[p->hash & (n - 1)];
@@ -431,11 +434,11 @@ grow(struct extractor *x)
 	x->nbuckets = n;
 }
 
-static struct patient *
+static struct feat_patient *
 find_or_add(struct extractor *x, const char *id, size_t len, int64_t t)
 {
 	uint64_t h = hash_bytes(id, len, 0);
-	struct patient *p;
+	struct feat_patient *p;
 
 	for (p = x->buckets[h & (x->nbuckets - 1)]; p != NULL; p = p->chain)
 		if (p->hash == h && p->len == len && memcmp(p->id, id, len) == 0)
@@ -458,7 +461,7 @@ find_or_add(struct extractor *x, const char *id, size_t len, int64_t t)
 }
 
 static struct bin *
-bin_at(const struct extractor *x, struct patient *p, int64_t minute)
+bin_at(const struct extractor *x, struct feat_patient *p, int64_t minute)
 {
 	int64_t slot = minute % x->ring_len;
 
@@ -501,7 +504,7 @@ trend_spread(const struct extractor *x, const struct vstate *s, int v)
 
 /* Adds a closed minute's means to the baseline. */
 static void
-fold(struct extractor *x, struct patient *p, int64_t minute)
+fold(struct extractor *x, struct feat_patient *p, int64_t minute)
 {
 	struct bin *b = bin_at(x, p, minute);
 	bool any = false;
@@ -553,7 +556,7 @@ sample_var(const struct extractor *x, double *var, uint32_t *n, double d,
 /* Once a minute: how far the recent mean is from the baseline, and the
  * trend, into their spreads. */
 static void
-sample_spread(struct extractor *x, struct patient *p)
+sample_spread(struct extractor *x, struct feat_patient *p)
 {
 	struct bin *then = bin_at(x, p, p->minute - x->trend_min);
 
@@ -574,7 +577,7 @@ sample_spread(struct extractor *x, struct patient *p)
 /* Moves the patient's clock to minute m: folds what is due, clears the
  * bins of the new minutes. */
 static void
-advance(struct extractor *x, struct patient *p, int64_t m)
+advance(struct extractor *x, struct feat_patient *p, int64_t m)
 {
 	sample_spread(x, p);
 	while (p->next_fold < m && (p->next_fold <= m - x->lag_min ||
@@ -631,7 +634,7 @@ max_and_norm(const double *x, double *max, double *norm)
 }
 
 static void
-derive(const struct extractor *x, struct patient *p, int64_t t,
+derive(const struct extractor *x, struct feat_patient *p, int64_t t,
     struct derived *d)
 {
 	struct bin *then = bin_at(x, p, p->minute - x->trend_min);
@@ -694,7 +697,7 @@ void
 extractor_update(struct extractor *x, const char *id, size_t len, int64_t t,
     const double *vitals, double *out)
 {
-	struct patient *p = find_or_add(x, id, len, t);
+	struct feat_patient *p = find_or_add(x, id, len, t);
 
 	if (t >= p->last_t) {
 		int64_t m = t / MINUTE;

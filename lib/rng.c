@@ -11,6 +11,19 @@ splitmix64(uint64_t *state)
 	return z ^ (z >> 31);
 }
 
+uint64_t
+rng_seed_of(const char *name)
+{
+	/* FNV-1a over the bytes (with the offset basis one digit short, as
+	 * the first release had it: the seeds must not change), then
+	 * splitmix64. */
+	uint64_t h = UINT64_C(1469598103934665603);
+
+	for (; *name; name++)
+		h = (h ^ (unsigned char)*name) * UINT64_C(1099511628211);
+	return splitmix64(&h);
+}
+
 void
 rng_seed(struct rng *r, uint64_t seed)
 {

@@ -33,7 +33,12 @@ double rng_normal(struct rng *r);
 /* Exponential deviate with the given mean. */
 double rng_exponential(struct rng *r, double mean);
 
-/* splitmix64: also a good 64-bit mixing function for hashing. */
+/* splitmix64: steps *state and returns the next value of its sequence. */
 uint64_t splitmix64(uint64_t *state);
+
+/* A seed named by a string (a Synthea patient's Id), so that one name
+ * draws the same numbers whatever else is drawn.  Generated data depend
+ * on these bits: unlike hash_bytes (lib/hash.h), this never changes. */
+uint64_t rng_seed_of(const char *name);
 
 #endif

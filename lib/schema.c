@@ -23,30 +23,12 @@ ftype_name(enum ftype t)
 	return type_names[t];
 }
 
-static uint32_t
-name_hash(const char *s, size_t len)
-{
-	uint32_t h = 2166136261u;
-
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ (unsigned char)s[i]) * 16777619u;
-	return h;
-}
-
 int
 schema_find(const struct schema *s, const char *name, size_t len)
 {
-	uint32_t i = name_hash(name, len) & s->mask;
+	uint32_t k = strindex_find(&s->names, name, len);
 
-	for (;;) {
-		uint32_t v = s->slots[i];
-		if (v == 0)
-			return -1;
-		const struct field *f = &s->f[v - 1];
-		if (f->name_len == len && memcmp(f->name, name, len) == 0)
-			return (int)v - 1;
-		i = (i + 1) & s->mask;
-	}
+	return k == STRINDEX_NONE ? -1 : (int)k;
 }
 
 int
@@ -81,7 +63,7 @@ schema_free(struct schema *s)
 		json_decref(s->f[i].json);
 	}
 	free(s->f);
-	free(s->slots);
+	strindex_free(&s->names);
 	free(s);
 }
 
@@ -116,7 +98,7 @@ from_json(json_t *root, char *err, size_t errlen)
 {
 	json_t *fields, *fj, *name, *nullable;
 	struct schema *s;
-	size_t i, cap;
+	size_t i;
 
 	if (!json_is_object(root) ||
 	    !json_is_string(json_object_get(root, "type")) ||
@@ -130,10 +112,6 @@ from_json(json_t *root, char *err, size_t errlen)
 	s = xcalloc(1, sizeof *s);
 	s->n = json_array_size(fields);
 	s->f = xcalloc(s->n, sizeof *s->f);
-	for (cap = 8; cap < s->n * 2; cap *= 2)
-		;
-	s->slots = xcalloc(cap, sizeof *s->slots);
-	s->mask = (uint32_t)cap - 1;
 	json_array_foreach(fields, i, fj) {
 		struct field *f = &s->f[i];
 		name = json_object_get(fj, "name");
@@ -156,10 +134,8 @@ from_json(json_t *root, char *err, size_t errlen)
 			goto fail;
 		f->nullable = nullable == NULL || json_is_true(nullable);
 		f->json = json_incref(fj);
-		uint32_t h = name_hash(f->name, f->name_len) & s->mask;
-		while (s->slots[h] != 0)
-			h = (h + 1) & s->mask;
-		s->slots[h] = (uint32_t)i + 1;
+		/* Numbered in order: the names are unique. */
+		strindex_add(&s->names, f->name, f->name_len, NULL);
 	}
 	return s;
 fail:

@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "strindex.h"
+
 enum ftype {
 	FT_STRING, FT_INTEGER, FT_LONG, FT_DOUBLE, FT_BOOLEAN,
 	FT_TIMESTAMP, FT_DATE, FT_STRUCT
@@ -35,8 +37,7 @@ struct field {
 struct schema {
 	size_t n;
 	struct field *f;
-	uint32_t *slots;	/* name index: open addressing, idx + 1 */
-	uint32_t mask;
+	struct strindex names;	/* field name -> its index in f */
 };
 
 /*

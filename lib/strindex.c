@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "dedup.h"
+#include "hash.h"
 #include "xalloc.h"
 
 /* The slot that holds s, or the empty slot where it would go. */

@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "isotime.h"
 #include "jsonw.h"
+#include "strindex.h"
 #include "xalloc.h"
 
 /* Per file, the first few malformed rows are shown; the rest counted. */
@@ -214,64 +215,28 @@ csv_next(struct csv *c)
 
 /* --- the export ------------------------------------------------------ */
 
-static uint32_t
-id_hash(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
-
 /* The patient with that Id, or NULL. */
 static struct synthea_patient *
 find(const struct synthea *s, const char *id)
 {
-	size_t i;
-	uint32_t v;
+	uint32_t k = strindex_find(&s->ids, id, strlen(id));
 
-	if (s->slots == NULL)
-		return NULL;
-	for (i = id_hash(id) & s->mask; (v = s->slots[i]) != 0;
-	    i = (i + 1) & s->mask)
-		if (strcmp(s->p[v - 1].id, id) == 0)
-			return &s->p[v - 1];
-	return NULL;
+	return k == STRINDEX_NONE ? NULL : &s->p[k];
 }
 
-static void
-index_insert(struct synthea *s, size_t idx)
-{
-	size_t i = id_hash(s->p[idx].id) & s->mask;
-
-	while (s->slots[i] != 0)
-		i = (i + 1) & s->mask;
-	s->slots[i] = (uint32_t)idx + 1;
-}
-
-/* Adds a patient; keeps the index under half full. */
+/* A new patient; its Id is not in s yet. */
 static struct synthea_patient *
 add_patient(struct synthea *s, const char *id)
 {
 	struct synthea_patient *p;
+	uint32_t k = strindex_add(&s->ids, id, strlen(id), NULL);
 
 	xgrow(&s->p, &s->cap, s->n + 1, sizeof *s->p);
 	p = &s->p[s->n];
 	memset(p, 0, sizeof *p);
-	p->id = xstrdup(id);
+	p->id = s->ids.e[k].s;	/* the index's copy, freed with it */
 	p->death = INT32_MIN;
 	s->n++;
-	if (s->slots == NULL || s->n * 2 > s->mask + 1) {
-		size_t size = s->slots == NULL ? 256 : (s->mask + 1) * 2;
-		free(s->slots);
-		s->slots = xcalloc(size, sizeof *s->slots);
-		s->mask = size - 1;
-		for (size_t i = 0; i < s->n; i++)
-			index_insert(s, i);
-	} else {
-		index_insert(s, s->n - 1);
-	}
 	return p;
 }
 
@@ -561,12 +526,10 @@ synthea_load(struct synthea *s, const char *dir, int64_t ref_usec,
 void
 synthea_free(struct synthea *s)
 {
-	for (size_t i = 0; i < s->n; i++) {
-		free(s->p[i].id);
+	for (size_t i = 0; i < s->n; i++)
 		free(s->p[i].codes);
-	}
 	free(s->p);
-	free(s->slots);
+	strindex_free(&s->ids);
 	memset(s, 0, sizeof *s);
 }
 

@@ -24,6 +24,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "strindex.h"
+
 /* One CSV file being read row by row. */
 struct csv {
 	FILE *fp;
@@ -86,7 +88,7 @@ enum synthea_vital {
 };
 
 struct synthea_patient {
-	char *id;		/* the Synthea Id, valid UTF-8 (owned) */
+	const char *id;	/* the Synthea Id, valid UTF-8 (s->ids owns it) */
 	int32_t birth;		/* days since 1970-01-01 */
 	int32_t death;		/* days, or INT32_MIN when not deceased */
 	char sex;		/* 'M', 'F', or '?' when GENDER is neither */
@@ -103,8 +105,7 @@ struct synthea {
 	uint64_t bad_rows;	/* malformed rows skipped, all files */
 	uint64_t orphan_rows;	/* rows naming a patient not in
 				 * patients.csv (ignored) */
-	uint32_t *slots;	/* id index, open addressing, idx + 1 */
-	size_t mask;
+	struct strindex ids;		/* Id -> its index in p */
 };
 
 /*

@@ -3,13 +3,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "xalloc.h"
 
 /*
  * Every window lives in one allocation, a slot: the public part, the
  * caller's data, then the patient_id.  A slot is found three ways:
  *   - by (patient_id, start) in an open-addressing hash table (linear
- *     probing, backward-shift deletion, so no deleted markers);
+ *     probing, backward-shift deletion, so no deleted markers: windows
+ *     are deleted as they close, which lib/strindex, made for tables
+ *     that only grow, does not do);
  *   - while open, from its period's bucket in its source: buckets are
  *     the distinct window starts that have open windows, kept sorted, so
  *     the windows that close next are always those of the first bucket;
@@ -73,33 +76,12 @@ struct window_table {
 
 /* ---- keys ---- */
 
-static uint64_t
-mix(uint64_t h)
-{
-	h ^= h >> 33;
-	h *= UINT64_C(0xff51afd7ed558ccd);
-	h ^= h >> 33;
-	h *= UINT64_C(0xc4ceb9fe1a85ec53);
-	h ^= h >> 33;
-	return h;
-}
-
-/* Eight bytes at a time: a patient_id is hashed once per reading, and a
- * byte-at-a-time hash of a 36-byte UUID would cost more than the rest of
- * the lookup. */
+/* A patient_id is hashed once per reading: hash_bytes reads it eight
+ * bytes at a time. */
 static uint64_t
 key_hash(const char *s, size_t n, int64_t start)
 {
-	uint64_t h = mix((uint64_t)start ^ n), x;
-
-	for (; n >= 8; s += 8, n -= 8) {
-		memcpy(&x, s, 8);
-		h = (h ^ x) * UINT64_C(0x9e3779b97f4a7c15);
-		h ^= h >> 29;
-	}
-	x = 0;
-	memcpy(&x, s, n);
-	return mix(h ^ x);
+	return hash_bytes(s, n, (uint64_t)start);
 }
 
 static bool

@@ -92,15 +92,6 @@ test_against_model(void **state)
 	dedup_free(d);
 }
 
-static void
-test_hash(void **state)
-{
-	(void)state;
-	assert_int_not_equal(hash_bytes("a", 1, 0), hash_bytes("b", 1, 0));
-	assert_int_not_equal(hash_bytes("a", 1, 0), hash_bytes("a", 1, 1));
-	assert_int_equal(hash_bytes("abc", 3, 7), hash_bytes("abc", 3, 7));
-}
-
 int
 main(void)
 {
@@ -108,7 +99,6 @@ main(void)
 		cmocka_unit_test(test_basic),
 		cmocka_unit_test(test_capacity),
 		cmocka_unit_test(test_against_model),
-		cmocka_unit_test(test_hash),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
