@@ -77,7 +77,7 @@ int appender_add(struct appender *a, const char *line, size_t len,
     enum append_status *st, const char **reason, char *detail,
     size_t detail_len, char *err, size_t errlen);
 
-/* True when the batch has reached --batch-rows or --batch-seconds. */
+/* True when the batch has reached --batch-rows or --batch-time. */
 bool appender_due(const struct appender *a);
 /* Milliseconds until the batch is due by time; -1 with no batch open. */
 int appender_ms_until_due(const struct appender *a);

@@ -19,14 +19,14 @@
 
 static const char usage_text[] =
     "usage: delta-commit [-hnqvV] [--app-id id] [--batch-rows n]\n"
-    "                    [--batch-seconds seconds] [--checkpoint-interval n]\n"
+    "                    [--batch-time duration] [--checkpoint-interval n]\n"
     "                    [--codec name] [--max-line size] [--partition-by columns]\n"
     "                    [--rejects file] [--schema schema] [--stats] table\n"
     "                    [file ...]\n"
     "       delta-commit --positions table\n";
 
 enum {
-	OPT_APP_ID = OPT_TOOL_BASE, OPT_BATCH_ROWS, OPT_BATCH_SECONDS,
+	OPT_APP_ID = OPT_TOOL_BASE, OPT_BATCH_ROWS, OPT_BATCH_TIME,
 	OPT_CHECKPOINT, OPT_CODEC, OPT_PARTITION_BY, OPT_POSITIONS
 };
 
@@ -37,7 +37,7 @@ static const struct option longopts[] = {
 	{ "schema", required_argument, 0, OPT_SCHEMA },
 	{ "app-id", required_argument, 0, OPT_APP_ID },
 	{ "batch-rows", required_argument, 0, OPT_BATCH_ROWS },
-	{ "batch-seconds", required_argument, 0, OPT_BATCH_SECONDS },
+	{ "batch-time", required_argument, 0, OPT_BATCH_TIME },
 	{ "checkpoint-interval", required_argument, 0, OPT_CHECKPOINT },
 	{ "codec", required_argument, 0, OPT_CODEC },
 	{ "dry-run", no_argument, 0, 'n' },
@@ -76,10 +76,10 @@ parse_tool_option(int ch, const char *arg, struct config *c)
 			    "a positive count", arg);
 		c->ao.batch_rows = (uint64_t)n;
 		break;
-	case OPT_BATCH_SECONDS:
+	case OPT_BATCH_TIME:
 		if (cli_parse_duration(arg, &c->ao.batch_usec) != 0 ||
 		    c->ao.batch_usec <= 0)
-			cli_usage_error(usage_text, "--batch-seconds %s: "
+			cli_usage_error(usage_text, "--batch-time %s: "
 			    "expected a duration such as 30 or 1m", arg);
 		break;
 	case OPT_CHECKPOINT:

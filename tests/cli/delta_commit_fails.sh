@@ -25,7 +25,7 @@ unharmed() {
 fresh
 set +e
 { cat next.ndjson; sleep 0.5; touch fail; sleep 4; } |
-    failing delta-commit --batch-seconds 1 t 2> err
+    failing delta-commit --batch-time 1 t 2> err
 rc=$?
 set -e
 cat err
@@ -64,7 +64,7 @@ unharmed "end-of-input failure"
 # Without the failure the same commands succeed, so the cases above fail
 # for the injected reason only.
 rm -f fail
-{ cat next.ndjson; sleep 1.5; } | failing delta-commit --batch-seconds 1 t 2> err
+{ cat next.ndjson; sleep 1.5; } | failing delta-commit --batch-time 1 t 2> err
 expect_eq "idle commit: out" "$(stat_field out err)" 100
 cat first.ndjson next.ndjson > all.ndjson
 delta_check t --rows all.ndjson

@@ -55,7 +55,7 @@ expect_grep "out=$((n / 2)) rejected=0 duplicates=0" e5
 jq -c 'select(.partition <= 1)' silver.ndjson > two.ndjson
 jq -c 'select(.partition == 0)' two.ndjson | head -n 30 > b.ndjson
 mkfifo a.fifo
-delta-commit -v --batch-rows 1000000 --batch-seconds 1h race/silver < a.fifo 2> ea &
+delta-commit -v --batch-rows 1000000 --batch-time 1h race/silver < a.fifo 2> ea &
 a=$!
 exec 4> a.fifo
 cat two.ndjson >&4

@@ -13,14 +13,14 @@ L=$T/lake
 mkdir -p "$L"
 member() {	# name
 	mkfifo "$L/$1.fifo"
-	delta-commit -q -v --schema bronze --batch-rows 2000 --batch-seconds 2 "$L/bronze" < "$L/$1.fifo" 2> "$1.bronze.err" &
+	delta-commit -q -v --schema bronze --batch-rows 2000 --batch-time 2 "$L/bronze" < "$L/$1.fifo" 2> "$1.bronze.err" &
 	bj=$!
 	kafka-cat-in -v -b "$B" -t vitals -G lake -X session.timeout.ms=6000 \
 	    -X heartbeat.interval.ms=500 --resume-from "$L/bronze" \
 	    --resume-from "$L/silver" 2> "$1.in.err" |
 	    pace 500 0.05 |
 	    tee "$L/$1.fifo" | vitals-clean -q |
-	    delta-commit -q -v --schema silver --batch-rows 2000 --batch-seconds 2 "$L/silver" 2> "$1.silver.err" || :
+	    delta-commit -q -v --schema silver --batch-rows 2000 --batch-time 2 "$L/silver" 2> "$1.silver.err" || :
 	wait $bj || :
 }
 member a &
