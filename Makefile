@@ -28,7 +28,9 @@ CFLAGS    ?= -O2 -g
 XCFLAGS    = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
              -Wstrict-prototypes -Wmissing-prototypes -Wno-sign-compare \
              -iquote lib $(PKG_CFLAGS) -DVL_VERSION='"$(VERSION)"'
-XLDLIBS    = $(PKG_LIBS) -lm
+# --as-needed: a tool records a library only if it calls into it, so
+# vitals-clean does not load librdkafka or libcurl.
+XLDLIBS    = -Wl,--as-needed $(PKG_LIBS) -lm
 
 ifeq ($(SAN),1)
 CFLAGS     = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \

@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <jansson.h>
-#include <librdkafka/rdkafka.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,6 +11,10 @@
 volatile sig_atomic_t cli_stop;
 
 static const char *progname = "vitals";
+static struct lib_version {
+	const char *library, *version;
+} uses[4];
+static int nuses;
 
 static void
 on_stop(int sig)
@@ -97,9 +100,21 @@ cli_usage_error(const char *usage, const char *fmt, ...)
 void
 cli_version(void)
 {
-	printf("%s %s (jansson %s, librdkafka %s)\n", progname, VL_VERSION,
-	    JANSSON_VERSION, rd_kafka_version_str());
+	printf("%s %s (jansson %s", progname, VL_VERSION, JANSSON_VERSION);
+	for (int i = 0; i < nuses; i++)
+		printf(", %s %s", uses[i].library, uses[i].version);
+	printf(")\n");
 	exit(fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL);
+}
+
+void
+cli_version_uses(const char *library, const char *version)
+{
+	for (int i = 0; i < nuses; i++)
+		if (strcmp(uses[i].library, library) == 0)
+			return;
+	if (nuses < (int)(sizeof uses / sizeof uses[0]))
+		uses[nuses++] = (struct lib_version){ library, version };
 }
 
 void

@@ -78,8 +78,14 @@ _Noreturn void cli_die(int status, const char *fmt, ...)
 /* Prints the reason and the usage string to stderr and exits 2. */
 _Noreturn void cli_usage_error(const char *usage, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-/* Prints "tool VERSION (jansson X, ...)" to stdout and exits 0. */
+/* Prints "tool VERSION (jansson X, ...)" to stdout and exits 0, naming
+ * each library recorded by cli_version_uses. */
 _Noreturn void cli_version(void);
+/* Records a library that the tool uses, for -V; called by the module
+ * that uses it, before the options are parsed, so that a tool links only
+ * what it uses.  The strings must live as long as the process; at most
+ * four are kept. */
+void cli_version_uses(const char *library, const char *version);
 
 /*
  * Argument parsers.  Each returns 0 and stores the value, or -1 (leaving

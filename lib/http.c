@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cli.h"
 #include "xalloc.h"
 
 struct http {
@@ -95,6 +96,12 @@ on_read(char *buf, size_t size, size_t n, void *arg)
 	s->p += len;
 	s->left -= len;
 	return len;
+}
+
+void
+http_version_uses(void)
+{
+	cli_version_uses("libcurl", curl_version_info(CURLVERSION_NOW)->version);
 }
 
 struct http *

@@ -29,6 +29,9 @@ struct http;
 
 /* A client; NULL with err when libcurl cannot start. */
 struct http *http_new(char *err, size_t errlen);
+
+/* Names libcurl and its version for -V (cli_version_uses). */
+void http_version_uses(void);
 void http_free(struct http *h);
 
 /*

@@ -61,11 +61,18 @@ on_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 		cli_warn("kafka %d %s: %s", level, fac, buf);
 }
 
+void
+kafka_version_uses(void)
+{
+	cli_version_uses("librdkafka", rd_kafka_version_str());
+}
+
 rd_kafka_conf_t *
 kafka_conf_new(struct kafka_client *kc, int verbose)
 {
 	rd_kafka_conf_t *conf = rd_kafka_conf_new();
 
+	kafka_version_uses();
 	memset(kc, 0, sizeof *kc);
 	kc->verbose = verbose;
 	rd_kafka_conf_set_opaque(conf, kc);

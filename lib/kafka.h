@@ -71,6 +71,10 @@ struct kafka_client {
  */
 rd_kafka_conf_t *kafka_conf_new(struct kafka_client *kc, int verbose);
 
+/* Names librdkafka and its version for -V (cli_version_uses);
+ * kafka_conf_new calls it. */
+void kafka_version_uses(void);
+
 /* Sets one property.  0, or -1 with err naming the property (never its
  * value). */
 int kafka_conf_set(rd_kafka_conf_t *conf, const char *name,

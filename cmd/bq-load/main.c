@@ -132,6 +132,7 @@ main(int argc, char **argv)
 
 	cli_init(argc, argv);
 	cli_common_init(&opt);
+	http_version_uses();
 	while ((ch = getopt_long(argc, argv, "hnqvV", longopts, NULL)) != -1)
 		if (!cli_common(&opt, ch, optarg, usage_text))
 			parse_tool_option(ch, optarg, &cfg);

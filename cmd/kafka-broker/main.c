@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "kafka.h"
 #include "kafka_broker.h"
 
 static const char usage_text[] =
@@ -61,6 +62,7 @@ main(int argc, char **argv)
 
 	cli_init(argc, argv);
 	cli_common_init(&opt);
+	kafka_version_uses();
 	bo.topics = topics;
 	while ((ch = getopt_long(argc, argv, "hqt:vV", longopts, NULL)) != -1) {
 		if (cli_common(&opt, ch, optarg, usage_text))
