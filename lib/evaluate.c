@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "isotime.h"
 #include "metrics.h"
+#include "schema.h"
 #include "strindex.h"
 #include "xalloc.h"
 
@@ -57,6 +59,8 @@ struct evaluation {
 	struct strindex ep_ids;	/* an episode id's 8 bytes -> its index */
 	struct episode *ep;
 	size_t nep, ep_cap;
+	const struct schema *silver;	/* the fields below are its */
+	int f_pid, f_time, f_score, f_flag, f_news2, f_truth, f_points[5];
 };
 
 struct evaluation *
@@ -155,6 +159,53 @@ eval_add(struct evaluation *e, const char *patient, size_t plen, int64_t t,
 			o->episode = episode_index(e, episode_id, p, (int)type,
 			    t);
 	}
+}
+
+/* The NEWS2 points of the parameters Silver carries one by one. */
+static const char *const news2_points[5] = {
+	"news2_respiration", "news2_spo2", "news2_systolic", "news2_heart_rate",
+	"news2_temperature",
+};
+
+bool
+eval_add_silver(struct evaluation *e, const struct record *rec)
+{
+	const struct jval *pid, *et, *sc;
+	const char *episode = NULL;
+	char type[64];
+	int64_t t, eid = -1;
+	bool red = false;
+
+	if (e->silver == NULL) {
+		const struct schema *s = rec->schema;
+		e->silver = s;
+		e->f_pid = schema_need(s, "patient_id");
+		e->f_time = schema_need(s, "event_time");
+		e->f_score = schema_need(s, "anomaly_score");
+		e->f_flag = schema_need(s, "is_anomaly");
+		e->f_news2 = schema_need(s, "news2_score");
+		e->f_truth = schema_need(s, "truth");
+		for (int i = 0; i < 5; i++)
+			e->f_points[i] = schema_need(s, news2_points[i]);
+	}
+	pid = &rec->v[e->f_pid];
+	et = &rec->v[e->f_time];
+	sc = &rec->v[e->f_score];
+	if (pid->kind != JK_STRING || et->kind != JK_STRING ||
+	    iso_parse(et->s, et->len, &t) != 0 ||
+	    (sc->kind != JK_REAL && sc->kind != JK_INT))
+		return false;
+	if (truth_episode(&rec->v[e->f_truth], type, sizeof type, &eid) &&
+	    eid >= 0)
+		episode = type;
+	for (int i = 0; i < 5; i++)
+		red |= rec->v[e->f_points[i]].kind == JK_INT &&
+		    rec->v[e->f_points[i]].i == 3;
+	eval_add(e, pid->s, pid->len, t, sc->kind == JK_REAL ? sc->d :
+	    (double)sc->i, rec->v[e->f_flag].kind == JK_TRUE,
+	    rec->v[e->f_news2].kind == JK_INT ? (int)rec->v[e->f_news2].i : -1,
+	    red, episode, episode ? strlen(episode) : 0, eid);
+	return true;
 }
 
 static int

@@ -76,6 +76,17 @@ void eval_add(struct evaluation *e, const char *patient, size_t plen,
     bool news2_red, const char *episode, size_t elen, int64_t episode_id);
 
 /*
+ * Adds one record read with the silver schema (record_scan), as
+ * vitals-eval does: patient_id, event_time, anomaly_score, is_anomaly,
+ * news2_score, truth, and the NEWS2 red rule from the points of each
+ * parameter (red when any one scored 3).  False, adding nothing, when it
+ * is not a scored reading: no patient_id, no valid event_time or no
+ * anomaly_score.  The first call finds the fields in rec->schema, which
+ * every later call must share.
+ */
+bool eval_add_silver(struct evaluation *e, const struct record *rec);
+
+/*
  * The episode that a record's truth field (vitals-gen --truth writes
  * {"episode":"sepsis","episode_id":7}) labels, parsed as JSON so that any
  * spacing or escaping reads alike: true with the type in type (cut to

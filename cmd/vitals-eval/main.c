@@ -11,7 +11,6 @@
 
 #include "cli.h"
 #include "evaluate.h"
-#include "isotime.h"
 #include "ndjson.h"
 #include "record.h"
 #include "rejects.h"
@@ -39,11 +38,6 @@ static const struct option longopts[] = {
 	{ "persistence", required_argument, 0, OPT_PERSISTENCE },
 	{ "refractory", required_argument, 0, OPT_REFRACTORY },
 	{ 0, 0, 0, 0 }
-};
-
-static const char *const points[] = {
-	"news2_respiration", "news2_spo2", "news2_systolic", "news2_heart_rate",
-	"news2_temperature",
 };
 
 static void
@@ -99,7 +93,7 @@ main(int argc, char **argv)
 	char err[512];
 	bool json = false, failed;
 	long long k;
-	int ch, f_pid, f_time, f_score, f_flag, f_news2, f_truth, f_pts[5];
+	int ch;
 	FILE *out = stdout;
 
 	cli_init(argc, argv);
@@ -145,52 +139,19 @@ main(int argc, char **argv)
 		cli_die(EXIT_FAIL, "%s: %m", opt.output);
 	if ((silver = schema_load("silver", err, sizeof err)) == NULL)
 		cli_die(EXIT_FAIL, "%s", err);
-	f_pid = schema_need(silver, "patient_id");
-	f_time = schema_need(silver, "event_time");
-	f_score = schema_need(silver, "anomaly_score");
-	f_flag = schema_need(silver, "is_anomaly");
-	f_news2 = schema_need(silver, "news2_score");
-	f_truth = schema_need(silver, "truth");
-	for (int i = 0; i < 5; i++)
-		f_pts[i] = schema_need(silver, points[i]);
 	rec = record_new(silver);
 	ev = eval_new(&eo);
 	rejects_open(&rj, NULL);
 
 	in = reader_open(argv + optind, argc - optind, opt.max_line);
 	while (!cli_stop && reader_next(in, &ln) == 1) {
-		const struct jval *pid, *et, *sc, *tr;
-		int64_t t, eid = -1;
-		const char *episode = NULL;
-		char type[64];
-		bool red = false;
-
 		if (!counts_take(&n, &rj, &ln))
 			continue;
-		if (record_scan(rec, ln.text, ln.len, err)) {
+		if (record_scan(rec, ln.text, ln.len, err) != 0 ||
+		    !eval_add_silver(ev, rec))
 			n.rejected++;
-			continue;
-		}
-		pid = &rec->v[f_pid];
-		et = &rec->v[f_time];
-		sc = &rec->v[f_score];
-		tr = &rec->v[f_truth];
-		if (pid->kind != JK_STRING || et->kind != JK_STRING ||
-		    iso_parse(et->s, et->len, &t) != 0 ||
-		    (sc->kind != JK_REAL && sc->kind != JK_INT)) {
-			n.rejected++;
-			continue;
-		}
-		if (truth_episode(tr, type, sizeof type, &eid) && eid >= 0)
-			episode = type;
-		for (int i = 0; i < 5; i++)
-			red |= rec->v[f_pts[i]].kind == JK_INT &&
-			    rec->v[f_pts[i]].i == 3;
-		eval_add(ev, pid->s, pid->len, t, sc->kind == JK_REAL ? sc->d :
-		    (double)sc->i, rec->v[f_flag].kind == JK_TRUE,
-		    rec->v[f_news2].kind == JK_INT ? (int)rec->v[f_news2].i : -1,
-		    red, episode, episode ? strlen(episode) : 0, eid);
-		n.out++;
+		else
+			n.out++;
 	}
 	failed = reader_failed(in);
 	reader_close(in);

@@ -19,6 +19,8 @@
 #include <string.h>
 
 #include "evaluate.h"
+#include "record.h"
+#include "schema.h"
 
 #define S	INT64_C(1000000)	/* one second in usec */
 #define MIN	(60 * S)
@@ -533,6 +535,65 @@ test_truth_episode(void **state)
 	assert_false(truth_episode(&absent, type, sizeof type, &id));
 }
 
+/*
+ * Silver records as vitals-eval reads them.  p1's three readings in a
+ * hypoxia episode have a NEWS2 total of 3 but SpO2 scored 3: red, so the
+ * NEWS2 rule (persistence 3) detects the episode.  p2's, in a sepsis
+ * episode, total 4 with no parameter at 3: not red, not detected.  A
+ * record with no anomaly_score, or an event_time that is not a time, is
+ * not a scored reading and adds nothing (the counts say so).
+ */
+static void
+test_add_silver(void **state)
+{
+	(void)state;
+	char err[256], line[512];
+	struct schema *silver = schema_load("silver", err, sizeof err);
+	struct record *rec;
+	struct evaluation *e = evaluation(3, 3);
+	struct eval_result r;
+
+	assert_non_null(silver);
+	rec = record_new(silver);
+	for (int i = 0; i < 3; i++) {
+		int len = snprintf(line, sizeof line, "{\"patient_id\":\"p1\","
+		    "\"event_time\":\"2026-01-01T00:0%d:00Z\","
+		    "\"anomaly_score\":0.4,\"is_anomaly\":false,"
+		    "\"news2_score\":3,\"news2_spo2\":3,\"news2_heart_rate\":0,"
+		    "\"truth\":{\"episode\":\"hypoxia\",\"episode_id\":1}}", i);
+		assert_int_equal(record_scan(rec, line, (size_t)len, err), 0);
+		assert_true(eval_add_silver(e, rec));
+		len = snprintf(line, sizeof line, "{\"patient_id\":\"p2\","
+		    "\"event_time\":\"2026-01-01T00:0%d:00Z\","
+		    "\"anomaly_score\":0.4,\"is_anomaly\":false,"
+		    "\"news2_score\":4,\"news2_spo2\":2,\"news2_systolic\":2,"
+		    "\"truth\":{\"episode\":\"sepsis\",\"episode_id\":2}}", i);
+		assert_int_equal(record_scan(rec, line, (size_t)len, err), 0);
+		assert_true(eval_add_silver(e, rec));
+	}
+	const char *unscored[] = {
+		"{\"patient_id\":\"p3\",\"event_time\":\"2026-01-01T00:00:00Z\"}",
+		"{\"patient_id\":\"p3\",\"event_time\":\"noon\","
+		    "\"anomaly_score\":0.5}",
+		"{\"event_time\":\"2026-01-01T00:00:00Z\",\"anomaly_score\":0.5}",
+	};
+	for (size_t i = 0; i < sizeof unscored / sizeof unscored[0]; i++) {
+		assert_int_equal(record_scan(rec, unscored[i],
+		    strlen(unscored[i]), err), 0);
+		assert_false(eval_add_silver(e, rec));
+	}
+	compute(e, &r);
+	assert_int_equal(r.readings, 6);
+	assert_int_equal(r.patients, 2);
+	near(r.det[DET_NEWS2].type_recall[type_index(&r, "hypoxia")], 1,
+	    "red hypoxia found by NEWS2");
+	near(r.det[DET_NEWS2].type_recall[type_index(&r, "sepsis")], 0,
+	    "sepsis below 5 and not red");
+	eval_free(e);
+	record_free(rec);
+	schema_free(silver);
+}
+
 int
 main(void)
 {
@@ -547,6 +608,7 @@ main(void)
 		cmocka_unit_test(test_nothing_to_judge),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_truth_episode),
+		cmocka_unit_test(test_add_silver),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
