@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "conform.h"
 #include "delta.h"
 #include "delta_scan.h"
 #include "embedded.h"
@@ -912,6 +913,8 @@ bq_load_ndjson(struct bq *b, const struct bq_target *t, struct reader *in,
     struct bq_load_totals *tot, char *err, size_t errlen)
 {
 	struct record *r = record_new(t->schema);
+	struct conform *cf = conform_new(t->schema);
+	const char *reason;
 	struct body bd = { .fd = -1 };
 	struct line ln;
 	char key[256], base[1000], hex[17], detail[512];
@@ -931,24 +934,10 @@ bq_load_ndjson(struct bq *b, const struct bq_target *t, struct reader *in,
 			n->rejected++;
 			continue;
 		}
-		if (r->nextra > 0) {
-			snprintf(detail, sizeof detail, "the table has no "
-			    "column '%.*s'", (int)(r->extra[0].key_len > 100 ?
-			    100 : r->extra[0].key_len), r->extra[0].key);
-			rejects_add(rj, &ln, "unknown_field", detail, NULL);
-			n->rejected++;
-			continue;
-		}
-		const char *missing = NULL;
-		for (size_t i = 0; i < t->schema->n && missing == NULL; i++)
-			if (!t->schema->f[i].nullable &&
-			    (r->v[i].kind == JK_ABSENT || r->v[i].kind ==
-			    JK_NULL))
-				missing = t->schema->f[i].name;
-		if (missing != NULL) {
-			snprintf(detail, sizeof detail, "no %s, which the "
-			    "table requires", missing);
-			rejects_add(rj, &ln, "missing_field", detail, NULL);
+		/* The rules delta-commit holds a table's rows to, so a bad
+		 * line is rejected here, not by BigQuery for the whole job. */
+		if (conform_check(cf, r, &reason, detail, sizeof detail) != 0) {
+			rejects_add(rj, &ln, reason, detail, NULL);
 			n->rejected++;
 			continue;
 		}
@@ -984,6 +973,7 @@ bq_load_ndjson(struct bq *b, const struct bq_target *t, struct reader *in,
 out:
 	json_decref(load);
 	body_close(&bd);
+	conform_free(cf);
 	record_free(r);
 	return rc;
 }

@@ -12,6 +12,7 @@
 
 #include "checkpoint.h"
 #include "cli.h"
+#include "conform.h"
 #include "delta_scan.h"
 #include "isotime.h"
 #include "jsonw.h"
@@ -31,16 +32,6 @@ struct column {
 	bool partition;
 	int node;		/* pq node: a leaf, or a group for a struct */
 	int *sub;		/* struct: the leaf of each sub-field */
-};
-
-/* A record's value of one column, converted and checked. */
-struct cell {
-	bool null;
-	int64_t i;
-	double d;
-	const char *s;
-	size_t len;
-	json_t *obj;		/* struct: the parsed object (owned) */
 };
 
 /* One data file of the batch: a partition directory's Parquet file. */
@@ -71,7 +62,7 @@ struct appender {
 
 	struct column *cols;
 	struct pq_schema *pqs;
-	struct cell *cells;
+	struct conform *conform;	/* the record's cells */
 	struct record *rec;
 	int f_topic, f_partition, f_offset;	/* -1 if absent */
 	bool through;		/* f_offset is through_offset: no skipping */
@@ -139,7 +130,7 @@ build_columns(struct appender *a)
 	const struct schema *s = a->s;
 
 	a->cols = xcalloc(s->n, sizeof *a->cols);
-	a->cells = xcalloc(s->n, sizeof *a->cells);
+	a->conform = conform_new(s);
 	a->pqs = pq_schema_new();
 	for (size_t i = 0; i < s->n; i++) {
 		struct column *c = &a->cols[i];
@@ -256,160 +247,6 @@ appender_totals(const struct appender *a, struct append_totals *t)
 	*t = a->tot;
 }
 
-/* ---- checking a record against the schema ---- */
-
-static int
-cell_from_json(const struct field *f, json_t *j, struct cell *c,
-    char *detail, size_t dlen)
-{
-	memset(c, 0, sizeof *c);
-	if (j == NULL || json_is_null(j)) {
-		c->null = true;
-		if (!f->nullable) {
-			snprintf(detail, dlen, "%s is required", f->name);
-			return -1;
-		}
-		return 0;
-	}
-	switch (f->type) {
-	case FT_STRING:
-		if (!json_is_string(j))
-			break;
-		c->s = json_string_value(j);
-		c->len = json_string_length(j);
-		return 0;
-	case FT_INTEGER:
-	case FT_LONG:
-		if (!json_is_integer(j) || (f->type == FT_INTEGER &&
-		    (json_integer_value(j) < INT32_MIN ||
-		    json_integer_value(j) > INT32_MAX)))
-			break;
-		c->i = json_integer_value(j);
-		return 0;
-	case FT_DOUBLE:
-		if (!json_is_number(j))
-			break;
-		c->d = json_number_value(j);
-		return 0;
-	case FT_BOOLEAN:
-		if (!json_is_boolean(j))
-			break;
-		c->i = json_is_true(j);
-		return 0;
-	case FT_TIMESTAMP:
-		if (!json_is_string(j) || iso_parse(json_string_value(j),
-		    json_string_length(j), &c->i) != 0)
-			break;
-		return 0;
-	case FT_DATE: {
-		int32_t d;
-		if (!json_is_string(j) || iso_parse_date(json_string_value(j),
-		    json_string_length(j), &d) != 0)
-			break;
-		c->i = d;
-		return 0;
-	}
-	case FT_STRUCT:
-		break;
-	}
-	snprintf(detail, dlen, "%s is not a %s", f->name, ftype_name(f->type));
-	return -1;
-}
-
-/* Converts one slot to a cell of field f's type. */
-static int
-check_cell(const struct field *f, const struct jval *v, struct cell *c,
-    char *detail, size_t dlen)
-{
-	memset(c, 0, sizeof *c);
-	if (v->kind == JK_ABSENT || v->kind == JK_NULL) {
-		c->null = true;
-		if (!f->nullable) {
-			snprintf(detail, dlen, "%s is required", f->name);
-			return -1;
-		}
-		return 0;
-	}
-	switch (f->type) {
-	case FT_STRING:
-		if (v->kind != JK_STRING)
-			goto bad;
-		c->s = v->s;
-		c->len = v->len;
-		return 0;
-	case FT_INTEGER:
-		if (v->kind != JK_INT || v->i < INT32_MIN || v->i > INT32_MAX)
-			goto bad;
-		c->i = v->i;
-		return 0;
-	case FT_LONG:
-		if (v->kind != JK_INT)
-			goto bad;
-		c->i = v->i;
-		return 0;
-	case FT_DOUBLE:
-		if (v->kind == JK_INT)
-			c->d = (double)v->i;
-		else if (v->kind == JK_REAL)
-			c->d = v->d;
-		else
-			goto bad;
-		return 0;
-	case FT_BOOLEAN:
-		if (v->kind != JK_TRUE && v->kind != JK_FALSE)
-			goto bad;
-		c->i = v->kind == JK_TRUE;
-		return 0;
-	case FT_TIMESTAMP:
-		if (v->kind != JK_STRING || iso_parse(v->s, v->len, &c->i) != 0)
-			goto bad;
-		return 0;
-	case FT_DATE: {
-		int32_t d;
-		if (v->kind != JK_STRING || iso_parse_date(v->s, v->len, &d))
-			goto bad;
-		c->i = d;
-		return 0;
-	}
-	case FT_STRUCT: {
-		const struct schema *sub = f->sub;
-		const char *key;
-		json_t *val;
-		if (v->kind != JK_RAW || v->s[0] != '{')
-			goto bad;
-		c->obj = json_loadb(v->s, v->len, 0, NULL);
-		json_object_foreach(c->obj, key, val) {
-			if (schema_find(sub, key, strlen(key)) < 0) {
-				snprintf(detail, dlen, "%s has no field '%s'",
-				    f->name, key);
-				return -1;
-			}
-		}
-		for (size_t k = 0; k < sub->n; k++) {
-			struct cell tmp;
-			if (cell_from_json(&sub->f[k], json_object_get(c->obj,
-			    sub->f[k].name), &tmp, detail, dlen) != 0)
-				return -1;
-		}
-		return 0;
-	}
-	}
-bad:
-	snprintf(detail, dlen, "%s is not a%s %s", f->name,
-	    f->type == FT_INTEGER ? "n" : "", f->type == FT_INTEGER ?
-	    "integer (32-bit)" : ftype_name(f->type));
-	return -1;
-}
-
-static void
-free_cells(struct appender *a)
-{
-	for (size_t i = 0; i < a->s->n; i++) {
-		json_decref(a->cells[i].obj);
-		a->cells[i].obj = NULL;
-	}
-}
-
 /* ---- Parquet output ---- */
 
 static void
@@ -447,7 +284,7 @@ put_row(struct appender *a, struct pq_writer *w)
 {
 	for (size_t i = 0; i < a->s->n; i++) {
 		const struct column *col = &a->cols[i];
-		const struct cell *c = &a->cells[i];
+		const struct cell *c = conform_cell(a->conform, i);
 		if (col->partition)
 			continue;
 		if (col->f->type != FT_STRUCT) {
@@ -458,14 +295,9 @@ put_row(struct appender *a, struct pq_writer *w)
 			pq_null(w, col->node);
 			continue;
 		}
-		for (size_t k = 0; k < col->f->sub->n; k++) {
-			const struct field *sf = &col->f->sub->f[k];
-			struct cell sc;
-			char dummy[8];
-			cell_from_json(sf, json_object_get(c->obj, sf->name),
-			    &sc, dummy, sizeof dummy);
-			put_cell(w, col->sub[k], sf->type, &sc);
-		}
+		for (size_t k = 0; k < col->f->sub->n; k++)
+			put_cell(w, col->sub[k], col->f->sub->f[k].type,
+			    conform_subcell(a->conform, i, k));
 	}
 }
 
@@ -629,41 +461,28 @@ appender_add(struct appender *a, const char *line, size_t len,
 		*reason = "bad_json";
 		return 0;
 	}
-	if (r->nextra > 0) {
-		*reason = "unknown_field";
-		snprintf(detail, dlen, "the table has no column '%.*s'",
-		    (int)(r->extra[0].key_len > 100 ? 100 :
-		    r->extra[0].key_len), r->extra[0].key);
+	if (conform_check(a->conform, r, reason, detail, dlen) != 0)
 		return 0;
-	}
-	for (size_t i = 0; i < a->s->n; i++) {
-		if (check_cell(&a->s->f[i], &r->v[i], &a->cells[i], detail,
-		    dlen) != 0) {
-			*reason = "schema_mismatch";
-			free_cells(a);
-			return 0;
-		}
-	}
-	if (a->f_topic >= 0 && !a->cells[a->f_topic].null &&
-	    !a->cells[a->f_partition].null && !a->cells[a->f_offset].null) {
-		const struct cell *t = &a->cells[a->f_topic];
-		src = source_for(a, t->s, t->len, a->cells[a->f_partition].i);
-		offset = a->cells[a->f_offset].i;
+	if (a->f_topic >= 0 &&
+	    !conform_cell(a->conform, a->f_topic)->null &&
+	    !conform_cell(a->conform, a->f_partition)->null &&
+	    !conform_cell(a->conform, a->f_offset)->null) {
+		const struct cell *t = conform_cell(a->conform, a->f_topic);
+		src = source_for(a, t->s, t->len,
+		    conform_cell(a->conform, a->f_partition)->i);
+		offset = conform_cell(a->conform, a->f_offset)->i;
 		if (!a->through && (offset <= src->committed ||
 		    (offset >= src->lo && offset <= src->hi))) {
 			*st = APPEND_SKIPPED;
-			free_cells(a);
 			return 0;
 		}
 	}
 	if ((p = route(a, err, errlen, reason, detail, dlen)) == NULL) {
-		free_cells(a);
 		if (*reason != NULL)
 			return 0;
 		return -1;
 	}
 	put_row(a, p->pw);
-	free_cells(a);
 	if (pq_end_row(p->pw) != 0) {
 		snprintf(err, errlen, "%s: %s", p->abs, pq_error(p->pw));
 		return -1;
@@ -1196,10 +1015,11 @@ appender_free(struct appender *a)
 		return;
 	if (a->cols != NULL)
 		drop_parts(a, true);
-	for (size_t i = 0; a->cols != NULL && i < a->s->n; i++)
+	for (size_t i = 0; a->cols != NULL && i < a->s->n; i++) {
 		free(a->cols[i].sub);
+	}
 	free(a->cols);
-	free(a->cells);
+	conform_free(a->conform);
 	free(a->parts);
 	free(a->src);
 	pq_schema_free(a->pqs);

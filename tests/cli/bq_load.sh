@@ -157,11 +157,13 @@ done
 # NDJSON on stdin: bad lines go to the rejects; the same input twice is
 # loaded once (the second job is adopted).
 delta-cat -q gold | head -n 20 | jq -c '.window_start |= sub("2026-03";"2027-03") | .event_date |= sub("2026-03";"2027-03")' > new.ndjson
-{ cat new.ndjson; echo 'not json'; echo '{"patient_id":"x","nope":1}'; echo '{"ward":"icu"}'; } > mixed.ndjson
+{ cat new.ndjson; echo 'not json'; echo '{"patient_id":"x","nope":1}'; echo '{"ward":"icu"}'
+  head -n 1 new.ndjson | jq -c '.readings = "many"'; } > mixed.ndjson
 before=$(rows_in_bq)
 bq --rejects rj.ndjson < mixed.ndjson 2> err || { cat err; fail "stdin load failed"; }
-expect_grep 'in=23 out=20 rejected=3 ' err
-expect_eq "reasons" "$(jq -r .reason rj.ndjson | sort | tr '\n' ' ')" "bad_json missing_field unknown_field "
+expect_grep 'in=24 out=20 rejected=4 ' err
+expect_eq "reasons" "$(jq -r .reason rj.ndjson | sort | tr '\n' ' ')" "bad_json missing_field schema_mismatch unknown_field "
+expect_grep 'readings is not a long' rj.ndjson
 bq -v < new.ndjson 2> err
 expect_grep 'adopted=1' err
 expect_eq "stdin: loaded once" "$(rows_in_bq)" "$((before + 20))"

@@ -62,7 +62,7 @@ expect_eq "nothing written" "$(find dv -type f | wc -l | tr -d ' ')" 1
 delta-commit --schema silver --rejects rej.ndjson silver-mixed mixed.ndjson 2> err
 expect_grep 'in=8 out=1 rejected=7 duplicates=0' err
 expect_eq "reasons" "$(jq -r .reason rej.ndjson | tr '\n' ' ')" \
-    "schema_mismatch unknown_field schema_mismatch schema_mismatch schema_mismatch schema_mismatch bad_json "
+    "schema_mismatch unknown_field missing_field schema_mismatch schema_mismatch schema_mismatch bad_json "
 expect_grep 'heart_rate is not an integer' rej.ndjson
 expect_grep "no column 'extra_field'" rej.ndjson
 expect_grep 'patient_id is required' rej.ndjson
