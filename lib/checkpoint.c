@@ -391,23 +391,6 @@ read_hint(const char *dir, struct hint *h)
 	json_decref(j);
 }
 
-/* The table state a checkpoint holds, kept apart from the table until it
- * has all been read. */
-static void
-state_free(struct delta_table *s)
-{
-	json_decref(s->protocol);
-	json_decref(s->metadata);
-	schema_free(s->schema);
-	for (size_t i = 0; i < s->npartition; i++)
-		free(s->partition_cols[i]);
-	free(s->partition_cols);
-	json_decref(s->files);
-	for (size_t i = 0; i < s->ntxns; i++)
-		free(s->txns[i].app_id);
-	free(s->txns);
-}
-
 /* Exchanges the replayed state (not root, version or checkpoint). */
 static void
 state_swap(struct delta_table *a, struct delta_table *b)
@@ -605,7 +588,7 @@ checkpoint_read_latest(struct delta_table *t, int64_t newest_commit,
 				state_swap(t, &s);
 				found = v;
 			}
-			state_free(&s);
+			delta_state_free(&s);
 		}
 		if (found < 0 && bad < 0) {
 			bad = v;

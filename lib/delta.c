@@ -69,6 +69,13 @@ delta_free(struct delta_table *t)
 	if (t == NULL)
 		return;
 	free(t->root);
+	delta_state_free(t);
+	free(t);
+}
+
+void
+delta_state_free(struct delta_table *t)
+{
 	json_decref(t->protocol);
 	json_decref(t->metadata);
 	schema_free(t->schema);
@@ -79,7 +86,6 @@ delta_free(struct delta_table *t)
 	for (size_t i = 0; i < t->ntxns; i++)
 		free(t->txns[i].app_id);
 	free(t->txns);
-	free(t);
 }
 
 int64_t

@@ -69,6 +69,10 @@ struct delta_table *delta_open(const char *root, char *err, size_t errlen);
 struct delta_table *delta_open_at(const char *root, int64_t at, char *err,
     size_t errlen);
 void delta_free(struct delta_table *t);
+/* Frees the replayed state of t (protocol, metadata, schema, partition
+ * columns, files, txns) but not t, its root or its version: for a state
+ * read apart from a table, as the checkpoint reader does. */
+void delta_state_free(struct delta_table *t);
 
 /* Applies the commits written after t->version.  0, or -1 with err. */
 int delta_update(struct delta_table *t, char *err, size_t errlen);
