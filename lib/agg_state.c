@@ -1,10 +1,10 @@
 #include "agg_state.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonl.h"
 #include "jsonw.h"
 #include "safefile.h"
 #include "xalloc.h"
@@ -87,34 +87,6 @@ agg_state_save(const char *path, const struct window_table *t,
 
 /* ---- loading ---- */
 
-/* The whole file, NUL-terminated; NULL with errno. */
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE *fp = fopen(path, "r");
-	char *buf = NULL;
-	size_t cap = 0, n = 0, got;
-
-	if (fp == NULL)
-		return NULL;
-	do {
-		xgrow(&buf, &cap, n + 65536, 1);
-		got = fread(buf + n, 1, cap - n - 1, fp);
-		n += got;
-	} while (got > 0);
-	if (ferror(fp)) {
-		int saved = errno;
-		fclose(fp);
-		free(buf);
-		errno = saved;
-		return NULL;
-	}
-	fclose(fp);
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-}
-
 static bool
 get_int(json_t *o, const char *key, int64_t *out)
 {
@@ -126,40 +98,13 @@ get_int(json_t *o, const char *key, int64_t *out)
 	return true;
 }
 
-/* The file's lines as JSON values: the header first.  NULL with err. */
-static json_t *
-parse_lines(char *text, char *err, size_t errlen)
+static int
+keep_line(json_t *o, void *arg, char *why, size_t whylen)
 {
-	json_t *all = json_array();
-	json_error_t je;
-	char *line = text, *nl;
-	size_t k = 0;
-
-	for (; *line != '\0'; line = nl + 1) {
-		json_t *v;
-		k++;
-		if ((nl = strchr(line, '\n')) == NULL) {
-			snprintf(err, errlen, "line %zu is cut short", k);
-			goto fail;
-		}
-		*nl = '\0';
-		v = json_loads(line, JSON_REJECT_DUPLICATES, &je);
-		if (!json_is_object(v)) {
-			json_decref(v);
-			snprintf(err, errlen, "line %zu is not a JSON object",
-			    k);
-			goto fail;
-		}
-		json_array_append_new(all, v);
-	}
-	if (json_array_size(all) == 0) {
-		snprintf(err, errlen, "empty");
-		goto fail;
-	}
-	return all;
-fail:
-	json_decref(all);
-	return NULL;
+	(void)why;
+	(void)whylen;
+	json_array_append(arg, o);
+	return 0;
 }
 
 int
@@ -169,35 +114,35 @@ agg_state_load(const char *path, struct window_table *t, int64_t width,
 {
 	json_t *all = NULL, *head, *srcs, *s;
 	uint32_t *map = NULL;
-	size_t len, i;
-	char *text;
+	size_t i;
 	int64_t x, y;
 	int rc = 0;
 
 	err[0] = '\0';
 	*windows = 0;
-	if ((text = slurp(path, &len)) == NULL) {
-		if (errno != ENOENT)
-			snprintf(err, errlen, "%s", strerror(errno));
-		return 0;
-	}
-	if (strlen(text) != len) {
-		snprintf(err, errlen, "not a state file (it holds a NUL)");
+	/* Written whole by safefile_write: a last line without its newline
+	 * is not a state this tool saved. */
+	all = json_array();
+	if ((rc = jsonl_read(path, JSONL_MISSING_OK | JSONL_WHOLE_LINES,
+	    keep_line, all, err, errlen)) != 1)
+		goto out;
+	rc = 0;
+	if (json_array_size(all) == 0) {
+		snprintf(err, errlen, "%s: empty", path);
 		goto out;
 	}
-	if ((all = parse_lines(text, err, errlen)) == NULL)
-		goto out;
 	head = json_array_get(all, 0);
 	srcs = json_object_get(head, "sources");
 	if (!get_int(head, "vitals_agg_state", &x) || x != STATE_FORMAT ||
 	    !json_is_array(srcs)) {
-		snprintf(err, errlen, "not a state file of this version");
+		snprintf(err, errlen, "%s: not a state file of this version",
+		    path);
 		goto out;
 	}
 	if (!get_int(head, "window_usec", &x) || x != width ||
 	    !get_int(head, "lateness_usec", &y) || y != lateness) {
-		snprintf(err, errlen, "saved with another --window or "
-		    "--lateness");
+		snprintf(err, errlen, "%s: saved with another --window or "
+		    "--lateness", path);
 		goto out;
 	}
 	/* Every source must find Gold where the state left it before any
@@ -212,15 +157,16 @@ agg_state_load(const char *path, struct window_table *t, int64_t width,
 		if ((!json_is_string(topic) && !json_is_null(topic)) ||
 		    !get_int(s, "partition", &part) ||
 		    !get_int(s, "gold_through", &want)) {
-			snprintf(err, errlen, "source %zu is malformed", i);
+			snprintf(err, errlen, "%s: source %zu is malformed",
+			    path, i);
 			goto out;
 		}
 		now = h->gold_through(h->arg, tp, tl, part);
 		if (now != want) {
-			snprintf(err, errlen, "Gold is at offset %lld of "
+			snprintf(err, errlen, "%s: Gold is at offset %lld of "
 			    "partition %lld, the state expects %lld (Gold's "
 			    "last rows before the stop were not committed, "
-			    "or the state is stale)", (long long)now,
+			    "or the state is stale)", path, (long long)now,
 			    (long long)part, (long long)want);
 			goto out;
 		}
@@ -233,7 +179,8 @@ agg_state_load(const char *path, struct window_table *t, int64_t width,
 		    !get_int(s, "max_time", &st.max_time) ||
 		    !get_int(s, "watermark", &st.wm) ||
 		    !get_int(s, "max_pos", &st.max_pos)) {
-			snprintf(err, errlen, "source %zu is malformed", i);
+			snprintf(err, errlen, "%s: source %zu is malformed",
+			    path, i);
 			goto out;
 		}
 		st.seen = json_is_true(seen);
@@ -252,14 +199,14 @@ agg_state_load(const char *path, struct window_table *t, int64_t width,
 		    (w = window_restore(t, map[src], first,
 		    json_string_value(id), json_string_length(id),
 		    start)) == NULL) {
-			snprintf(err, errlen, "line %zu: not a window that fits",
-			    i + 1);
+			snprintf(err, errlen, "%s:%zu: not a window that fits",
+			    path, i + 1);
 			goto out;
 		}
 		if (h->load(w->data, json_object_get(o, "data")) != 0) {
 			h->release(w->data);
-			snprintf(err, errlen, "line %zu: its data is malformed",
-			    i + 1);
+			snprintf(err, errlen, "%s:%zu: its data is malformed",
+			    path, i + 1);
 			goto out;
 		}
 		(*windows)++;
@@ -268,6 +215,5 @@ agg_state_load(const char *path, struct window_table *t, int64_t width,
 out:
 	json_decref(all);
 	free(map);
-	free(text);
-	return rc;
+	return rc < 0 ? 0 : rc;
 }

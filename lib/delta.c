@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "checkpoint.h"
+#include "jsonl.h"
 #include "uuid.h"
 #include "xalloc.h"
 
@@ -198,57 +199,31 @@ delta_apply(struct delta_table *t, json_t *action, char *err, size_t errlen)
 	return 0;
 }
 
+static int
+keep_action(json_t *a, void *arg, char *why, size_t whylen)
+{
+	(void)why;
+	(void)whylen;
+	json_array_append(arg, a);
+	return 0;
+}
+
 int
 delta_read_commit(const char *root, int64_t version, json_t **actions,
     char *err, size_t errlen)
 {
 	size_t n = strlen(root) + 64;
 	char *path = xmalloc(n);
-	FILE *fp;
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t len;
-	long lineno = 0;
-	int rc = 1;
+	int rc;
 
-	*actions = NULL;
 	snprintf(path, n, "%s/_delta_log/%020lld.json", root,
 	    (long long)version);
-	if ((fp = fopen(path, "r")) == NULL) {
-		rc = errno == ENOENT ? 0 : -1;
-		if (rc < 0)
-			snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		free(path);
-		return rc;
-	}
 	*actions = json_array();
-	while ((len = getline(&line, &cap, fp)) >= 0) {
-		json_error_t je;
-		json_t *a;
-
-		lineno++;
-		if (strspn(line, " \t\r\n") == (size_t)len)
-			continue;
-		a = json_loadb(line, (size_t)len, 0, &je);
-		if (a == NULL || !json_is_object(a)) {
-			snprintf(err, errlen, "%s:%ld: %s", path, lineno,
-			    a == NULL ? je.text : "not an action object");
-			json_decref(a);
-			rc = -1;
-			break;
-		}
-		json_array_append_new(*actions, a);
-	}
-	if (rc == 1 && ferror(fp)) {
-		snprintf(err, errlen, "%s: read error", path);
-		rc = -1;
-	}
-	if (rc < 0) {
+	if ((rc = jsonl_read(path, JSONL_MISSING_OK, keep_action, *actions,
+	    err, errlen)) != 1) {
 		json_decref(*actions);
 		*actions = NULL;
 	}
-	free(line);
-	fclose(fp);
 	free(path);
 	return rc;
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonl.h"
 #include "strindex.h"
 #include "vitals.h"
 #include "xalloc.h"
@@ -80,68 +81,48 @@ join_conditions(json_t *c)
 	return s;
 }
 
+/* One line of the roster: a patient, listed once. */
+static int
+add_entry(json_t *o, void *arg, char *why, size_t whylen)
+{
+	struct roster *r = arg;
+	json_t *id = json_object_get(o, "patient_id"), *age;
+	struct roster_entry *e;
+	bool added;
+	uint32_t k;
+
+	if (!json_is_string(id) || json_string_length(id) == 0) {
+		snprintf(why, whylen, "no patient_id string");
+		return -1;
+	}
+	k = strindex_add(&r->ids, json_string_value(id),
+	    json_string_length(id), &added);
+	if (!added) {
+		snprintf(why, whylen, "patient %s listed twice",
+		    json_string_value(id));
+		return -1;
+	}
+	xgrow(&r->e, &r->cap, r->n + 1, sizeof *r->e);
+	e = &r->e[r->n++];
+	e->patient_id = r->ids.e[k].s;
+	e->ward = opt_string(o, "ward");
+	e->sex = opt_string(o, "sex");
+	age = json_object_get(o, "age");
+	e->age = json_is_integer(age) && json_integer_value(age) >= 0 &&
+	    json_integer_value(age) < 150 ? (int)json_integer_value(age) :
+	    VITAL_NONE;
+	e->conditions = join_conditions(json_object_get(o, "conditions"));
+	return 0;
+}
+
 struct roster *
 roster_load(const char *path, char *err, size_t errlen)
 {
-	FILE *fp = fopen(path, "r");
-	struct roster *r;
-	char *line = NULL;
-	size_t lcap = 0;
-	ssize_t len;
-	long lineno = 0;
+	struct roster *r = xcalloc(1, sizeof *r);
 
-	if (fp == NULL) {
-		snprintf(err, errlen, "%s: %m", path);
+	if (jsonl_read(path, 0, add_entry, r, err, errlen) < 0) {
+		roster_free(r);
 		return NULL;
 	}
-	r = xcalloc(1, sizeof *r);
-	while ((len = getline(&line, &lcap, fp)) >= 0) {
-		json_error_t je;
-		json_t *o, *id, *age;
-
-		lineno++;
-		if (strspn(line, " \t\r\n") == (size_t)len)
-			continue;
-		o = json_loadb(line, (size_t)len, JSON_REJECT_DUPLICATES, &je);
-		id = json_object_get(o, "patient_id");
-		if (!json_is_string(id) || json_string_length(id) == 0) {
-			snprintf(err, errlen, "%s:%ld: %s", path, lineno,
-			    o == NULL ? je.text : "no patient_id string");
-			json_decref(o);
-			goto fail;
-		}
-		bool added;
-		uint32_t k = strindex_add(&r->ids, json_string_value(id),
-		    json_string_length(id), &added);
-		if (!added) {
-			snprintf(err, errlen, "%s:%ld: patient %s listed twice",
-			    path, lineno, json_string_value(id));
-			json_decref(o);
-			goto fail;
-		}
-		xgrow(&r->e, &r->cap, r->n + 1, sizeof *r->e);
-		struct roster_entry *e = &r->e[r->n++];
-		e->patient_id = r->ids.e[k].s;
-		e->ward = opt_string(o, "ward");
-		e->sex = opt_string(o, "sex");
-		age = json_object_get(o, "age");
-		e->age = json_is_integer(age) && json_integer_value(age) >= 0 &&
-		    json_integer_value(age) < 150 ?
-		    (int)json_integer_value(age) : VITAL_NONE;
-		e->conditions = join_conditions(json_object_get(o,
-		    "conditions"));
-		json_decref(o);
-	}
-	if (ferror(fp)) {
-		snprintf(err, errlen, "%s: read error", path);
-		goto fail;
-	}
-	free(line);
-	fclose(fp);
 	return r;
-fail:
-	free(line);
-	fclose(fp);
-	roster_free(r);
-	return NULL;
 }

@@ -297,8 +297,8 @@ load_state(struct agg *a, const struct config *cfg,
 		return;
 	}
 	if (err[0] != '\0')
-		cli_warn("%s: not taken up: %s; its windows are read again "
-		    "from Kafka, from where Gold is", cfg->state, err);
+		cli_warn("state not taken up: %s; its windows are read again "
+		    "from Kafka, from where Gold is", err);
 	window_free(a->wt);
 	a->wt = window_new(wo);
 	window_clock(a->wt, now_usec());

@@ -91,13 +91,13 @@ head -n 6 in.ndjson | agg 2> /dev/null > part1.ndjson
 head -n 2 part1.ndjson | delta-commit -q stopped/gold
 jq -c 'select(.partition == 1 or .offset > 2)' in.ndjson | agg --flush 2> err5 |
     delta-commit -q stopped/gold
-expect_grep 'stopped/state: not taken up: Gold is at offset 2 of partition 0, the state expects 3' err5
+expect_grep 'state not taken up: stopped/state: Gold is at offset 2 of partition 0, the state expects 3' err5
 delta-cat stopped/gold | jq -r "$key" | sort > stale.tsv
 diff clean.tsv stale.tsv || fail "Gold after a stale state differs"
 # A damaged state file is ignored the same way.
 printf '{"vitals_agg_state":1,"win' > stopped/state
 agg < /dev/null 2> err6 > /dev/null
-expect_grep 'stopped/state: not taken up: line 1 is cut short' err6
+expect_grep 'state not taken up: stopped/state:1: the line is cut short' err6
 expect_status 2 vitals-agg --state x in.ndjson 2> err7
 expect_grep 'needs --resume-from' err7
 
