@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +19,7 @@
 #include "partition.h"
 #include "record.h"
 #include "safefile.h"
+#include "sha256.h"
 #include "uuid.h"
 #include "xalloc.h"
 
@@ -465,7 +465,7 @@ struct body {
 	struct writer w;
 	void *map;
 	size_t len;
-	EVP_MD_CTX *sha;
+	struct sha256 *sha;
 	uint64_t rows;
 };
 
@@ -485,8 +485,7 @@ body_open(struct body *bd, char *err, size_t errlen)
 	/* Nothing is left behind, whatever happens to this process. */
 	unlink(path);
 	writer_open_fd(&bd->w, bd->fd, "the load's temporary file");
-	bd->sha = EVP_MD_CTX_new();
-	EVP_DigestInit_ex(bd->sha, EVP_sha256(), NULL);
+	bd->sha = sha256_new();
 	return 0;
 }
 
@@ -495,8 +494,8 @@ body_line(struct body *bd, const char *s, size_t n)
 {
 	wr_mem(&bd->w, s, n);
 	wr_char(&bd->w, '\n');
-	EVP_DigestUpdate(bd->sha, s, n);
-	EVP_DigestUpdate(bd->sha, "\n", 1);
+	sha256_add(bd->sha, s, n);
+	sha256_add(bd->sha, "\n", 1);
 	bd->rows++;
 	writer_end_record(&bd->w);
 }
@@ -534,19 +533,19 @@ body_close(struct body *bd)
 	bd->w.buf = NULL;
 	if (bd->fd >= 0)
 		close(bd->fd);
-	EVP_MD_CTX_free(bd->sha);
+	sha256_free(bd->sha);
 }
 
-/* The first 16 hex digits of a SHA-256 over what was hashed. */
+/* The first 16 hex digits of the SHA-256 of what was hashed: enough to
+ * tell contents apart in a job id, which BigQuery caps at 1024 bytes. */
 static void
-hash_hex(EVP_MD_CTX *sha, char out[17])
+hash_hex(const struct sha256 *sha, char out[17])
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int n = 0;
+	char hex[65];
 
-	EVP_DigestFinal_ex(sha, md, &n);
-	for (int i = 0; i < 8; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	sha256_hex(sha, hex);
+	memcpy(out, hex, 16);
+	out[16] = '\0';
 }
 
 /* ---- the record and the lock beside the Delta table ---- */
@@ -865,19 +864,18 @@ bq_load_delta(struct bq *b, const struct bq_target *t, const char *root,
 	 * configuration and of every file loaded. */
 	load = load_config(b, t);
 	cfg_text = json_dumps(load, JSON_COMPACT | JSON_SORT_KEYS);
-	EVP_MD_CTX *sha = EVP_MD_CTX_new();
-	EVP_DigestInit_ex(sha, EVP_sha256(), NULL);
-	EVP_DigestUpdate(sha, key, strlen(key));
-	EVP_DigestUpdate(sha, cfg_text, strlen(cfg_text));
+	struct sha256 *sha = sha256_new();
+	sha256_add_str(sha, key);
+	sha256_add_str(sha, cfg_text);
 	for (size_t i = 0; i < nfiles; i++) {
 		char sz[32];
 		snprintf(sz, sizeof sz, "\t%lld\n", (long long)
 		    json_integer_value(json_object_get(files[i].add, "size")));
-		EVP_DigestUpdate(sha, files[i].uri, strlen(files[i].uri));
-		EVP_DigestUpdate(sha, sz, strlen(sz));
+		sha256_add_str(sha, files[i].uri);
+		sha256_add_str(sha, sz);
 	}
 	hash_hex(sha, hex);
-	EVP_MD_CTX_free(sha);
+	sha256_free(sha);
 	snprintf(base, sizeof base, "%s%lld-%lld_%s", prefix,
 	    (long long)tot->from, (long long)tot->to, hex);
 	if (verbose > 0)
@@ -961,8 +959,8 @@ bq_load_ndjson(struct bq *b, const struct bq_target *t, struct reader *in,
 	dest_key(b, t, key, sizeof key);
 	load = load_config(b, t);
 	char *cfg = json_dumps(load, JSON_COMPACT | JSON_SORT_KEYS);
-	EVP_DigestUpdate(bd.sha, key, strlen(key));
-	EVP_DigestUpdate(bd.sha, cfg, strlen(cfg));
+	sha256_add_str(bd.sha, key);
+	sha256_add_str(bd.sha, cfg);
 	free(cfg);
 	hash_hex(bd.sha, hex);
 	snprintf(base, sizeof base, "vl_%s_s_%s", key, hex);

@@ -1,7 +1,6 @@
 #include "trainset.h"
 
 #include <math.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +11,7 @@
 #include "record.h"
 #include "rng.h"
 #include "schema.h"
+#include "sha256.h"
 #include "synthea.h"
 #include "xalloc.h"
 
@@ -29,7 +29,7 @@ struct trainset {
 	int f_truth;
 	struct record *rec;
 	struct extractor *ex;
-	EVP_MD_CTX *sha;
+	struct sha256 *sha;
 
 	size_t max;		/* reservoir capacity, in rows */
 	float *x;		/* max * fs.n, row-major; n.rows are held */
@@ -56,9 +56,7 @@ trainset_new(const struct feature_set *fs, const struct features_config *fc,
 	ts->f_truth = schema_need(silver, "truth");
 	ts->rec = record_new(silver);
 	ts->ex = extractor_new(fc, fs);
-	if ((ts->sha = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestInit_ex(ts->sha, EVP_sha256(), NULL) != 1)
-		cli_die(EXIT_FAIL, "out of memory");
+	ts->sha = sha256_new();
 	ts->max = max_rows;
 	ts->x = xmalloc(max_rows * fs->n * sizeof *ts->x);
 	rng_seed(&ts->rng, seed ^ RESERVOIR_SEED_MIX);
@@ -71,7 +69,7 @@ trainset_free(struct trainset *ts)
 	if (ts == NULL)
 		return;
 	free(ts->x);
-	EVP_MD_CTX_free(ts->sha);
+	sha256_free(ts->sha);
 	extractor_free(ts->ex);
 	record_free(ts->rec);
 	schema_free(ts->silver);
@@ -113,8 +111,8 @@ trainset_add_line(struct trainset *ts, const struct line *ln)
 	if (line_is_blank(ln))
 		return;
 	ts->n.read++;
-	EVP_DigestUpdate(ts->sha, ln->text, ln->len);
-	EVP_DigestUpdate(ts->sha, "\n", 1);
+	sha256_add(ts->sha, ln->text, ln->len);
+	sha256_add(ts->sha, "\n", 1);
 	if (ln->truncated ||
 	    record_scan(ts->rec, ln->text, ln->len, err) != 0 ||
 	    silver_fields_get(&ts->sf, ts->rec, &pid, &plen, &t, vitals) != 0) {
@@ -235,24 +233,6 @@ trainset_rows(const struct trainset *ts, uint64_t *refused)
 	return rows;
 }
 
-/* The hash so far as 64 hex digits, from a copy of the context so that
- * more lines can still be added. */
-static void
-sha256_hex(const struct trainset *ts, char hex[65])
-{
-	unsigned char digest[EVP_MAX_MD_SIZE];
-	unsigned len = 0;
-	EVP_MD_CTX *c;
-
-	if ((c = EVP_MD_CTX_new()) == NULL ||
-	    EVP_MD_CTX_copy_ex(c, ts->sha) != 1 ||
-	    EVP_DigestFinal_ex(c, digest, &len) != 1)
-		cli_die(EXIT_FAIL, "out of memory");
-	EVP_MD_CTX_free(c);
-	for (unsigned i = 0; i < len && i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
-}
-
 int
 trainset_provenance(const struct trainset *ts, json_t *prov,
     const char *trainer, const char *evaluation, char *err, size_t errlen)
@@ -262,7 +242,7 @@ trainset_provenance(const struct trainset *ts, json_t *prov,
 	struct tm *tm;
 	time_t when;
 
-	sha256_hex(ts, hex);
+	sha256_hex(ts->sha, hex);
 	json_object_set_new(prov, "training_data_sha256", json_string(hex));
 	json_object_set_new(prov, "readings_read", json_integer(ts->n.read));
 	json_object_set_new(prov, "readings_in_episodes",
