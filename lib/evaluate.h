@@ -1,7 +1,9 @@
 /*
  * evaluate: how well a detector finds the clinical episodes that
- * vitals-gen --truth labels, measured the way a ward would feel it
- * (see ../shared/notes/anomaly-and-clinical.md, section 9).
+ * vitals-gen --truth labels, measured the way a ward would feel it: the
+ * share of episodes alerted on, how late, and how many false alerts a
+ * patient-day brings, beside the per-reading ROC-AUC and average
+ * precision.
  *
  * Three detectors are judged side by side on the same readings:
  *   iforest   is_anomaly from iforest-score (score above the model's

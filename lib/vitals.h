@@ -5,7 +5,7 @@
  * Missing values are VITAL_NONE for integers and NaN for reals, and every
  * function that takes them says what a missing input gives.
  *
- * Sources (see ../shared/notes/anomaly-and-clinical.md): NEWS2, Royal
+ * Sources: NEWS2, Royal
  * College of Physicians 2017, Chart 1 (SpO2 scale 1); shock index after
  * Allgower and Burri; MAP as (SBP + 2 DBP) / 3; plausibility limits after
  * clifpy's outlier configuration and mimic3-benchmarks; paediatric limits
