@@ -1,6 +1,18 @@
 /*
  * cli: the conventions every tool shares.
  *
+ * Every tool's main parses its options in one loop,
+ *	while ((ch = getopt_long(argc, argv, "...", longopts, NULL)) != -1)
+ *		if (!cli_common(&opt, ch, optarg, usage_text))
+ *			parse_tool_option(ch, optarg, &cfg);
+ * (a Kafka tool adds && !kafka_option(&ko, conf, ch, optarg, usage_text)
+ * to the test), where the tool's static parse_tool_option() is one switch
+ * over its own options, storing into one struct config (or into the
+ * lib's options struct, when that is all they set) and ending in
+ * default: cli_usage_error(usage_text, "unexpected option").  Checks
+ * that need all the options (a missing operand, options that exclude
+ * each other) follow the loop.
+ *
  * Diagnostics go to stderr as "tool: message".  Exit status is 0 on success
  * (rejected records are data, not failure), 1 on a data or runtime failure,
  * 2 on a usage error.  SIGINT, SIGTERM and SIGHUP set a flag instead of

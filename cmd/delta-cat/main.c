@@ -28,46 +28,56 @@ static const struct option longopts[] = {
 	{ 0, 0, 0, 0 }
 };
 
+struct config {
+	long long at;		/* --as-of; -1: the latest version */
+	bool files;		/* --files: the live files, not their rows */
+};
+
+static void
+parse_tool_option(int ch, const char *arg, struct config *c)
+{
+	switch (ch) {
+	case OPT_AT:
+		if (cli_parse_int(arg, 0, INT64_MAX, &c->at) != 0)
+			cli_usage_error(usage_text, "--as-of %s: expected a "
+			    "table version (0 or more)", arg);
+		break;
+	case OPT_FILES:
+		c->files = true;
+		break;
+	default:
+		cli_usage_error(usage_text, "unexpected option");
+	}
+}
+
 int
 main(int argc, char **argv)
 {
 	struct cli_common opt;
+	struct config cfg = { .at = -1 };
 	struct delta_table *t;
 	struct scan_totals tot;
 	struct writer out;
 	char err[1024];
-	long long at = -1;
-	bool files = false;
 	int ch, status = EXIT_OK;
 
 	cli_init(argc, argv);
 	cli_common_init(&opt);
-	while ((ch = getopt_long(argc, argv, "hqo:vV", longopts, NULL)) != -1) {
-		if (cli_common(&opt, ch, optarg, usage_text))
-			continue;
-		if (ch == OPT_AT) {
-			if (cli_parse_int(optarg, 0, INT64_MAX, &at) != 0)
-				cli_usage_error(usage_text, "--as-of %s: "
-				    "expected a table version (0 or more)",
-				    optarg);
-		} else if (ch == OPT_FILES) {
-			files = true;
-		} else {
-			cli_usage_error(usage_text, "unexpected option");
-		}
-	}
+	while ((ch = getopt_long(argc, argv, "hqo:vV", longopts, NULL)) != -1)
+		if (!cli_common(&opt, ch, optarg, usage_text))
+			parse_tool_option(ch, optarg, &cfg);
 	if (optind != argc - 1)
 		cli_usage_error(usage_text, optind >= argc ? "no table given" :
 		    "one table only");
 
-	if ((t = delta_open_at(argv[optind], at, err, sizeof err)) == NULL ||
-	    scan_check_readable(t, err, sizeof err) != 0)
+	t = delta_open_at(argv[optind], cfg.at, err, sizeof err);
+	if (t == NULL || scan_check_readable(t, err, sizeof err) != 0)
 		cli_die(EXIT_FAIL, "%s", err);
 	if (writer_open(&out, opt.output, false) != 0)
 		cli_die(EXIT_FAIL, "%s: %m", opt.output);
 
 	memset(&tot, 0, sizeof tot);
-	if (files) {
+	if (cfg.files) {
 		scan_print_adds(t, &out);
 	} else if (scan_rows(t, &out, opt.verbose, &tot, err, sizeof err)
 	    != 0) {
@@ -76,7 +86,7 @@ main(int argc, char **argv)
 	}
 	if (writer_close(&out) != 0 || tot.mismatch)
 		status = EXIT_FAIL;
-	if (opt.verbose >= 0 && !files)
+	if (opt.verbose >= 0 && !cfg.files)
 		cli_warn("version=%lld files=%llu rows=%llu",
 		    (long long)t->version, (unsigned long long)tot.files,
 		    (unsigned long long)tot.rows);

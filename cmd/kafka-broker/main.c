@@ -38,6 +38,50 @@ static const struct option longopts[] = {
 
 #define MAX_TOPICS 64
 
+struct config {
+	struct broker_options bo;
+	const char *topics[MAX_TOPICS];	/* bo.topics */
+	const char *bootstrap_file;	/* NULL: none */
+};
+
+static void
+parse_tool_option(int ch, const char *arg, struct config *c)
+{
+	long long n;
+
+	switch (ch) {
+	case 't':
+		if (c->bo.ntopics == MAX_TOPICS)
+			cli_usage_error(usage_text, "at most %d topics",
+			    MAX_TOPICS);
+		c->topics[c->bo.ntopics++] = arg;
+		break;
+	case OPT_BOOTSTRAP_FILE:
+		c->bootstrap_file = arg;
+		break;
+	case OPT_BROKERS:
+		if (cli_parse_int(arg, 1, 16, &n) != 0)
+			cli_usage_error(usage_text, "--brokers %s: expected 1 "
+			    "to 16", arg);
+		c->bo.brokers = (int)n;
+		break;
+	case OPT_PARTITIONS:
+		if (cli_parse_int(arg, 1, 1024, &n) != 0)
+			cli_usage_error(usage_text, "--partitions %s: expected "
+			    "1 to 1024", arg);
+		c->bo.partitions = (int)n;
+		break;
+	case OPT_PRODUCE_ERRORS:
+		if (cli_parse_int(arg, 0, 1000000, &n) != 0)
+			cli_usage_error(usage_text, "--produce-errors %s: "
+			    "expected a count", arg);
+		c->bo.produce_errors = (int)n;
+		break;
+	default:
+		cli_usage_error(usage_text, "unexpected option");
+	}
+}
+
 /* SIGUSR1 takes every broker down, SIGUSR2 brings them back: a test
  * stages an outage with kill(1). */
 static volatile sig_atomic_t want_down = -1;
@@ -52,61 +96,27 @@ int
 main(int argc, char **argv)
 {
 	struct cli_common opt;
-	struct broker_options bo = { .brokers = 1, .partitions = 4 };
-	const char *topics[MAX_TOPICS], *bootstrap_file = NULL;
+	struct config cfg = { .bo = { .brokers = 1, .partitions = 4 } };
 	struct kafka_broker *kb;
 	struct sigaction sa;
 	char err[1024];
-	long long n;
 	int ch, down = 0;
 
 	cli_init(argc, argv);
 	cli_common_init(&opt);
 	kafka_version_uses();
-	bo.topics = topics;
-	while ((ch = getopt_long(argc, argv, "hqt:vV", longopts, NULL)) != -1) {
-		if (cli_common(&opt, ch, optarg, usage_text))
-			continue;
-		switch (ch) {
-		case 't':
-			if (bo.ntopics == MAX_TOPICS)
-				cli_usage_error(usage_text, "at most %d topics",
-				    MAX_TOPICS);
-			topics[bo.ntopics++] = optarg;
-			break;
-		case OPT_BOOTSTRAP_FILE:
-			bootstrap_file = optarg;
-			break;
-		case OPT_BROKERS:
-			if (cli_parse_int(optarg, 1, 16, &n) != 0)
-				cli_usage_error(usage_text, "--brokers %s: "
-				    "expected 1 to 16", optarg);
-			bo.brokers = (int)n;
-			break;
-		case OPT_PARTITIONS:
-			if (cli_parse_int(optarg, 1, 1024, &n) != 0)
-				cli_usage_error(usage_text, "--partitions %s: "
-				    "expected 1 to 1024", optarg);
-			bo.partitions = (int)n;
-			break;
-		case OPT_PRODUCE_ERRORS:
-			if (cli_parse_int(optarg, 0, 1000000, &n) != 0)
-				cli_usage_error(usage_text, "--produce-errors "
-				    "%s: expected a count", optarg);
-			bo.produce_errors = (int)n;
-			break;
-		default:
-			cli_usage_error(usage_text, "unexpected option");
-		}
-	}
+	cfg.bo.topics = cfg.topics;
+	while ((ch = getopt_long(argc, argv, "hqt:vV", longopts, NULL)) != -1)
+		if (!cli_common(&opt, ch, optarg, usage_text))
+			parse_tool_option(ch, optarg, &cfg);
 	if (optind != argc)
 		cli_usage_error(usage_text, "unexpected argument: %s",
 		    argv[optind]);
 
-	if ((kb = broker_start(&bo, err, sizeof err)) == NULL)
+	if ((kb = broker_start(&cfg.bo, err, sizeof err)) == NULL)
 		cli_die(EXIT_FAIL, "%s", err);
-	if (bootstrap_file != NULL &&
-	    broker_write_bootstrap(kb, bootstrap_file, err, sizeof err) != 0) {
+	if (cfg.bootstrap_file != NULL && broker_write_bootstrap(kb,
+	    cfg.bootstrap_file, err, sizeof err) != 0) {
 		broker_stop(kb);
 		cli_die(EXIT_FAIL, "%s", err);
 	}
@@ -115,7 +125,7 @@ main(int argc, char **argv)
 	fflush(stdout);
 	if (opt.verbose >= 0)
 		cli_warn("%d broker%s at %s; stop with SIGINT or SIGTERM",
-		    bo.brokers, bo.brokers == 1 ? "" : "s",
+		    cfg.bo.brokers, cfg.bo.brokers == 1 ? "" : "s",
 		    broker_bootstraps(kb));
 
 	memset(&sa, 0, sizeof sa);
@@ -134,8 +144,8 @@ main(int argc, char **argv)
 				cli_warn("brokers %s", down ? "down" : "up");
 		}
 	}
-	if (bootstrap_file != NULL)
-		unlink(bootstrap_file);
+	if (cfg.bootstrap_file != NULL)
+		unlink(cfg.bootstrap_file);
 	broker_stop(kb);
 	if (opt.verbose >= 0)
 		cli_warn("stopped; its messages are gone (memory only)");

@@ -46,6 +46,14 @@ static const struct option longopts[] = {
 
 #define MAX_LIST 256
 
+struct config {
+	struct consumer_options co;
+	int32_t parts[MAX_LIST];	/* co.partitions */
+	char *resume[MAX_LIST];		/* co.resume */
+	long long count;		/* -c; -1: no limit */
+	bool value_only, offset_given;
+};
+
 /* -o: beginning, end, stored, an offset, or -N (N before the end). */
 static int
 parse_offset(const char *s, int64_t *out)
@@ -65,6 +73,56 @@ parse_offset(const char *s, int64_t *out)
 	else
 		return -1;
 	return 0;
+}
+
+static void
+parse_tool_option(int ch, const char *arg, struct config *c)
+{
+	long long n;
+
+	switch (ch) {
+	case 'p':
+		if (c->co.npartitions == MAX_LIST ||
+		    cli_parse_int(arg, 0, INT32_MAX, &n) != 0)
+			cli_usage_error(usage_text, "-p %s: expected a "
+			    "partition number", arg);
+		c->parts[c->co.npartitions++] = (int32_t)n;
+		break;
+	case 'o':
+		if (parse_offset(arg, &c->co.offset) != 0)
+			cli_usage_error(usage_text, "-o %s: expected "
+			    "beginning, end, stored, an offset or -N", arg);
+		c->offset_given = true;
+		break;
+	case 'G':
+		c->co.group = arg;
+		break;
+	case 'c':
+		if (cli_parse_int(arg, 1, INT64_MAX, &c->count) != 0)
+			cli_usage_error(usage_text, "-c %s: expected a "
+			    "positive count", arg);
+		break;
+	case 'e':
+		c->co.exit_at_end = true;
+		break;
+	case OPT_APP_ID:
+		if (*arg == '\0' || strchr(arg, ':') != NULL)
+			cli_usage_error(usage_text, "--app-id: empty or with "
+			    "':'");
+		c->co.app_id = arg;
+		break;
+	case OPT_RESUME_FROM:
+		if (c->co.nresume == MAX_LIST)
+			cli_usage_error(usage_text, "too many tables");
+		/* An element of argv, which is not const. */
+		c->resume[c->co.nresume++] = (char *)arg;
+		break;
+	case OPT_VALUE_ONLY:
+		c->value_only = true;
+		break;
+	default:
+		cli_usage_error(usage_text, "unexpected option");
+	}
 }
 
 /* --value-only: the payload as a line, when it can be one. */
@@ -99,13 +157,11 @@ int
 main(int argc, char **argv)
 {
 	struct cli_common opt;
+	struct config cfg = { .co = { .offset = RD_KAFKA_OFFSET_STORED,
+	    .app_id = "vitals-lakehouse" }, .count = -1 };
 	struct kafka_client kc;
 	struct kafka_options ko = {
 	    .connect_timeout_ms = KAFKA_CONNECT_TIMEOUT_MS };
-	struct consumer_options co = { .offset = RD_KAFKA_OFFSET_STORED,
-	    .app_id = "vitals-lakehouse" };
-	int32_t parts[MAX_LIST];
-	char *resume[MAX_LIST];
 	struct consumer *c;
 	rd_kafka_conf_t *conf;
 	rd_kafka_message_t *m;
@@ -113,93 +169,46 @@ main(int argc, char **argv)
 	struct rejects rj;
 	struct counts n = { 0 };
 	char err[1024];
-	long long v, count = -1;
-	bool value_only = false, offset_given = false;
 	int ch, rc, status = EXIT_OK;
 
 	cli_init(argc, argv);
 	cli_common_init(&opt);
 	conf = kafka_conf_new(&kc, 0);
 	consumer_defaults(conf);
-	co.partitions = parts;
-	co.resume = resume;
+	cfg.co.partitions = cfg.parts;
+	cfg.co.resume = cfg.resume;
 	while ((ch = getopt_long(argc, argv, KAFKA_SHORTOPTS "c:eG:ho:p:qvV",
-	    longopts, NULL)) != -1) {
+	    longopts, NULL)) != -1)
 		/* -o is kcat's offset here, not an output file. */
-		if (ch != 'o' && cli_common(&opt, ch, optarg, usage_text))
-			continue;
-		if (kafka_option(&ko, conf, ch, optarg, usage_text))
-			continue;
-		switch (ch) {
-		case 'p':
-			if (co.npartitions == MAX_LIST ||
-			    cli_parse_int(optarg, 0, INT32_MAX, &v) != 0)
-				cli_usage_error(usage_text, "-p %s: expected a "
-				    "partition number", optarg);
-			parts[co.npartitions++] = (int32_t)v;
-			break;
-		case 'o':
-			if (parse_offset(optarg, &co.offset) != 0)
-				cli_usage_error(usage_text, "-o %s: expected "
-				    "beginning, end, stored, an offset or -N",
-				    optarg);
-			offset_given = true;
-			break;
-		case 'G':
-			co.group = optarg;
-			break;
-		case 'c':
-			if (cli_parse_int(optarg, 1, INT64_MAX, &count) != 0)
-				cli_usage_error(usage_text, "-c %s: expected a "
-				    "positive count", optarg);
-			break;
-		case 'e':
-			co.exit_at_end = true;
-			break;
-		case OPT_APP_ID:
-			if (*optarg == '\0' || strchr(optarg, ':') != NULL)
-				cli_usage_error(usage_text, "--app-id: empty "
-				    "or with ':'");
-			co.app_id = optarg;
-			break;
-		case OPT_RESUME_FROM:
-			if (co.nresume == MAX_LIST)
-				cli_usage_error(usage_text, "too many tables");
-			resume[co.nresume++] = optarg;
-			break;
-		case OPT_VALUE_ONLY:
-			value_only = true;
-			break;
-		default:
-			cli_usage_error(usage_text, "unexpected option");
-		}
-	}
+		if ((ch == 'o' || !cli_common(&opt, ch, optarg, usage_text)) &&
+		    !kafka_option(&ko, conf, ch, optarg, usage_text))
+			parse_tool_option(ch, optarg, &cfg);
 	kc.verbose = opt.verbose;
-	co.topic = ko.topic;
-	co.connect_timeout_ms = ko.connect_timeout_ms;
-	if (co.topic == NULL)
+	cfg.co.topic = ko.topic;
+	cfg.co.connect_timeout_ms = ko.connect_timeout_ms;
+	if (cfg.co.topic == NULL)
 		cli_usage_error(usage_text, "no topic given (-t)");
 	if (optind != argc)
 		cli_usage_error(usage_text, "unexpected argument: %s",
 		    argv[optind]);
-	if (co.group != NULL && co.npartitions > 0)
+	if (cfg.co.group != NULL && cfg.co.npartitions > 0)
 		cli_usage_error(usage_text, "-p and -G exclude each other: a "
 		    "group decides the partitions");
-	if (co.nresume > 0 && offset_given)
+	if (cfg.co.nresume > 0 && cfg.offset_given)
 		cli_usage_error(usage_text, "-o and --resume-from exclude each "
 		    "other: the tables say where to start");
 	/* Without a group there is no stored offset: kcat's default. */
-	if (co.group == NULL && co.offset == RD_KAFKA_OFFSET_STORED)
-		co.offset = offset_given ? RD_KAFKA_OFFSET_STORED :
+	if (cfg.co.group == NULL && cfg.co.offset == RD_KAFKA_OFFSET_STORED)
+		cfg.co.offset = cfg.offset_given ? RD_KAFKA_OFFSET_STORED :
 		    RD_KAFKA_OFFSET_BEGINNING;
 
 	if (rejects_open(&rj, opt.rejects) != 0)
 		cli_die(EXIT_FAIL, "%s: %m", opt.rejects);
-	if ((c = consumer_open(conf, &kc, &co, err, sizeof err)) == NULL)
+	if ((c = consumer_open(conf, &kc, &cfg.co, err, sizeof err)) == NULL)
 		cli_die(EXIT_FAIL, "%s", err);
 	writer_open(&out, NULL, opt.unbuffered);
 
-	while (!cli_stop && (count < 0 || (long long)n.in < count)) {
+	while (!cli_stop && (cfg.count < 0 || (long long)n.in < cfg.count)) {
 		/* Flush before waiting, so a live stream flows message by
 		 * message while a backlog is written in large blocks. */
 		if ((rc = consumer_next(c, 0, &m, err, sizeof err)) == 0) {
@@ -217,7 +226,7 @@ main(int argc, char **argv)
 		if (rc == 0)
 			continue;
 		n.in++;
-		if (!value_only) {
+		if (!cfg.value_only) {
 			envelope_print(m, now_usec(), &out);
 			n.out++;
 		} else if (print_value(m, &out, &rj)) {

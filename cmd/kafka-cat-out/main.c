@@ -32,6 +32,26 @@ static const struct option longopts[] = {
 	{ 0, 0, 0, 0 }
 };
 
+static void
+parse_tool_option(int ch, const char *arg, struct producer_options *po)
+{
+	long long n;
+
+	switch (ch) {
+	case 'p':
+		if (cli_parse_int(arg, 0, INT32_MAX, &n) != 0)
+			cli_usage_error(usage_text, "-p %s: expected a "
+			    "partition number", arg);
+		po->partition = (int32_t)n;
+		break;
+	case OPT_KEY:
+		po->key = arg;
+		break;
+	default:
+		cli_usage_error(usage_text, "unexpected option");
+	}
+}
+
 struct loop {
 	struct producer *p;
 	bool failed;
@@ -69,7 +89,6 @@ main(int argc, char **argv)
 	struct line ln;
 	const char *reason;
 	char err[1024], detail[256];
-	long long v;
 	int ch, rc, status = EXIT_OK;
 
 	cli_init(argc, argv);
@@ -79,25 +98,10 @@ main(int argc, char **argv)
 	conf = kafka_conf_new(&kc, 0);
 	producer_defaults(conf);
 	while ((ch = getopt_long(argc, argv, KAFKA_SHORTOPTS "hp:qvV",
-	    longopts, NULL)) != -1) {
-		if (cli_common(&opt, ch, optarg, usage_text))
-			continue;
-		if (kafka_option(&ko, conf, ch, optarg, usage_text))
-			continue;
-		switch (ch) {
-		case 'p':
-			if (cli_parse_int(optarg, 0, INT32_MAX, &v) != 0)
-				cli_usage_error(usage_text, "-p %s: expected a "
-				    "partition number", optarg);
-			po.partition = (int32_t)v;
-			break;
-		case OPT_KEY:
-			po.key = optarg;
-			break;
-		default:
-			cli_usage_error(usage_text, "unexpected option");
-		}
-	}
+	    longopts, NULL)) != -1)
+		if (!cli_common(&opt, ch, optarg, usage_text) &&
+		    !kafka_option(&ko, conf, ch, optarg, usage_text))
+			parse_tool_option(ch, optarg, &po);
 	kc.verbose = opt.verbose;
 	po.topic = ko.topic;
 	po.connect_timeout_ms = ko.connect_timeout_ms;

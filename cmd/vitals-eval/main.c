@@ -40,6 +40,49 @@ static const struct option longopts[] = {
 	{ 0, 0, 0, 0 }
 };
 
+struct config {
+	struct eval_options eo;
+	bool json;		/* --json: the figures as JSON, not a table */
+};
+
+static void
+parse_tool_option(int ch, const char *arg, struct config *c)
+{
+	long long n;
+
+	switch (ch) {
+	case OPT_GRACE:
+		if (cli_parse_duration(arg, &c->eo.grace) != 0)
+			cli_usage_error(usage_text, "--grace %s", arg);
+		break;
+	case OPT_JSON:
+		c->json = true;
+		break;
+	case OPT_NEWS2_GATE:
+		if (cli_parse_double(arg, 0, 1, &c->eo.news2_gate) != 0)
+			cli_usage_error(usage_text, "--news2-gate %s: expected "
+			    "a score from 0 (no gate) to 1", arg);
+		break;
+	case OPT_PERSISTENCE:
+	case OPT_NEWS2_PERSISTENCE:
+		if (cli_parse_int(arg, 1, 100000, &n) != 0)
+			cli_usage_error(usage_text, "%s %s: expected a count "
+			    "of readings", ch == OPT_PERSISTENCE ?
+			    "--persistence" : "--news2-persistence", arg);
+		if (ch == OPT_PERSISTENCE)
+			c->eo.persistence = (int)n;
+		else
+			c->eo.news2_persistence = (int)n;
+		break;
+	case OPT_REFRACTORY:
+		if (cli_parse_duration(arg, &c->eo.refractory) != 0)
+			cli_usage_error(usage_text, "--refractory %s", arg);
+		break;
+	default:
+		cli_usage_error(usage_text, "unexpected option");
+	}
+}
+
 static void
 print_table(FILE *f, const struct eval_result *r, const struct eval_options *o)
 {
@@ -81,7 +124,7 @@ int
 main(int argc, char **argv)
 {
 	struct cli_common opt;
-	struct eval_options eo;
+	struct config cfg = { 0 };
 	struct eval_result res;
 	struct evaluation *ev;
 	struct schema *silver;
@@ -91,56 +134,22 @@ main(int argc, char **argv)
 	struct counts n = { 0 };
 	struct rejects rj;	/* counts only: vitals-eval reports, not filters */
 	char err[512];
-	bool json = false, failed;
-	long long k;
+	bool failed;
 	int ch;
 	FILE *out = stdout;
 
 	cli_init(argc, argv);
 	cli_common_init(&opt);
-	eval_options_init(&eo);
-	while ((ch = getopt_long(argc, argv, "hqo:vV", longopts, NULL)) != -1) {
-		if (cli_common(&opt, ch, optarg, usage_text))
-			continue;
-		switch (ch) {
-		case OPT_GRACE:
-			if (cli_parse_duration(optarg, &eo.grace) != 0)
-				cli_usage_error(usage_text, "--grace %s", optarg);
-			break;
-		case OPT_JSON:
-			json = true;
-			break;
-		case OPT_NEWS2_GATE:
-			if (cli_parse_double(optarg, 0, 1, &eo.news2_gate) != 0)
-				cli_usage_error(usage_text, "--news2-gate %s: "
-				    "expected a score from 0 (no gate) to 1",
-				    optarg);
-			break;
-		case OPT_PERSISTENCE:
-		case OPT_NEWS2_PERSISTENCE:
-			if (cli_parse_int(optarg, 1, 100000, &k) != 0)
-				cli_usage_error(usage_text, "%s %s: expected a "
-				    "count of readings", ch == OPT_PERSISTENCE ?
-				    "--persistence" : "--news2-persistence",
-				    optarg);
-			if (ch == OPT_PERSISTENCE)
-				eo.persistence = (int)k;
-			else
-				eo.news2_persistence = (int)k;
-			break;
-		case OPT_REFRACTORY:
-			if (cli_parse_duration(optarg, &eo.refractory) != 0)
-				cli_usage_error(usage_text, "--refractory %s",
-				    optarg);
-			break;
-		}
-	}
+	eval_options_init(&cfg.eo);
+	while ((ch = getopt_long(argc, argv, "hqo:vV", longopts, NULL)) != -1)
+		if (!cli_common(&opt, ch, optarg, usage_text))
+			parse_tool_option(ch, optarg, &cfg);
 	if (opt.output != NULL && (out = fopen(opt.output, "w")) == NULL)
 		cli_die(EXIT_FAIL, "%s: %m", opt.output);
 	if ((silver = schema_load("silver", err, sizeof err)) == NULL)
 		cli_die(EXIT_FAIL, "%s", err);
 	rec = record_new(silver);
-	ev = eval_new(&eo);
+	ev = eval_new(&cfg.eo);
 	rejects_open(&rj, NULL);
 
 	in = reader_open(argv + optind, argc - optind, opt.max_line);
@@ -157,13 +166,13 @@ main(int argc, char **argv)
 	reader_close(in);
 	if (eval_compute(ev, &res, err, sizeof err) != 0)
 		cli_die(EXIT_FAIL, "%s", err);
-	if (json) {
-		json_t *j = eval_to_json(&res, &eo);
+	if (cfg.json) {
+		json_t *j = eval_to_json(&res, &cfg.eo);
 		json_dumpf(j, out, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
 		fputc('\n', out);
 		json_decref(j);
 	} else {
-		print_table(out, &res, &eo);
+		print_table(out, &res, &cfg.eo);
 	}
 	if (opt.verbose >= 0 && n.rejected > 0)
 		cli_warn("%llu lines were not scored Silver readings and were "
