@@ -35,7 +35,7 @@ struct consumer_options {
 					 * _STORED, RD_KAFKA_OFFSET_TAIL(n)
 					 * or an offset; where no resume
 					 * table says otherwise */
-	char *const *resume;		/* table directories */
+	const char *const *resume;	/* table directories */
 	size_t nresume;
 	const char *app_id;		/* delta-commit's --app-id */
 	bool exit_at_end;		/* -e */

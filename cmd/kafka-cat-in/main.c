@@ -49,7 +49,7 @@ static const struct option longopts[] = {
 struct config {
 	struct consumer_options co;
 	int32_t parts[MAX_LIST];	/* co.partitions */
-	char *resume[MAX_LIST];		/* co.resume */
+	const char *resume[MAX_LIST];	/* co.resume */
 	long long count;		/* -c; -1: no limit */
 	bool value_only, offset_given;
 };
@@ -114,8 +114,7 @@ parse_tool_option(int ch, const char *arg, struct config *c)
 	case OPT_RESUME_FROM:
 		if (c->co.nresume == MAX_LIST)
 			cli_usage_error(usage_text, "too many tables");
-		/* An element of argv, which is not const. */
-		c->resume[c->co.nresume++] = (char *)arg;
+		c->resume[c->co.nresume++] = arg;
 		break;
 	case OPT_VALUE_ONLY:
 		c->value_only = true;

@@ -39,23 +39,28 @@ static const struct option longopts[] = {
 	{ 0, 0, 0, 0 }
 };
 
+/* What the options set. */
+struct config {
+	struct clean_options co;
+	const char *roster;	/* --roster */
+};
+
 static void
-parse_tool_option(int ch, const char *arg, struct clean_options *co,
-    const char **roster_path)
+parse_tool_option(int ch, const char *arg, struct config *c)
 {
 	long long n;
 
 	switch (ch) {
 	case OPT_ROSTER:
-		*roster_path = arg;
+		c->roster = arg;
 		break;
 	case OPT_MAX_FUTURE:
-		if (cli_parse_duration(arg, &co->max_future) != 0)
+		if (cli_parse_duration(arg, &c->co.max_future) != 0)
 			cli_usage_error(usage_text, "--max-future %s: "
 			    "expected a duration such as 5m", arg);
 		break;
 	case OPT_NOW:
-		if (iso_parse(arg, strlen(arg), &co->now) != 0)
+		if (iso_parse(arg, strlen(arg), &c->co.now) != 0)
 			cli_usage_error(usage_text, "--now %s: expected an "
 			    "ISO 8601 time", arg);
 		break;
@@ -63,10 +68,10 @@ parse_tool_option(int ch, const char *arg, struct clean_options *co,
 		if (cli_parse_int(arg, 1, 1 << 28, &n) != 0)
 			cli_usage_error(usage_text, "--dedup-capacity %s: "
 			    "expected 1 to 268435456", arg);
-		co->dedup_capacity = (size_t)n;
+		c->co.dedup_capacity = (size_t)n;
 		break;
 	case OPT_DEDUP_WINDOW:
-		if (cli_parse_duration(arg, &co->dedup_window) != 0)
+		if (cli_parse_duration(arg, &c->co.dedup_window) != 0)
 			cli_usage_error(usage_text, "--dedup-window %s: "
 			    "expected a duration such as 10m", arg);
 		break;
@@ -96,8 +101,7 @@ int
 main(int argc, char **argv)
 {
 	struct cli_common opt;
-	struct clean_options co;
-	const char *roster_path = NULL;
+	struct config cfg = { .roster = NULL };
 	struct roster *roster = NULL;
 	struct cleaner *cleaner;
 	struct reader *in;
@@ -111,24 +115,24 @@ main(int argc, char **argv)
 
 	cli_init(argc, argv);
 	cli_common_init(&opt);
-	clean_options_init(&co);
+	clean_options_init(&cfg.co);
 	while ((ch = getopt_long(argc, argv, "hqo:vV", longopts, NULL)) != -1)
 		if (!cli_common(&opt, ch, optarg, usage_text))
-			parse_tool_option(ch, optarg, &co, &roster_path);
+			parse_tool_option(ch, optarg, &cfg);
 
 	if (writer_open(&out, opt.output, opt.unbuffered) != 0)
 		cli_die(EXIT_FAIL, "%s: %m", opt.output);
 	if (rejects_open(&rj, opt.rejects) != 0)
 		cli_die(EXIT_FAIL, "%s: %m", opt.rejects);
-	cleaner = cleaner_new(&co);
+	cleaner = cleaner_new(&cfg.co);
 	in = reader_open(argv + optind, argc - optind, opt.max_line);
 	reader_on_block(in, writer_flush_hook, &out);
 
 	while (!cli_stop && reader_next(in, &ln) == 1) {
 		/* The roster is read when the first record arrives, so that
 		 * vitals-gen --roster can write it in the same pipeline. */
-		if (n.in == 0 && !line_is_blank(&ln) && roster_path != NULL)
-			roster = load_roster(cleaner, roster_path);
+		if (n.in == 0 && !line_is_blank(&ln) && cfg.roster != NULL)
+			roster = load_roster(cleaner, cfg.roster);
 		if (!counts_take(&n, &rj, &ln))
 			continue;
 		switch (cleaner_run(cleaner, ln.text, ln.len, &rec, &res)) {
@@ -149,8 +153,8 @@ main(int argc, char **argv)
 			break;
 	}
 	/* No input at all: a roster that cannot be read is still an error. */
-	if (roster == NULL && roster_path != NULL && !cli_stop)
-		roster = load_roster(cleaner, roster_path);
+	if (roster == NULL && cfg.roster != NULL && !cli_stop)
+		roster = load_roster(cleaner, cfg.roster);
 
 	if (writer_close(&out) != 0 || rejects_close(&rj) != 0 ||
 	    reader_failed(in))
