@@ -5,6 +5,7 @@
 #   make asan       the same build with AddressSanitizer + UBSan, in build-asan/
 #   make check      test, then the whole suite again under the sanitizers
 #   make bench      benchmarks, printed side by side (not pass/fail)
+#   make coverage   line and branch coverage of the whole suite (lcov)
 #   make install    PREFIX=/usr/local DESTDIR= (binaries, man pages, schemas, model)
 #
 # Sources are discovered: lib/*.c is the shared library, cmd/<tool>/*.c is one
@@ -55,7 +56,8 @@ UNIT_BINS  = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 EMBEDDED   = $(sort $(wildcard schemas/*.json schemas/bigquery/*.sql)) $(wildcard models/anomaly_model.json)
 MANPAGES   = $(sort $(wildcard man/man1/*.1))
 
-.PHONY: all test unit cli check asan bench install uninstall clean model lint fuzz
+.PHONY: all test unit cli check asan bench install uninstall clean model lint fuzz \
+           coverage
 .SUFFIXES:
 # Keep objects: they are intermediate to make, not to us.
 .SECONDARY:
@@ -146,6 +148,26 @@ fuzz:
 bench: all
 	@BUILD="$(BUILD)" sh bench/run
 
+# The unit and CLI tests over a build instrumented by gcov, in build-cov/;
+# lcov sums what lib/ and cmd/ ran (lines, functions, branches) and
+# genhtml writes build-cov/html/index.html.  Killed processes leave no
+# counts, so the kill tests add little; nothing here is pass/fail beyond
+# the tests themselves.
+COV_FLAGS = CFLAGS="-O0 -g --coverage" LDFLAGS="--coverage" BUILD=build-cov
+LCOV = lcov --quiet --rc lcov_branch_coverage=1
+coverage:
+	@command -v lcov > /dev/null || { echo "make coverage needs lcov" \
+	    "(apt-get install lcov)"; exit 1; }
+	$(MAKE) $(COV_FLAGS) all $(patsubst $(BUILD)/%,build-cov/%,$(UNIT_BINS))
+	@find build-cov -name '*.gcda' -delete
+	$(MAKE) $(COV_FLAGS) test
+	@$(LCOV) --capture --directory build-cov --output-file build-cov/all.info
+	@$(LCOV) --extract build-cov/all.info '$(CURDIR)/lib/*' \
+	    '$(CURDIR)/cmd/*' --output-file build-cov/project.info
+	@genhtml --quiet --branch-coverage --output-directory build-cov/html \
+	    build-cov/project.info
+	@$(LCOV) --summary build-cov/project.info
+
 # Rebuilds the shipped model from ../shared's Synthea exports (a few
 # minutes), then the tools, which embed it.
 model: all
@@ -171,4 +193,4 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-fuzz build-cov
