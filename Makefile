@@ -123,18 +123,33 @@ check: test
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    $(MAKE) BUILD=build-asan SAN=1 test
 
-# Coverage-guided fuzzing (clang's libFuzzer) of every line parser: the
-# codec against jansson, and the cleaner, for FUZZ_SECONDS each.
+# Coverage-guided fuzzing (clang's libFuzzer): tests/fuzz/fuzz_NAME.c is a
+# target, run for FUZZ_SECONDS from its seed corpus tests/fuzz/corpus-NAME
+# (or tests/fuzz/corpus).  The library is compiled once for all targets.
 FUZZ_SECONDS ?= 30
 FUZZ_TARGETS = $(basename $(notdir $(wildcard tests/fuzz/fuzz_*.c)))
-fuzz:
-	@mkdir -p build-fuzz
+FUZZ_CC    = clang
+FUZZ_FLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -iquote lib $(PKG_CFLAGS) \
+             -DVL_VERSION='"$(VERSION)"' -fsanitize=address,undefined
+FUZZ_OBJ   = $(LIB_SRC:lib/%.c=build-fuzz/lib/%.o) build-fuzz/lib/embed.o
+
+build-fuzz/lib/%.o: lib/%.c $(wildcard lib/*.h)
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+build-fuzz/lib/embed.o: lib/embed.S $(EMBEDDED)
+	@mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) -c -o $@ lib/embed.S
+
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ)
+	@echo "  LD      $@"
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJ) \
+	    $(XLDLIBS)
+
+fuzz: $(FUZZ_TARGETS:%=build-fuzz/%)
 	@set -e; for t in $(FUZZ_TARGETS); do \
 	    echo "  FUZZ    $$t ($(FUZZ_SECONDS)s)"; \
-	    clang -std=c11 -D_GNU_SOURCE -g -O1 -iquote lib $(PKG_CFLAGS) \
-	        -DVL_VERSION='"$(VERSION)"' \
-	        -fsanitize=fuzzer,address,undefined -o build-fuzz/$$t \
-	        tests/fuzz/$$t.c $(LIB_SRC) lib/embed.S $(XLDLIBS); \
 	    mkdir -p build-fuzz/corpus-$$t; \
 	    seeds=tests/fuzz/corpus; \
 	    [ -d tests/fuzz/corpus-$${t#fuzz_} ] && \
