@@ -28,7 +28,8 @@
  * Ownership.  sim_new borrows the cohort, the reading schema and the
  * writer, which must outlive the sim (the beds point at the cohort's
  * patients); the sim owns its beds and its faults module, which sim_free
- * frees.  The caller opens, flushes and closes the writer.
+ * frees.  The caller opens and closes the writer; a paced run flushes
+ * it before each wait, so a reader sees every reading as it happens.
  *
  *	s = sim_new(&cfg, &cohort, reading_schema, &out, err, sizeof err);
  *	if (s == NULL)
@@ -80,8 +81,8 @@ struct sim_bed {
 };
 
 /*
- * A run.  Callers read the first group (after sim_run for the counts);
- * only sim_run changes it.
+ * A run.  Callers read the first group (the counts after sim_run) and
+ * never write it; the rest is the engine's.
  */
 struct sim {
 	struct sim_bed *bed;	/* one per patient, in reading order */

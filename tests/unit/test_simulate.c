@@ -153,7 +153,8 @@ each_json(const char *s, void (*fn)(json_t *, void *), void *arg)
 		json_t *j;
 		nl = strchr(s, '\n');
 		assert_non_null(nl);
-		j = json_loadb(s, (size_t)(nl - s), JSON_REJECT_DUPLICATES, &je);
+		j = json_loadb(s, (size_t)(nl - s), JSON_REJECT_DUPLICATES,
+		    &je);
 		if (j == NULL)
 			fail_msg("%.*s: %s", (int)(nl - s), s, je.text);
 		fn(j, arg);
