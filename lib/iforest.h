@@ -4,6 +4,10 @@
  * and the model file that carries a forest from iforest-train (or from
  * models/export_sklearn.py) to iforest-score.
  *
+ * One header, three modules: lib/iforest.c is the model in memory and
+ * its scoring, the hot path; lib/iforest_train.c grows forests;
+ * lib/iforest_io.c reads and writes the model file.
+ *
  * Score.  For a row x, each tree gives the depth of the leaf x falls in
  * plus c(n), n being the number of training rows that reached that leaf;
  * the sum over trees, divided by n_trees * c(psi), is the ratio, and the

@@ -1,23 +1,23 @@
 /*
  * iforest-score: adds anomaly_score and is_anomaly to Silver records,
  * with an Isolation Forest model and per-patient features (lib/featurize,
- * lib/iforest).
+ * lib/iforest); how a scored record is written is lib/score_out's.  This
+ * file is the options, the model, the loop and the counts.
  */
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "cli.h"
 #include "embedded.h"
 #include "featurize.h"
 #include "iforest.h"
-#include "jsonw.h"
 #include "ndjson.h"
 #include "record.h"
 #include "rejects.h"
 #include "schema.h"
+#include "score_out.h"
 
 static const char usage_text[] =
     "usage: iforest-score [-hqvV] [-o file] [--max-line size] [--model file]\n"
@@ -58,60 +58,6 @@ load_model(const char *path)
 	return m;
 }
 
-/*
- * Writes the line with the two fields added before its closing brace, so
- * everything else passes through byte for byte; falls back to printing
- * the record when the fields are already there.
- */
-static void
-emit(struct writer *w, const struct line *ln, struct record *r, int f_score,
-    int f_flag, double score, bool anomalous)
-{
-	const char *end = ln->text + ln->len;
-	char num[32];
-
-	while (end > ln->text && end[-1] != '}')
-		end--;
-	if (r->v[f_score].kind != JK_ABSENT || r->v[f_flag].kind != JK_ABSENT ||
-	    end - ln->text < 2) {
-		rec_set_real(r, f_score, score);
-		rec_set_bool(r, f_flag, anomalous);
-		record_print(r, w);
-		return;
-	}
-	/* "{}" has no field to put a comma after. */
-	bool empty = r->nextra == 0;
-	for (size_t i = 0; i < r->schema->n && empty; i++)
-		empty = r->v[i].kind == JK_ABSENT;
-	wr_mem(w, ln->text, (size_t)(end - 1 - ln->text));
-	wr_str(w, empty ? "\"anomaly_score\":" : ",\"anomaly_score\":");
-	wr_mem(w, num, fmt_double(num, score));
-	wr_str(w, anomalous ? ",\"is_anomaly\":true}\n" :
-	    ",\"is_anomaly\":false}\n");
-}
-
-/* --show-features: the feature vector as a "features" object in the
- * record, for looking into why a reading scored as it did. */
-static void
-show_features(struct writer *tmp, struct record *r,
-    const struct feature_set *fs, const double *x)
-{
-	struct jval v = { .kind = JK_RAW };
-
-	tmp->len = 0;
-	for (size_t i = 0; i < fs->n; i++) {
-		jw_key(tmp, fs->name[i], strlen(fs->name[i]), i == 0);
-		if (isnan(x[i]))
-			jw_null(tmp);
-		else
-			jw_double(tmp, round(x[i] * 1000) / 1000);
-	}
-	wr_char(tmp, '}');
-	v.s = record_copy(r, tmp->buf, tmp->len);
-	v.len = (uint32_t)tmp->len;
-	record_set_extra(r, "features", &v);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -127,13 +73,14 @@ main(int argc, char **argv)
 	struct schema *silver;
 	struct record *rec;
 	struct reader *in;
-	struct writer out, tmp;
+	struct writer out;
+	struct score_out so;
 	struct rejects rj;
 	struct counts n = { 0 };
 	struct line ln;
 	char err[512];
 	double vitals[NVITALS], x[FEATURES_MAX];
-	int ch, f_score, f_flag, status = EXIT_OK;
+	int ch, status = EXIT_OK;
 	uint64_t anomalies = 0;
 
 	cli_init(argc, argv);
@@ -165,8 +112,6 @@ main(int argc, char **argv)
 	if ((silver = schema_load("silver", err, sizeof err)) == NULL)
 		cli_die(EXIT_FAIL, "%s", err);
 	silver_fields_init(&sf, silver);
-	f_score = schema_need(silver, "anomaly_score");
-	f_flag = schema_need(silver, "is_anomaly");
 	rec = record_new(silver);
 	if (writer_open(&out, opt.output, opt.unbuffered) != 0)
 		cli_die(EXIT_FAIL, "%s: %m", opt.output);
@@ -174,7 +119,7 @@ main(int argc, char **argv)
 		cli_die(EXIT_FAIL, "%s: %m", opt.rejects);
 	in = reader_open(argv + optind, argc - optind, opt.max_line);
 	reader_on_block(in, writer_flush_hook, &out);
-	writer_open_memory(&tmp);
+	score_out_init(&so, silver, &out, show ? &fs : NULL);
 
 	while (!cli_stop && reader_next(in, &ln) == 1) {
 		const char *pid;
@@ -198,17 +143,7 @@ main(int argc, char **argv)
 		double s = iforest_score(m, x);
 		bool a = iforest_is_anomaly(m, s);
 		anomalies += a;
-		/* Six decimals are plenty for a score in [0, 1], and print
-		 * without the slow general path. */
-		s = round(s * 1e6) / 1e6;
-		if (show) {
-			show_features(&tmp, rec, &fs, x);
-			rec_set_real(rec, f_score, s);
-			rec_set_bool(rec, f_flag, a);
-			record_print(rec, &out);
-		} else {
-			emit(&out, &ln, rec, f_score, f_flag, s, a);
-		}
+		score_out_write(&so, ln.text, ln.len, rec, s, a, x);
 		n.out++;
 		if (writer_end_record(&out) != 0)
 			break;
@@ -223,7 +158,7 @@ main(int argc, char **argv)
 		    (unsigned long long)anomalies, extractor_patients(ex));
 	rejects_free(&rj);
 	reader_close(in);
-	writer_close(&tmp);
+	score_out_free(&so);
 	record_free(rec);
 	schema_free(silver);
 	extractor_free(ex);

@@ -2,17 +2,16 @@
  * vitals-gen: simulated bedside monitors.  Writes one JSON reading per
  * patient per interval (schemas/reading.json), in timestamp order, on a
  * simulated clock or paced to the wall clock, optionally with labelled
- * clinical episodes and device faults.  The simulation lives in lib/
- * (cohort, physiology, episodes, faults); this file parses options and
- * runs the loop.
+ * clinical episodes and device faults.  The simulation lives in lib/:
+ * the engine (beds, pacing, the loop) in simulate, what it draws on in
+ * cohort, physiology, episodes and faults.  This file is the options,
+ * the cohort and the output, the run and its report.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli.h"
 #include "cohort.h"
@@ -20,9 +19,8 @@
 #include "faults.h"
 #include "isotime.h"
 #include "ndjson.h"
-#include "physiology.h"
 #include "schema.h"
-#include "xalloc.h"
+#include "simulate.h"
 
 static const char usage_text[] =
     "usage: vitals-gen [-hqvV] [-d duration] [-i seconds] [-n count] "
@@ -67,28 +65,6 @@ struct opts {
 	long long count;	/* -1: not given */
 	bool realtime, truth;
 	double episodes, faults;
-};
-
-/* One patient's monitor. */
-struct bed {
-	int64_t phase;		/* offset of its readings in the interval */
-	struct phys ph;
-	struct ep_track ep;
-	struct rng faults;	/* the patient's fault stream */
-};
-
-struct run {
-	struct bed *bed;	/* sorted by phase */
-	size_t nbed;
-	struct phys_model model;
-	struct ep_run episodes;
-	struct faults *faults;
-	struct writer out;
-	int64_t start, end, interval;
-	uint64_t limit;		/* lines in all */
-	uint64_t lines, readings;
-	bool realtime;
-	struct timespec wall0;	/* when the run started, monotonic */
 };
 
 static void
@@ -214,109 +190,21 @@ write_roster(const char *path, const struct cohort *c)
 		exit(EXIT_FAIL);
 }
 
-static int
-by_phase(const void *a, const void *b)
-{
-	const struct bed *x = a, *y = b;
-
-	if (x->phase != y->phase)
-		return x->phase < y->phase ? -1 : 1;
-	/* Equal phases: cohort order, so the output is the same on every
-	 * platform's qsort. */
-	return x->ph.patient < y->ph.patient ? -1 : 1;
-}
-
 static void
-setup_beds(struct run *g, const struct opts *o, const struct cohort *c)
-{
-	struct rng r;
-
-	g->nbed = c->n;
-	g->bed = xcalloc(c->n, sizeof *g->bed);
-	phys_model_init(&g->model, o->interval);
-	for (size_t i = 0; i < c->n; i++) {
-		struct bed *b = &g->bed[i];
-		const struct patient *p = &c->p[i];
-		/* Monitors are not synchronised: each has its own phase,
-		 * in whole milliseconds like the timestamps. */
-		patient_stream(&r, o->seed, p->key, STREAM_PHYSIOLOGY);
-		b->phase = (int64_t)rng_below(&r, (uint64_t)(o->interval /
-		    1000)) * 1000;
-		phys_init(&b->ph, &g->model, p, &r);
-		patient_stream(&r, o->seed, p->key, STREAM_EPISODES);
-		ep_track_init(&b->ep, p, &r, o->episodes, o->start);
-		patient_stream(&b->faults, o->seed, p->key, STREAM_FAULTS);
-	}
-	qsort(g->bed, g->nbed, sizeof *g->bed, by_phase);
-}
-
-/* Waits until simulated time t is due on the wall clock; the output is
- * flushed first so a reader sees every reading as it happens.  Returns
- * -1 if a stop signal came while waiting. */
-static int
-pace(struct run *g, int64_t t)
-{
-	int64_t off = t - g->start;
-	struct timespec due = g->wall0;
-
-	due.tv_sec += off / USEC_PER_SEC;
-	due.tv_nsec += off % USEC_PER_SEC * 1000;
-	if (due.tv_nsec >= 1000000000) {
-		due.tv_sec++;
-		due.tv_nsec -= 1000000000;
-	}
-	writer_flush(&g->out);
-	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &due, NULL) ==
-	    EINTR)
-		if (cli_stop)
-			return -1;
-	return cli_stop ? -1 : 0;
-}
-
-/* The loop: every interval, each monitor in phase order. */
-static void
-simulate(struct run *g)
-{
-	struct vitals v;
-	struct reading r;
-
-	memset(&r, 0, sizeof r);
-	for (int64_t base = g->start;; base += g->interval) {
-		for (size_t i = 0; i < g->nbed; i++) {
-			struct bed *b = &g->bed[i];
-			int64_t t = base + b->phase;
-			if (t >= g->end || g->lines >= g->limit || cli_stop ||
-			    g->out.error != 0)
-				return;
-			if (g->realtime && pace(g, t) != 0)
-				return;
-			phys_next(&b->ph, &g->model, t, &v);
-			r.patient = b->ph.patient;
-			r.t = t;
-			ep_apply(&b->ep, t, &g->episodes, &v, &r);
-			phys_round(&v, &r);
-			g->readings++;
-			g->lines += faults_emit(g->faults, &r, &b->faults,
-			    g->limit - g->lines);
-		}
-	}
-}
-
-static void
-report(const struct run *g, const struct opts *o)
+report(const struct sim *run, const struct opts *o)
 {
 	char buf[512];
 	size_t n;
 
 	cli_warn("patients=%zu readings=%" PRIu64 " lines=%" PRIu64
-	    " episodes=%" PRId64, g->nbed, g->readings, g->lines,
-	    g->episodes.last_id);
+	    " episodes=%" PRId64, run->nbed, run->readings, run->lines,
+	    run->episodes.last_id);
 	if (o->episodes > 0) {
 		n = (size_t)snprintf(buf, sizeof buf, "episodes:");
 		for (int k = 0; k < NEPISODES; k++)
 			n += (size_t)snprintf(buf + n, sizeof buf - n,
 			    " %s=%" PRIu64, episode_name(k),
-			    g->episodes.count[k]);
+			    run->episodes.count[k]);
 		cli_warn("%s", buf);
 	}
 	if (o->faults > 0) {
@@ -324,7 +212,7 @@ report(const struct run *g, const struct opts *o)
 		for (int k = 1; k < NFAULTS; k++)
 			n += (size_t)snprintf(buf + n, sizeof buf - n,
 			    " %s=%" PRIu64, fault_name(k),
-			    faults_count(g->faults, k));
+			    faults_count(run->faults, k));
 		cli_warn("%s", buf);
 	}
 }
@@ -334,7 +222,9 @@ main(int argc, char **argv)
 {
 	struct opts o;
 	struct cohort c;
-	struct run g;
+	struct sim_config cfg;
+	struct sim *run;
+	struct writer out;
 	struct schema *schema;
 	char err[512];
 	int status = EXIT_OK;
@@ -347,34 +237,28 @@ main(int argc, char **argv)
 	if (o.roster != NULL)
 		write_roster(o.roster, &c);
 
-	memset(&g, 0, sizeof g);
-	g.start = o.start;
-	g.interval = o.interval;
-	g.realtime = o.realtime;
-	g.limit = o.count >= 0 ? (uint64_t)o.count : UINT64_MAX;
-	g.end = o.count >= 0 || o.start > INT64_MAX - o.duration ? INT64_MAX :
-	    o.start + o.duration;
-	if (writer_open(&g.out, o.c.output, o.c.unbuffered || o.realtime) != 0)
+	memset(&cfg, 0, sizeof cfg);
+	cfg.seed = o.seed;
+	cfg.start = o.start;
+	cfg.interval = o.interval;
+	cfg.duration = o.duration;
+	cfg.count = o.count;
+	cfg.episodes = o.episodes;
+	cfg.faults = o.faults;
+	cfg.truth = o.truth;
+	cfg.realtime = o.realtime;
+	if (writer_open(&out, o.c.output, o.c.unbuffered || o.realtime) != 0)
 		cli_die(EXIT_FAIL, "%s: %m", o.c.output);
-	g.faults = faults_new(schema, &g.out, o.faults, o.truth, o.interval,
-	    err, sizeof err);
-	if (g.faults == NULL)
+	if ((run = sim_new(&cfg, &c, schema, &out, err, sizeof err)) == NULL)
 		cli_die(EXIT_FAIL, "%s", err);
-	faults_add_patients(g.faults, c.p, c.n);
-	setup_beds(&g, &o, &c);
-	clock_gettime(CLOCK_MONOTONIC, &g.wall0);
 
-	simulate(&g);
-	/* Readings held back as late are still due: a stop signal or the
-	 * end of the run lets them out, as a gateway would on shutdown. */
-	g.lines += faults_drain(g.faults, g.limit - g.lines);
-	if (writer_close(&g.out) != 0)
+	sim_run(run);
+	if (writer_close(&out) != 0)
 		status = EXIT_FAIL;
 	if (o.c.verbose > 0)
-		report(&g, &o);
+		report(run, &o);
 
-	faults_free(g.faults);
-	free(g.bed);
+	sim_free(run);
 	cohort_free(&c);
 	schema_free(schema);
 	cli_reraise();
