@@ -241,8 +241,11 @@ checkpoint_write(const struct delta_table *t, char *err, size_t errlen)
 	}
 	build_schema(&c);
 	pq_options_init(&po);
-	/* Spark writes checkpoints with snappy; every reader has it. */
-	po.codec = CODEC_SNAPPY;
+	/* gzip: every Parquet reader has it (it is in the format since the
+	 * start), and zlib reports a failed allocation, where libsnappy,
+	 * which Spark uses here, throws a C++ exception through its C API
+	 * and aborts the process. */
+	po.codec = CODEC_GZIP;
 	w = pq_open(fd, c.s, &po);
 	if (write_rows(w, &c, t, &rows, &adds) != 0 ||
 	    pq_close(w, &size) != 0) {

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xalloc.h"
+
 volatile sig_atomic_t cli_stop;
 
 static const char *progname = "vitals";
@@ -34,6 +36,9 @@ cli_init(int argc, char **argv)
 		progname = slash ? slash + 1 : argv[0];
 	}
 	setvbuf(stderr, NULL, _IOLBF, 0);
+	/* jansson's allocations die on no memory like every other one, so
+	 * that a JSON value is never silently NULL. */
+	json_set_alloc_funcs(xmalloc, free);
 
 	/* No SA_RESTART: a read(2) blocked on a quiet pipe must return
 	 * EINTR so the tool notices the signal and flushes. */

@@ -49,7 +49,9 @@ jsonl_read(const char *path, int flags, jsonl_fn fn, void *arg, char *err,
 			rc = -1;
 		}
 	}
-	if (rc == 1 && ferror(fp)) {
+	/* getline returns -1 at the end, on a read error and on no memory
+	 * alike: only the end of the file is the end. */
+	if (rc == 1 && !feof(fp)) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		rc = -1;
 	}

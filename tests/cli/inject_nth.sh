@@ -1,8 +1,10 @@
 # Every failure path of a write, reached by injection as SQLite's tests
 # reach theirs: a clean run of each tool counts its calls of each kind
-# (write, open, mkdir, fsync, rename, link; tests/inject/failio.c), then
-# the tool runs again once for every N of every kind with the Nth call
-# failing.  Each time it must exit 0 or 1 (never crash or hang), say why
+# (write, open, mkdir, fsync, rename, link, alloc; tests/inject/failio.c),
+# then the tool runs again once for every N of every kind with the Nth
+# call failing.  Allocations are too many to try each: a spread of
+# VL_ALLOC_RUNS of them (150), from an offset drawn from VL_ALLOC_SEED,
+# and not under ASan, whose allocator the shim's would bypass.  Each time it must exit 0 or 1 (never crash or hang), say why
 # when it exits 1, and leave what it writes as it was or complete:
 #   - delta-commit: the table reads back; it holds the old rows and whole
 #     batches of the new ones, none twice; the same command run again
@@ -11,7 +13,13 @@
 #     for byte;
 #   - vitals-agg --state: the state file is the old one or the new one.
 command -v cc > /dev/null || skip "needs cc to build the failing-I/O shim"
-cc -shared -fPIC -o failio.so "$TOP/tests/inject/failio.c" -ldl
+case $BIN in
+*asan*) alloc= ;;
+*) alloc=-DFAIL_ALLOC ;;
+esac
+cc -shared -fPIC $alloc -o failio.so "$TOP/tests/inject/failio.c" -ldl
+alloc_seed=${VL_ALLOC_SEED:-$(date +%s)}
+[ -z "$alloc" ] || echo "allocation failures from seed $alloc_seed (VL_ALLOC_SEED=$alloc_seed to repeat)"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0"
 counts() { LD_PRELOAD=$PWD/failio.so VL_FAIL_COUNT=$PWD/counts "$@"; }
 # sweep NAME CMD...: runs CMD once per call of each kind, failing it;
@@ -20,7 +28,12 @@ sweep() {
 	name=$1; shift
 	total=0
 	while read -r kind n; do
-		i=1
+		i=1 step=1
+		if [ "$kind" = alloc ]; then
+			step=$(( n / ${VL_ALLOC_RUNS:-150} ))
+			[ $step -ge 1 ] || step=1
+			i=$(( 1 + alloc_seed % step ))
+		fi
 		while [ "$i" -le "$n" ]; do
 			prepare_$name
 			set +e
@@ -32,7 +45,7 @@ sweep() {
 			[ $st -le 1 ] || { cat err; fail "$name: $kind #$i: exit status $st"; }
 			[ $st = 0 ] || [ -s err ] || fail "$name: $kind #$i: exit 1 without a word"
 			check_$name "$kind #$i" $st
-			i=$((i + 1)); total=$((total + 1))
+			i=$((i + step)); total=$((total + 1))
 		done
 	done < counts.$name
 	echo "$name: $total failing runs"
