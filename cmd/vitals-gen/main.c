@@ -23,9 +23,9 @@
 #include "simulate.h"
 
 static const char usage_text[] =
-    "usage: vitals-gen [-hqvV] [-d duration] [-i seconds] [-n count] "
+    "usage: vitals-gen [-hqvV] [-c count] [-d duration] [-i seconds] "
     "[-o file]\n"
-    "                  [-p patients] [--episodes rate] [--faults rate] "
+    "                  [--episodes rate] [--faults rate] [--patients n] "
     "[--realtime]\n"
     "                  [--roster file] [--seed n] [--start time] "
     "[--synthea dir]\n"
@@ -33,19 +33,21 @@ static const char usage_text[] =
 
 enum {
 	OPT_SYNTHEA = OPT_TOOL_BASE, OPT_START, OPT_REALTIME, OPT_EPISODES,
-	OPT_FAULTS, OPT_TRUTH, OPT_ROSTER
+	OPT_FAULTS, OPT_TRUTH, OPT_ROSTER, OPT_PATIENTS
 };
 
+/* -c is kcat's count, as in kafka-cat-in; --patients has no letter, as
+ * -p is a Kafka partition in the Kafka tools. */
 static const struct option longopts[] = {
 	CLI_LONGOPT_HELP, CLI_LONGOPT_VERSION, CLI_LONGOPT_QUIET,
 	CLI_LONGOPT_VERBOSE, CLI_LONGOPT_OUTPUT, CLI_LONGOPT_UNBUFFERED,
 	{ "seed", required_argument, 0, OPT_SEED },
-	{ "patients", required_argument, 0, 'p' },
+	{ "patients", required_argument, 0, OPT_PATIENTS },
 	{ "synthea", required_argument, 0, OPT_SYNTHEA },
 	{ "interval", required_argument, 0, 'i' },
 	{ "start", required_argument, 0, OPT_START },
 	{ "duration", required_argument, 0, 'd' },
-	{ "count", required_argument, 0, 'n' },
+	{ "count", required_argument, 0, 'c' },
 	{ "realtime", no_argument, 0, OPT_REALTIME },
 	{ "episodes", required_argument, 0, OPT_EPISODES },
 	{ "faults", required_argument, 0, OPT_FAULTS },
@@ -54,8 +56,8 @@ static const struct option longopts[] = {
 	{ 0, 0, 0, 0 }
 };
 
-struct opts {
-	struct cli_common c;
+/* What the options set. */
+struct config {
 	uint64_t seed;
 	long long patients;	/* 0: not given */
 	const char *synthea;
@@ -68,98 +70,75 @@ struct opts {
 };
 
 static void
-usage_error(const char *fmt, const char *arg)
-{
-	cli_usage_error(usage_text, fmt, arg);
-}
-
-static void
-parse_options(int argc, char **argv, struct opts *o)
+parse_tool_option(int ch, const char *arg, struct config *c)
 {
 	long long v;
-	int c;
 
-	memset(o, 0, sizeof *o);
-	cli_common_init(&o->c);
-	o->seed = 1;
-	o->interval = 5 * USEC_PER_SEC;
-	o->duration = 3600 * USEC_PER_SEC;
-	o->count = -1;
-	iso_parse("2026-01-01T00:00:00Z", 20, &o->start);
-	while ((c = getopt_long(argc, argv, "hqVvo:p:i:d:n:", longopts,
-	    NULL)) != -1) {
-		if (cli_common(&o->c, c, optarg, usage_text))
-			continue;
-		switch (c) {
-		case OPT_SEED:
-			if (cli_parse_int(optarg, 0, INT64_MAX, &v) != 0)
-				usage_error("--seed %s: expected a whole number "
-				    ">= 0", optarg);
-			o->seed = (uint64_t)v;
-			break;
-		case 'p':
-			if (cli_parse_int(optarg, 1, 1000000, &o->patients) != 0)
-				usage_error("--patients %s: expected 1 to "
-				    "1000000", optarg);
-			break;
-		case OPT_SYNTHEA:
-			o->synthea = optarg;
-			break;
-		case 'i':
-			if (cli_parse_duration(optarg, &o->interval) != 0 ||
-			    o->interval < 1000 || o->interval > USEC_PER_DAY)
-				usage_error("--interval %s: expected 0.001 to "
-				    "86400 seconds", optarg);
-			/* Timestamps carry milliseconds. */
-			o->interval -= o->interval % 1000;
-			break;
-		case OPT_START:
-			if (iso_parse(optarg, strlen(optarg), &o->start) != 0)
-				usage_error("--start %s: expected an ISO 8601 "
-				    "time, e.g. 2026-01-01T00:00:00Z", optarg);
-			o->start_given = true;
-			break;
-		case 'd':
-			if (cli_parse_duration(optarg, &o->duration) != 0)
-				usage_error("--duration %s: expected e.g. 90s, "
-				    "30m, 1h, 2d", optarg);
-			break;
-		case 'n':
-			if (cli_parse_int(optarg, 0, INT64_MAX, &o->count) != 0)
-				usage_error("--count %s: expected a whole number "
-				    ">= 0", optarg);
-			break;
-		case OPT_REALTIME:
-			o->realtime = true;
-			break;
-		case OPT_EPISODES:
-			if (cli_parse_double(optarg, 0, 1000, &o->episodes) != 0)
-				usage_error("--episodes %s: expected episodes "
-				    "per patient-day, 0 to 1000", optarg);
-			break;
-		case OPT_FAULTS:
-			if (cli_parse_double(optarg, 0, 1, &o->faults) != 0)
-				usage_error("--faults %s: expected a share of "
-				    "readings, 0 to 1", optarg);
-			break;
-		case OPT_TRUTH:
-			o->truth = true;
-			break;
-		case OPT_ROSTER:
-			o->roster = optarg;
-			break;
-		default:
-			usage_error("%s", "unknown option");
-		}
+	switch (ch) {
+	case OPT_SEED:
+		if (cli_parse_int(arg, 0, INT64_MAX, &v) != 0)
+			cli_usage_error(usage_text, "--seed %s: expected a "
+			    "whole number >= 0", arg);
+		c->seed = (uint64_t)v;
+		break;
+	case OPT_PATIENTS:
+		if (cli_parse_int(arg, 1, 1000000, &c->patients) != 0)
+			cli_usage_error(usage_text, "--patients %s: expected "
+			    "1 to 1000000", arg);
+		break;
+	case OPT_SYNTHEA:
+		c->synthea = arg;
+		break;
+	case 'i':
+		if (cli_parse_duration(arg, &c->interval) != 0 ||
+		    c->interval < 1000 || c->interval > USEC_PER_DAY)
+			cli_usage_error(usage_text, "--interval %s: expected "
+			    "0.001 to 86400 seconds", arg);
+		/* Timestamps carry milliseconds. */
+		c->interval -= c->interval % 1000;
+		break;
+	case OPT_START:
+		if (iso_parse(arg, strlen(arg), &c->start) != 0)
+			cli_usage_error(usage_text, "--start %s: expected an "
+			    "ISO 8601 time, e.g. 2026-01-01T00:00:00Z", arg);
+		c->start_given = true;
+		break;
+	case 'd':
+		if (cli_parse_duration(arg, &c->duration) != 0)
+			cli_usage_error(usage_text, "--duration %s: expected "
+			    "e.g. 90s, 30m, 1h, 2d", arg);
+		break;
+	case 'c':
+		if (cli_parse_int(arg, 0, INT64_MAX, &c->count) != 0)
+			cli_usage_error(usage_text, "--count %s: expected a "
+			    "whole number >= 0", arg);
+		break;
+	case OPT_REALTIME:
+		c->realtime = true;
+		break;
+	case OPT_EPISODES:
+		if (cli_parse_double(arg, 0, 1000, &c->episodes) != 0)
+			cli_usage_error(usage_text, "--episodes %s: expected "
+			    "episodes per patient-day, 0 to 1000", arg);
+		break;
+	case OPT_FAULTS:
+		if (cli_parse_double(arg, 0, 1, &c->faults) != 0)
+			cli_usage_error(usage_text, "--faults %s: expected a "
+			    "share of readings, 0 to 1", arg);
+		break;
+	case OPT_TRUTH:
+		c->truth = true;
+		break;
+	case OPT_ROSTER:
+		c->roster = arg;
+		break;
+	default:
+		cli_usage_error(usage_text, "unexpected option");
 	}
-	if (optind < argc)
-		usage_error("unexpected argument '%s'", argv[optind]);
-	if (o->realtime && !o->start_given)
-		o->start = now_usec() / 1000 * 1000;
 }
 
 static void
-load_cohort(const struct opts *o, struct cohort *c)
+load_cohort(const struct config *o, int verbose, struct cohort *c)
 {
 	char err[512];
 
@@ -169,9 +148,9 @@ load_cohort(const struct opts *o, struct cohort *c)
 		return;
 	}
 	if (cohort_synthea(c, o->synthea, o->start, (size_t)o->patients,
-	    o->seed, o->c.verbose < 0, err, sizeof err) != 0)
+	    o->seed, verbose < 0, err, sizeof err) != 0)
 		cli_die(EXIT_FAIL, "%s", err);
-	if (o->c.verbose > 0)
+	if (verbose > 0)
 		cli_warn("synthea: %zu patients from %s (left out: %zu "
 		    "deceased, %zu born after the start; %" PRIu64
 		    " malformed rows skipped)", c->n, o->synthea, c->deceased,
@@ -191,7 +170,7 @@ write_roster(const char *path, const struct cohort *c)
 }
 
 static void
-report(const struct sim *run, const struct opts *o)
+report(const struct sim *run, const struct config *o)
 {
 	char buf[512];
 	size_t n;
@@ -220,20 +199,33 @@ report(const struct sim *run, const struct opts *o)
 int
 main(int argc, char **argv)
 {
-	struct opts o;
+	struct cli_common opt;
+	struct config o = { .seed = 1, .interval = 5 * USEC_PER_SEC,
+	    .duration = 3600 * USEC_PER_SEC, .count = -1 };
 	struct cohort c;
 	struct sim_config cfg;
 	struct sim *run;
 	struct writer out;
 	struct schema *schema;
 	char err[512];
-	int status = EXIT_OK;
+	int ch, status = EXIT_OK;
 
 	cli_init(argc, argv);
-	parse_options(argc, argv, &o);
+	cli_common_init(&opt);
+	iso_parse("2026-01-01T00:00:00Z", 20, &o.start);
+	while ((ch = getopt_long(argc, argv, "c:d:hi:o:qvV", longopts,
+	    NULL)) != -1)
+		if (!cli_common(&opt, ch, optarg, usage_text))
+			parse_tool_option(ch, optarg, &o);
+	if (optind < argc)
+		cli_usage_error(usage_text, "unexpected argument '%s'",
+		    argv[optind]);
+	if (o.realtime && !o.start_given)
+		o.start = now_usec() / 1000 * 1000;
+
 	if ((schema = schema_load("reading", err, sizeof err)) == NULL)
 		cli_die(EXIT_FAIL, "reading schema: %s", err);
-	load_cohort(&o, &c);
+	load_cohort(&o, opt.verbose, &c);
 	if (o.roster != NULL)
 		write_roster(o.roster, &c);
 
@@ -247,15 +239,15 @@ main(int argc, char **argv)
 	cfg.faults = o.faults;
 	cfg.truth = o.truth;
 	cfg.realtime = o.realtime;
-	if (writer_open(&out, o.c.output, o.c.unbuffered || o.realtime) != 0)
-		cli_die(EXIT_FAIL, "%s: %m", o.c.output);
+	if (writer_open(&out, opt.output, opt.unbuffered || o.realtime) != 0)
+		cli_die(EXIT_FAIL, "%s: %m", opt.output);
 	if ((run = sim_new(&cfg, &c, schema, &out, err, sizeof err)) == NULL)
 		cli_die(EXIT_FAIL, "%s", err);
 
 	sim_run(run);
 	if (writer_close(&out) != 0)
 		status = EXIT_FAIL;
-	if (o.c.verbose > 0)
+	if (opt.verbose > 0)
 		report(run, &o);
 
 	sim_free(run);

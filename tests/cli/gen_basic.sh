@@ -4,10 +4,10 @@ command -v jq > /dev/null || skip "needs jq"
 
 vitals-gen --count 1000 > out
 expect_eq "--count 1000 lines" "$(lines out)" 1000
-vitals-gen -n 0 > zero
+vitals-gen -c 0 > zero
 expect_eq "--count 0 lines" "$(lines zero)" 0
 # --count counts lines: a duplicate is a line too.
-vitals-gen -n 777 --faults 0.5 > faulty
+vitals-gen -c 777 --faults 0.5 > faulty
 expect_eq "--count with faults" "$(lines faulty)" 777
 
 # Default: 20 patients, one reading each every 5 s, for an hour.
@@ -48,10 +48,10 @@ grep -F "\"$id\"" hour | jq -r .timestamp |
 expect_eq "phases" "$(head -n 20 ts | sort -u | wc -l | tr -d ' ')" 20
 
 # --start, --interval, --duration, --patients.
-vitals-gen --start 2026-03-01T12:00:00+01:00 -i 2 -d 1m -p 3 > short
+vitals-gen --start 2026-03-01T12:00:00+01:00 -i 2 -d 1m --patients 3 > short
 expect_eq "lines of 3 patients, 1 min at 2 s" "$(lines short)" 90
 expect_eq "start in UTC" "$(head -n 1 short | jq -r .timestamp | cut -c1-18)" "2026-03-01T11:00:0"
-vitals-gen -i 0.5 -d 10s -p 1 > fast
+vitals-gen -i 0.5 -d 10s --patients 1 > fast
 expect_eq "half-second interval" "$(lines fast)" 20
 
 # Help and version on stdout, exit 0; usage errors exit 2 on stderr.

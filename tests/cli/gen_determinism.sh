@@ -2,7 +2,7 @@
 # differs, and a patient's readings do not depend on how many others there
 # are or how long the run is.
 command -v jq > /dev/null || skip "needs jq"
-opts="-p 8 -d 20m --episodes 24 --faults 0.05 --truth"
+opts="--patients 8 -d 20m --episodes 24 --faults 0.05 --truth"
 
 # shellcheck disable=SC2086
 vitals-gen --seed 7 $opts > a
@@ -13,14 +13,14 @@ cmp a b || fail "same seed, different output"
 vitals-gen --seed 8 $opts > c
 cmp -s a c && fail "different seeds, same output"
 # The default seed is a seed like any other.
-vitals-gen -n 500 > d1
-vitals-gen -n 500 --seed 1 > d2
+vitals-gen -c 500 > d1
+vitals-gen -c 500 --seed 1 > d2
 cmp d1 d2 || fail "default seed is not 1"
 
 # The first 5 patients of 9 are the 5 patients of a cohort of 5, reading
 # for reading, faults included.
-vitals-gen --seed 3 -p 5 -d 20m --faults 0.05 --roster five.roster > five
-vitals-gen --seed 3 -p 9 -d 20m --faults 0.05 --roster nine.roster > nine
+vitals-gen --seed 3 --patients 5 -d 20m --faults 0.05 --roster five.roster > five
+vitals-gen --seed 3 --patients 9 -d 20m --faults 0.05 --roster nine.roster > nine
 head -n 5 nine.roster | cmp - five.roster || fail "roster of 5 is not the head of 9"
 for id in $(jq -r .patient_id five.roster); do
 	grep -F "$id" five > one.5

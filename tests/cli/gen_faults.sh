@@ -5,7 +5,7 @@
 command -v jq > /dev/null || skip "needs jq"
 
 # 40 patients for an hour: 28800 readings; 18% faulty, so 2% per kind.
-vitals-gen --seed 5 -p 40 -d 1h --faults 0.18 --truth -v > f 2> f.err
+vitals-gen --seed 5 --patients 40 -d 1h --faults 0.18 --truth -v > f 2> f.err
 readings=28800
 count() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" f.err; }
 
@@ -64,5 +64,5 @@ jq -r 'select(.timestamp | type == "string") | [(.truth.fault // "none"), .times
 	END { exit bad }' || fail "reading order"
 
 # No --faults, no faults.
-vitals-gen -n 5000 --truth > clean
+vitals-gen -c 5000 --truth > clean
 expect_eq "faults without --faults" "$(jq -c 'select(.truth != null)' clean | head -n 1)" ""

@@ -10,22 +10,22 @@ expect_eq "head got" "$(lines got)" 5
 expect_eq "stderr after head" "$(cat err)" ""
 
 # Output that cannot be written is an error, said once.
-expect_status 1 vitals-gen -n 100000 > /dev/full 2> err
+expect_status 1 vitals-gen -c 100000 > /dev/full 2> err
 expect_grep 'write error: <stdout>: No space left on device' err
 expect_eq "said once" "$(lines err)" 1
-expect_status 1 vitals-gen -n 100000 -o /dev/full 2> err
+expect_status 1 vitals-gen -c 100000 -o /dev/full 2> err
 expect_grep 'write error: /dev/full' err
-expect_status 1 vitals-gen -n 10 -o no/such/dir/out 2> err
+expect_status 1 vitals-gen -c 10 -o no/such/dir/out 2> err
 expect_grep 'no/such/dir/out: No such file or directory' err
-expect_status 1 vitals-gen -n 10 --roster no/such/dir/r > /dev/null 2> err
+expect_status 1 vitals-gen -c 10 --roster no/such/dir/r > /dev/null 2> err
 expect_grep 'no/such/dir/r' err
-expect_status 1 vitals-gen -n 10 --roster /dev/full > /dev/null 2> err
+expect_status 1 vitals-gen -c 10 --roster /dev/full > /dev/null 2> err
 expect_grep 'write error' err
 
 # --realtime: readings come when their time does, each flushed at once;
 # SIGTERM then writes what is held back (late readings too) and the tool
 # dies of SIGTERM.
-vitals-gen --realtime -i 0.2 -p 2 -d 1h --faults 0.3 > live 2> live.err &
+vitals-gen --realtime -i 0.2 --patients 2 -d 1h --faults 0.3 > live 2> live.err &
 pid=$!
 tries=0
 while [ "$(lines live)" -lt 4 ]; do

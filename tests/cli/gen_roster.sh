@@ -2,7 +2,7 @@
 # needs, matching the readings, and readable by vitals-clean --roster.
 command -v jq > /dev/null || skip "needs jq"
 
-vitals-gen -p 300 -n 3000 --roster roster > readings
+vitals-gen --patients 300 -c 3000 --roster roster > readings
 expect_eq "roster lines" "$(lines roster)" 300
 expect_eq "roster keys" "$(jq -c '[keys_unsorted[]]' roster | sort -u)" \
     '["patient_id","device_id","ward","age","sex","conditions","height_cm","weight_kg","bmi","bp_recorded","baseline","source"]'
@@ -33,11 +33,11 @@ htn=$(jq -r 'select(.conditions | index("hypertension")) | 1' roster | wc -l)
 [ "$htn" -ge 60 ] && [ "$htn" -le 200 ] || fail "$htn of 300 hypertensive"
 
 # A roster is written even when no reading is; vitals-clean takes it.
-vitals-gen -p 4 -n 0 --roster small > none
+vitals-gen --patients 4 -c 0 --roster small > none
 expect_eq "small roster" "$(lines small)" 4
 expect_eq "no readings" "$(lines none)" 0
 if [ -x "$BIN/vitals-clean" ]; then
-	vitals-gen -p 4 -n 8 --roster small | vitals-clean --roster small -q > silver ||
+	vitals-gen --patients 4 -c 8 --roster small | vitals-clean --roster small -q > silver ||
 	    fail "vitals-clean refused the roster"
 	expect_eq "enriched" "$(jq -r 'select(.age != null) | 1' silver | wc -l | tr -d ' ')" 8
 fi
@@ -45,7 +45,7 @@ fi
 # In one pipeline both tools start at once; vitals-clean reads the roster
 # only when the first reading arrives, after vitals-gen has written it.
 for i in 1 2 3 4 5; do
-	vitals-gen -p 30 -n 300 --seed $i --roster race$i |
+	vitals-gen --patients 30 -c 300 --seed $i --roster race$i |
 	    vitals-clean -q --roster race$i > enriched$i
 	expect_eq "run $i: enriched readings" \
 	    "$(jq -r 'select(.age != null) | .patient_id' enriched$i | wc -l | tr -d ' ')" 300

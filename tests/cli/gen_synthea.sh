@@ -8,7 +8,7 @@ need_shared synthea-ca2022
 for set in synthea:90 synthea-ca2022:50; do
 	dir=$SHARED/${set%:*}
 	want=${set#*:}
-	vitals-gen --synthea "$dir" --roster roster -n 2000 -v > readings 2> err
+	vitals-gen --synthea "$dir" --roster roster -c 2000 -v > readings 2> err
 	expect_eq "$set: roster" "$(lines roster)" "$want"
 	expect_grep "synthea: $want patients" err
 	expect_eq "$set: source" "$(jq -r .source roster | sort -u)" synthea
@@ -40,10 +40,10 @@ for set in synthea:90 synthea-ca2022:50; do
 done
 
 # --patients with --synthea takes the first living patients.
-vitals-gen --synthea "$SHARED/synthea" -p 7 -n 0 --roster first
+vitals-gen --synthea "$SHARED/synthea" --patients 7 -c 0 --roster first
 awk -F, 'NR > 1 && $3 == "" { print $1 }' "$SHARED/synthea/patients.csv" | head -n 7 > first.want
 jq -r .patient_id first | cmp - first.want || fail "--patients 7 is not the first 7 living"
 
 # A directory without an export is an error, said clearly.
-expect_status 1 vitals-gen --synthea . -n 1 > /dev/null 2> err
+expect_status 1 vitals-gen --synthea . -c 1 > /dev/null 2> err
 expect_grep 'patients.csv: No such file or directory' err

@@ -4,7 +4,7 @@
 # without --truth there is no label at all.
 command -v jq > /dev/null || skip "needs jq"
 
-vitals-gen --seed 3 -p 150 -d 12h -i 120 --episodes 3 --truth \
+vitals-gen --seed 3 --patients 150 -d 12h -i 120 --episodes 3 --truth \
     --roster roster -v > ep 2> ep.err
 
 # Mean shift from the patient's baseline, per episode type, and for the
@@ -60,7 +60,7 @@ expect_eq "labels before 00:30" \
     "$(jq -r 'select(.truth != null) | .timestamp' ep | sort | head -n 1 | cut -c12-16 | awk '$1 < "00:30"')" ""
 
 # No --truth: no label at all; --truth without episodes: all null.
-vitals-gen -n 2000 --episodes 50 > plain
+vitals-gen -c 2000 --episodes 50 > plain
 expect_eq "truth without --truth" "$(grep -c truth plain || true)" 0
-vitals-gen -n 2000 --truth > nulls
+vitals-gen -c 2000 --truth > nulls
 expect_eq "truth null" "$(jq -c .truth nulls | sort -u)" "null"

@@ -9,10 +9,10 @@
 # patients in the stream; it behaves as a Unix filter.
 command -v jq > /dev/null || skip "needs jq"
 
-vitals-gen --seed 5 -p 12 -d 2h | vitals-clean -q > train.ndjson
+vitals-gen --seed 5 --patients 12 -d 2h | vitals-clean -q > train.ndjson
 iforest-train -q --seed 3 --trees 30 -o model.json train.ndjson
 thr=$(jq .threshold model.json)
-vitals-gen --seed 9 -p 12 -d 3h --episodes 4 --truth | vitals-clean -q > stream.ndjson
+vitals-gen --seed 9 --patients 12 -d 3h --episodes 4 --truth | vitals-clean -q > stream.ndjson
 
 # consistent FILE THRESHOLD: is_anomaly is anomaly_score > THRESHOLD.  The
 # flag is decided on the unrounded score, so a printed score within

@@ -12,7 +12,7 @@ command -v jq > /dev/null || skip "needs jq"
 SOURCE_DATE_EPOCH=1767312000	# 2026-01-02
 export SOURCE_DATE_EPOCH
 # 12 patients, 2 hours, one reading each 5 s: 17280 readings.
-vitals-gen --seed 5 -p 12 -d 2h | vitals-clean -q > train.ndjson
+vitals-gen --seed 5 --patients 12 -d 2h | vitals-clean -q > train.ndjson
 
 # complete_rows MODEL FILE [FILTER]: readings of FILE whose feature vector,
 # as iforest-score computes it for MODEL, has no missing value; these are
@@ -117,7 +117,7 @@ done
 # Readings inside episodes (truth.episode set) are counted and left out:
 # the rows are exactly the complete readings outside episodes.  With the
 # labels removed, the same readings all train.
-vitals-gen --seed 7 -p 12 -d 3h --episodes 4 --truth | vitals-clean -q > ep.ndjson
+vitals-gen --seed 7 --patients 12 -d 3h --episodes 4 --truth | vitals-clean -q > ep.ndjson
 in_ep=$(jq -s 'map(select(.truth.episode != null)) | length' ep.ndjson)
 [ "$in_ep" -gt 500 ] || fail "too few readings in episodes ($in_ep) to test"
 iforest-train -q --seed 3 --trees 10 -o ep.json ep.ndjson

@@ -83,7 +83,7 @@ check_dc() {
 sweep dc $DC
 
 # ---- iforest-train ----
-vitals-gen --seed 5 -p 6 -d 1h | vitals-clean -q > train.ndjson
+vitals-gen --seed 5 --patients 6 -d 1h | vitals-clean -q > train.ndjson
 iforest-train -q --seed 1 --trees 10 -o model.orig train.ndjson
 iforest-train -q --seed 2 --trees 10 -o model.new train.ndjson
 prepare_if() { cp model.orig model.json; }
