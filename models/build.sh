@@ -54,7 +54,7 @@ history() {
 # shellcheck disable=SC2086 # MODEL_TRAIN is a list of options
 train() {
 	history | "$BIN/iforest-train" -q $MODEL_TRAIN \
-	    --featurize "$MODEL_FEATURIZE" --synthea "$SHARED/synthea" "$@"
+	    --feature-settings "$MODEL_FEATURIZE" --synthea "$SHARED/synthea" "$@"
 }
 echo "make model: training on a day of the patients of $SHARED/synthea" \
     "and synthea-ca2022"

@@ -16,13 +16,13 @@
 
 static const char usage_text[] =
     "usage: iforest-train [-hqvV] [-o file] [--contamination c]\n"
-    "                     [--evaluation file] [--featurize json]\n"
+    "                     [--evaluation file] [--feature-settings json]\n"
     "                     [--features list] [--height n] [--max-line size]\n"
     "                     [--max-rows n] [--max-samples n] [--seed n]\n"
     "                     [--synthea dir] [--trees n] [file ...]\n";
 
 enum {
-	OPT_CONTAMINATION = OPT_TOOL_BASE, OPT_EVALUATION, OPT_FEATURIZE,
+	OPT_CONTAMINATION = OPT_TOOL_BASE, OPT_EVALUATION, OPT_FEATURE_SETTINGS,
 	OPT_FEATURES,
 	OPT_HEIGHT, OPT_MAX_ROWS, OPT_MAX_SAMPLES, OPT_SYNTHEA, OPT_TREES
 };
@@ -33,7 +33,7 @@ static const struct option longopts[] = {
 	{ "seed", required_argument, 0, OPT_SEED },
 	{ "contamination", required_argument, 0, OPT_CONTAMINATION },
 	{ "evaluation", required_argument, 0, OPT_EVALUATION },
-	{ "featurize", required_argument, 0, OPT_FEATURIZE },
+	{ "feature-settings", required_argument, 0, OPT_FEATURE_SETTINGS },
 	{ "features", required_argument, 0, OPT_FEATURES },
 	{ "height", required_argument, 0, OPT_HEIGHT },
 	{ "max-rows", required_argument, 0, OPT_MAX_ROWS },
@@ -45,7 +45,8 @@ static const struct option longopts[] = {
 
 struct config {
 	struct iforest_params p;
-	const char *features, *synthea, *evaluation, *featurize;
+	const char *features, *synthea, *evaluation,
+	    *feature_settings;
 	size_t max_rows;
 };
 
@@ -74,8 +75,8 @@ parse_tool_option(int ch, const char *arg, struct config *c)
 	case OPT_FEATURES:
 		c->features = arg;
 		break;
-	case OPT_FEATURIZE:
-		c->featurize = arg;
+	case OPT_FEATURE_SETTINGS:
+		c->feature_settings = arg;
 		break;
 	case OPT_HEIGHT:
 		if (cli_parse_int(arg, 1, IFOREST_MAX_DEPTH, &n) != 0)
@@ -131,12 +132,12 @@ main(int argc, char **argv)
 	    err, sizeof err) != 0)
 		cli_usage_error(usage_text, "--features: %s", err);
 	features_config_init(&fc);
-	if (cfg.featurize != NULL) {
+	if (cfg.feature_settings != NULL) {
 		json_error_t je;
-		json_t *j = json_loads(cfg.featurize, 0, &je);
+		json_t *j = json_loads(cfg.feature_settings, 0, &je);
 		if (j == NULL || features_config_from_json(j, &fc, err,
 		    sizeof err) != 0)
-			cli_usage_error(usage_text, "--featurize: %s",
+			cli_usage_error(usage_text, "--feature-settings: %s",
 			    j == NULL ? je.text : err);
 		json_decref(j);
 	}

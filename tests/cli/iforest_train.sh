@@ -40,7 +40,7 @@ expect_eq "provenance apart from the seed" \
 # What the options ask for, in the file.
 feats=heart_rate,spo2_z,respiration_rate_trend,temperature_fast,deviation_max
 iforest-train --seed 4 --trees 7 --max-samples 64 --features "$feats" \
-    --featurize '{"fast_tau_s":30,"warmup_s":600}' -o opt.json train.ndjson 2> opt.err
+    --feature-settings '{"fast_tau_s":30,"warmup_s":600}' -o opt.json train.ndjson 2> opt.err
 expect_eq "format" "$(jq -c '[.format, .version]' opt.json)" '["vitals-iforest",1]'
 expect_eq "features" "$(jq -r '.features | join(",")' opt.json)" "$feats"
 expect_eq "n_estimators" "$(jq '.n_estimators' opt.json)" 7
@@ -140,9 +140,9 @@ expect_grep "unknown feature 'bogus'" err
 expect_grep '^usage: iforest-train' err
 expect_status 2 iforest-train --features heart_rate,heart_rate train.ndjson 2> err
 expect_grep "given twice" err
-expect_status 2 iforest-train --featurize '{"fast_tau_s":' train.ndjson 2> err
-expect_grep '^iforest-train: --featurize: ' err
-expect_status 2 iforest-train --featurize '{"fast_tau_s":-5}' train.ndjson 2> err
+expect_status 2 iforest-train --feature-settings '{"fast_tau_s":' train.ndjson 2> err
+expect_grep '^iforest-train: --feature-settings: ' err
+expect_status 2 iforest-train --feature-settings '{"fast_tau_s":-5}' train.ndjson 2> err
 expect_grep 'fast_tau_s must be' err
 expect_status 2 iforest-train --max-samples 0 train.ndjson 2> err
 expect_grep '--max-samples 0' err
@@ -170,8 +170,8 @@ expect_status 1 iforest-train -o x.json train.ndjson "$T/no-such-file" 2> err
 expect_grep 'no-such-file' err
 expect_grep 'no model written' err
 [ ! -e x.json ] || fail "a model was written from part of the input"
-# A misspelt --featurize key is refused, not left at its default.
-expect_status 2 iforest-train --featurize '{"fast_tau":30}' train.ndjson 2> err
+# A misspelt --feature-settings key is refused, not left at its default.
+expect_status 2 iforest-train --feature-settings '{"fast_tau":30}' train.ndjson 2> err
 expect_grep 'unknown feature setting "fast_tau"' err
 
 # --synthea: one row per Synthea encounter with vitals joins the sample.
