@@ -58,13 +58,38 @@ load_model(const char *path)
 	return m;
 }
 
+/* What the options set. */
+struct config {
+	const char *model;	/* --model, NULL for the built-in one */
+	bool show;		/* --show-features */
+	double threshold;	/* --threshold, NaN for the model's */
+};
+
+static void
+parse_tool_option(int ch, const char *arg, struct config *c)
+{
+	switch (ch) {
+	case OPT_MODEL:
+		c->model = arg;
+		break;
+	case OPT_SHOW_FEATURES:
+		c->show = true;
+		break;
+	case OPT_THRESHOLD:
+		if (cli_parse_double(arg, 0, 1, &c->threshold) != 0)
+			cli_usage_error(usage_text, "--threshold %s: expected a "
+			    "score between 0 and 1", arg);
+		break;
+	default:
+		cli_usage_error(usage_text, "unexpected option");
+	}
+}
+
 int
 main(int argc, char **argv)
 {
 	struct cli_common opt;
-	const char *model_path = NULL;
-	bool show = false;
-	double threshold = NAN;
+	struct config cfg = { .model = NULL, .threshold = NAN };
 	struct iforest *m;
 	struct feature_set fs;
 	struct features_config fc;
@@ -85,22 +110,13 @@ main(int argc, char **argv)
 
 	cli_init(argc, argv);
 	cli_common_init(&opt);
-	while ((ch = getopt_long(argc, argv, "hqo:vV", longopts, NULL)) != -1) {
-		if (cli_common(&opt, ch, optarg, usage_text))
-			continue;
-		if (ch == OPT_MODEL)
-			model_path = optarg;
-		else if (ch == OPT_SHOW_FEATURES)
-			show = true;
-		else if (ch == OPT_THRESHOLD &&
-		    cli_parse_double(optarg, 0, 1, &threshold) != 0)
-			cli_usage_error(usage_text, "--threshold %s: expected a "
-			    "score between 0 and 1", optarg);
-	}
+	while ((ch = getopt_long(argc, argv, "hqo:vV", longopts, NULL)) != -1)
+		if (!cli_common(&opt, ch, optarg, usage_text))
+			parse_tool_option(ch, optarg, &cfg);
 
-	m = load_model(model_path);
-	if (!isnan(threshold))
-		m->threshold = threshold;
+	m = load_model(cfg.model);
+	if (!isnan(cfg.threshold))
+		m->threshold = cfg.threshold;
 	if (feature_set_from_names(m->names, m->n_features, &fs, err,
 	    sizeof err) != 0)
 		cli_die(EXIT_FAIL, "model: %s", err);
@@ -119,7 +135,7 @@ main(int argc, char **argv)
 		cli_die(EXIT_FAIL, "%s: %m", opt.rejects);
 	in = reader_open(argv + optind, argc - optind, opt.max_line);
 	reader_on_block(in, writer_flush_hook, &out);
-	score_out_init(&so, silver, &out, show ? &fs : NULL);
+	score_out_init(&so, silver, &out, cfg.show ? &fs : NULL);
 
 	while (!cli_stop && reader_next(in, &ln) == 1) {
 		const char *pid;
