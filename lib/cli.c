@@ -155,6 +155,9 @@ cli_common(struct cli_common *c, int opt, const char *arg, const char *usage)
 	case OPT_STATS:
 		c->stats = true;
 		return true;
+	case OPT_PROGRESS:
+		c->progress = true;
+		return true;
 	case OPT_REJECTS:
 		c->rejects = arg;
 		return true;

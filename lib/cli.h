@@ -42,7 +42,8 @@ extern volatile sig_atomic_t cli_stop;
  * takes in its own getopt_long table and passes them to cli_common(). */
 enum {
 	OPT_UNBUFFERED = 1000, OPT_REJECTS, OPT_STATS, OPT_MAX_LINE,
-	OPT_SCHEMA, OPT_SEED, OPT_CONNECT_TIMEOUT, OPT_TOOL_BASE = 1100
+	OPT_SCHEMA, OPT_SEED, OPT_CONNECT_TIMEOUT, OPT_PROGRESS,
+	OPT_TOOL_BASE = 1100
 };
 #define CLI_LONGOPT_HELP       { "help", no_argument, 0, 'h' }
 #define CLI_LONGOPT_VERSION    { "version", no_argument, 0, 'V' }
@@ -53,12 +54,14 @@ enum {
 #define CLI_LONGOPT_REJECTS    { "rejects", required_argument, 0, OPT_REJECTS }
 #define CLI_LONGOPT_STATS      { "stats", no_argument, 0, OPT_STATS }
 #define CLI_LONGOPT_MAX_LINE   { "max-line", required_argument, 0, OPT_MAX_LINE }
+#define CLI_LONGOPT_PROGRESS   { "progress", no_argument, 0, OPT_PROGRESS }
 
 /* What the common options set. */
 struct cli_common {
 	int verbose;		/* -q makes it -1, each -v adds 1 */
 	bool unbuffered;	/* --unbuffered: flush after every record */
 	bool stats;		/* --stats: per-reason counts at exit */
+	bool progress;		/* --progress: also when stderr is no tty */
 	const char *output;	/* -o FILE, NULL for stdout */
 	const char *rejects;	/* --rejects FILE, NULL for none */
 	uint64_t max_line;	/* --max-line BYTES */

@@ -284,6 +284,28 @@ consumer_next(struct consumer *c, int timeout_ms, rd_kafka_message_t **m,
 	return 1;
 }
 
+int64_t
+consumer_lag(struct consumer *c)
+{
+	rd_kafka_topic_partition_list_t *l = NULL;
+	int64_t lag = -1, lo, hi;
+
+	if (rd_kafka_assignment(c->rk, &l) != RD_KAFKA_RESP_ERR_NO_ERROR)
+		return -1;
+	rd_kafka_position(c->rk, l);
+	for (int i = 0; i < l->cnt; i++) {
+		const rd_kafka_topic_partition_t *tp = &l->elems[i];
+		if (tp->offset < 0 || rd_kafka_get_watermark_offsets(c->rk,
+		    tp->topic, tp->partition, &lo, &hi) !=
+		    RD_KAFKA_RESP_ERR_NO_ERROR || hi < 0)
+			continue;
+		lag = (lag < 0 ? 0 : lag) + (hi > tp->offset ? hi -
+		    tp->offset : 0);
+	}
+	rd_kafka_topic_partition_list_destroy(l);
+	return lag;
+}
+
 void
 consumer_release(rd_kafka_message_t *m)
 {

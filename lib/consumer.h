@@ -63,6 +63,11 @@ int consumer_next(struct consumer *c, int timeout_ms, rd_kafka_message_t **m,
     char *err, size_t errlen);
 void consumer_release(rd_kafka_message_t *m);
 
+/* Messages not yet read in the assigned partitions, from the client's
+ * cached high watermarks (no request to the broker); -1 when no
+ * partition's position is known yet. */
+int64_t consumer_lag(struct consumer *c);
+
 /* Leaves the group (handing the partitions back) and frees everything. */
 void consumer_close(struct consumer *c);
 

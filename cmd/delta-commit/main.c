@@ -13,6 +13,7 @@
 #include "delta_append.h"
 #include "isotime.h"
 #include "ndjson.h"
+#include "progress.h"
 #include "rejects.h"
 #include "schema.h"
 #include "xalloc.h"
@@ -21,7 +22,8 @@ static const char usage_text[] =
     "usage: delta-commit [-hnqvV] [--app-id id] [--batch-rows n]\n"
     "                    [--batch-time duration] [--checkpoint-interval n]\n"
     "                    [--codec name] [--max-line size] [--partition-by columns]\n"
-    "                    [--rejects file] [--schema schema] [--stats] table\n"
+    "                    [--progress] [--rejects file] [--schema schema] [--stats]\n"
+    "                    table\n"
     "                    [file ...]\n"
     "       delta-commit --positions table\n";
 
@@ -32,7 +34,7 @@ enum {
 
 static const struct option longopts[] = {
 	CLI_LONGOPT_HELP, CLI_LONGOPT_VERSION, CLI_LONGOPT_QUIET,
-	CLI_LONGOPT_VERBOSE, CLI_LONGOPT_REJECTS, CLI_LONGOPT_STATS,
+	CLI_LONGOPT_VERBOSE, CLI_LONGOPT_REJECTS, CLI_LONGOPT_STATS, CLI_LONGOPT_PROGRESS,
 	CLI_LONGOPT_MAX_LINE,
 	{ "schema", required_argument, 0, OPT_SCHEMA },
 	{ "app-id", required_argument, 0, OPT_APP_ID },
@@ -204,6 +206,7 @@ main(int argc, char **argv)
 	char **pcols = NULL, err[1024], detail[512];
 	size_t npcols = 0;
 	struct counts n = { 0 };
+	struct progress pg;
 	struct loop l = { .n = &n, .first = -1, .last = -1 };
 	struct writer dry;
 	struct reader *in;
@@ -252,7 +255,9 @@ main(int argc, char **argv)
 
 	in = reader_open(argv + optind, argc - optind, opt.max_line);
 	reader_on_idle(in, on_idle, &l);
+	progress_init(&pg, opt.progress, opt.verbose);
 	while (!cli_stop && !l.failed && reader_next(in, &ln) == 1) {
+		progress_tick(&pg, &n, -1);
 		if (!counts_take(&n, &rj, &ln))
 			continue;
 		if (appender_add(l.app, ln.text, ln.len, &st, &reason, detail,
@@ -287,6 +292,7 @@ main(int argc, char **argv)
 		status = EXIT_FAIL;
 	if (l.failed || reader_failed(in))
 		status = EXIT_FAIL;
+	progress_end(&pg);
 	counts_report(&n, &rj, opt.verbose, opt.stats);
 	if (l.pending > 0)
 		cli_warn("%llu records not committed: the table is as it was "

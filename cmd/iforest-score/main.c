@@ -14,6 +14,7 @@
 #include "featurize.h"
 #include "iforest.h"
 #include "ndjson.h"
+#include "progress.h"
 #include "record.h"
 #include "rejects.h"
 #include "schema.h"
@@ -21,15 +22,15 @@
 
 static const char usage_text[] =
     "usage: iforest-score [-hqvV] [-o file] [--max-line size] [--model file]\n"
-    "                     [--rejects file] [--show-features] [--stats]\n"
-    "                     [--threshold s] [--unbuffered] [file ...]\n";
+    "                     [--progress] [--rejects file] [--show-features]\n"
+    "                     [--stats] [--threshold s] [--unbuffered] [file ...]\n";
 
 enum { OPT_MODEL = OPT_TOOL_BASE, OPT_SHOW_FEATURES, OPT_THRESHOLD };
 
 static const struct option longopts[] = {
 	CLI_LONGOPT_HELP, CLI_LONGOPT_VERSION, CLI_LONGOPT_QUIET,
 	CLI_LONGOPT_VERBOSE, CLI_LONGOPT_OUTPUT, CLI_LONGOPT_UNBUFFERED,
-	CLI_LONGOPT_REJECTS, CLI_LONGOPT_STATS, CLI_LONGOPT_MAX_LINE,
+	CLI_LONGOPT_REJECTS, CLI_LONGOPT_STATS, CLI_LONGOPT_PROGRESS, CLI_LONGOPT_MAX_LINE,
 	{ "model", required_argument, 0, OPT_MODEL },
 	{ "show-features", no_argument, 0, OPT_SHOW_FEATURES },
 	{ "threshold", required_argument, 0, OPT_THRESHOLD },
@@ -102,6 +103,7 @@ main(int argc, char **argv)
 	struct score_out so;
 	struct rejects rj;
 	struct counts n = { 0 };
+	struct progress pg;
 	struct line ln;
 	char err[512];
 	double vitals[NVITALS], x[FEATURES_MAX];
@@ -137,7 +139,9 @@ main(int argc, char **argv)
 	reader_on_block(in, writer_flush_hook, &out);
 	score_out_init(&so, silver, &out, cfg.show ? &fs : NULL);
 
+	progress_init(&pg, opt.progress, opt.verbose);
 	while (!cli_stop && reader_next(in, &ln) == 1) {
+		progress_tick(&pg, &n, -1);
 		const char *pid;
 		size_t plen;
 		int64_t t;
@@ -168,6 +172,7 @@ main(int argc, char **argv)
 	if (writer_close(&out) != 0 || rejects_close(&rj) != 0 ||
 	    reader_failed(in))
 		status = EXIT_FAIL;
+	progress_end(&pg);
 	counts_report(&n, &rj, opt.verbose, opt.stats);
 	if (opt.verbose > 0)
 		cli_warn("%llu anomalous readings; %zu patients held",

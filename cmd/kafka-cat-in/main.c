@@ -12,13 +12,14 @@
 #include "isotime.h"
 #include "kafka.h"
 #include "ndjson.h"
+#include "progress.h"
 #include "rejects.h"
 
 static const char usage_text[] =
     "usage: kafka-cat-in [-ehqvV] -b brokers -t topic [-c count] [-F file]\n"
     "                    [-G group] [-o offset] [-p partition ...]\n"
     "                    [-X prop=value ...] [--app-id id]\n"
-    "                    [--connect-timeout duration] [--rejects file]\n"
+    "                    [--connect-timeout duration] [--progress] [--rejects file]\n"
     "                    [--resume-from table ...] [--stats] [--unbuffered]\n"
     "                    [--value-only]\n"
     "       kafka-cat-in -X list\n";
@@ -30,7 +31,7 @@ enum {
 
 static const struct option longopts[] = {
 	CLI_LONGOPT_HELP, CLI_LONGOPT_VERSION, CLI_LONGOPT_QUIET,
-	CLI_LONGOPT_VERBOSE, CLI_LONGOPT_REJECTS, CLI_LONGOPT_STATS,
+	CLI_LONGOPT_VERBOSE, CLI_LONGOPT_REJECTS, CLI_LONGOPT_STATS, CLI_LONGOPT_PROGRESS,
 	CLI_LONGOPT_UNBUFFERED,
 	{ "partition", required_argument, 0, 'p' },
 	{ "offset", required_argument, 0, 'o' },
@@ -167,6 +168,7 @@ main(int argc, char **argv)
 	struct writer out;
 	struct rejects rj;
 	struct counts n = { 0 };
+	struct progress pg;
 	char err[1024];
 	int ch, rc, status = EXIT_OK;
 
@@ -207,7 +209,10 @@ main(int argc, char **argv)
 		cli_die(EXIT_FAIL, "%s", err);
 	writer_open(&out, NULL, opt.unbuffered);
 
+	progress_init(&pg, opt.progress, opt.verbose);
 	while (!cli_stop && (cfg.count < 0 || (long long)n.in < cfg.count)) {
+		if (progress_due(&pg))
+			progress_tick(&pg, &n, consumer_lag(c));
 		/* Flush before waiting, so a live stream flows message by
 		 * message while a backlog is written in large blocks. */
 		if ((rc = consumer_next(c, 0, &m, err, sizeof err)) == 0) {
@@ -240,6 +245,7 @@ main(int argc, char **argv)
 	if (writer_close(&out) != 0 || rejects_close(&rj) != 0)
 		status = EXIT_FAIL;
 	consumer_close(c);
+	progress_end(&pg);
 	counts_report(&n, &rj, opt.verbose, opt.stats);
 	rejects_free(&rj);
 	cli_reraise();

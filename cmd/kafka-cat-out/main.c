@@ -10,21 +10,22 @@
 #include "cli.h"
 #include "kafka.h"
 #include "ndjson.h"
+#include "progress.h"
 #include "producer.h"
 #include "rejects.h"
 
 static const char usage_text[] =
     "usage: kafka-cat-out [-hqvV] -b brokers -t topic [-F file] [-p partition]\n"
     "                     [-X prop=value ...] [--connect-timeout duration]\n"
-    "                     [--key field] [--max-line size] [--rejects file]\n"
-    "                     [--stats] [file ...]\n"
+    "                     [--key field] [--max-line size] [--progress]\n"
+    "                     [--rejects file] [--stats] [file ...]\n"
     "       kafka-cat-out -X list\n";
 
 enum { OPT_KEY = OPT_TOOL_BASE };
 
 static const struct option longopts[] = {
 	CLI_LONGOPT_HELP, CLI_LONGOPT_VERSION, CLI_LONGOPT_QUIET,
-	CLI_LONGOPT_VERBOSE, CLI_LONGOPT_REJECTS, CLI_LONGOPT_STATS,
+	CLI_LONGOPT_VERBOSE, CLI_LONGOPT_REJECTS, CLI_LONGOPT_STATS, CLI_LONGOPT_PROGRESS,
 	CLI_LONGOPT_MAX_LINE,
 	{ "partition", required_argument, 0, 'p' },
 	{ "key", required_argument, 0, OPT_KEY },
@@ -86,6 +87,7 @@ main(int argc, char **argv)
 	struct reader *in;
 	struct rejects rj;
 	struct counts n = { 0 };
+	struct progress pg;
 	struct line ln;
 	const char *reason;
 	char err[1024], detail[256];
@@ -115,7 +117,9 @@ main(int argc, char **argv)
 
 	in = reader_open(argv + optind, argc - optind, opt.max_line);
 	reader_on_idle(in, on_idle, &l);
+	progress_init(&pg, opt.progress, opt.verbose);
 	while (!cli_stop && !l.failed && reader_next(in, &ln) == 1) {
+		progress_tick(&pg, &n, -1);
 		if (!counts_take(&n, &rj, &ln))
 			continue;
 		rc = producer_send(l.p, ln.text, ln.len, &reason, detail,
@@ -143,6 +147,7 @@ main(int argc, char **argv)
 	n.out = tot.delivered;
 	if (rejects_close(&rj) != 0 || reader_failed(in))
 		status = EXIT_FAIL;
+	progress_end(&pg);
 	counts_report(&n, &rj, opt.verbose, opt.stats);
 	producer_close(l.p);
 	rejects_free(&rj);

@@ -16,6 +16,7 @@
 #include "gold_resume.h"
 #include "isotime.h"
 #include "ndjson.h"
+#include "progress.h"
 #include "record.h"
 #include "rejects.h"
 #include "window.h"
@@ -23,7 +24,7 @@
 
 static const char usage_text[] =
     "usage: vitals-agg [-hqvV] [-o file] [--flush] [--idle-timeout duration]\n"
-    "                  [--lateness duration] [--max-line size]\n"
+    "                  [--lateness duration] [--max-line size] [--progress]\n"
     "                  [--rejects file] [--resume-from table [--state file]]\n"
     "                  [--stats] [--unbuffered] [--window duration]\n"
     "                  [file ...]\n";
@@ -36,7 +37,7 @@ enum {
 static const struct option longopts[] = {
 	CLI_LONGOPT_HELP, CLI_LONGOPT_VERSION, CLI_LONGOPT_QUIET,
 	CLI_LONGOPT_VERBOSE, CLI_LONGOPT_OUTPUT, CLI_LONGOPT_UNBUFFERED,
-	CLI_LONGOPT_REJECTS, CLI_LONGOPT_STATS, CLI_LONGOPT_MAX_LINE,
+	CLI_LONGOPT_REJECTS, CLI_LONGOPT_STATS, CLI_LONGOPT_PROGRESS, CLI_LONGOPT_MAX_LINE,
 	{ "flush", no_argument, 0, OPT_FLUSH },
 	{ "idle-timeout", required_argument, 0, OPT_IDLE_TIMEOUT },
 	{ "lateness", required_argument, 0, OPT_LATENESS },
@@ -350,6 +351,7 @@ main(int argc, char **argv)
 	struct writer out;
 	struct rejects rj;
 	struct counts n = { 0 };
+	struct progress pg;
 	struct line ln;
 	char err[512];
 	int ch, status = EXIT_OK;
@@ -402,7 +404,9 @@ main(int argc, char **argv)
 	reader_on_block(in, writer_flush_hook, &out);
 	reader_on_idle(in, on_idle, &a);
 
+	progress_init(&pg, opt.progress, opt.verbose);
 	while (!cli_stop && reader_next(in, &ln) == 1) {
+		progress_tick(&pg, &n, -1);
 		int64_t now = now_usec();
 
 		window_clock(a.wt, now);
@@ -432,6 +436,7 @@ main(int argc, char **argv)
 	if (a.warned > MAX_WARNINGS)
 		cli_warn("%llu more rejects not shown",
 		    (unsigned long long)(a.warned - MAX_WARNINGS));
+	progress_end(&pg);
 	counts_report(&n, &rj, opt.verbose, opt.stats);
 	if (opt.verbose >= 0)
 		cli_warn("aggregated=%llu windows_open_peak=%zu in_gold=%llu "

@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "isotime.h"
 #include "ndjson.h"
+#include "progress.h"
 #include "record.h"
 #include "rejects.h"
 #include "roster.h"
@@ -19,8 +20,9 @@
 static const char usage_text[] =
     "usage: vitals-clean [-hqvV] [-o file] [--dedup-capacity n]\n"
     "                    [--dedup-window duration] [--max-future duration]\n"
-    "                    [--max-line size] [--now time] [--rejects file]\n"
-    "                    [--roster file] [--stats] [--unbuffered] [file ...]\n";
+    "                    [--max-line size] [--now time] [--progress]\n"
+    "                    [--rejects file] [--roster file] [--stats]\n"
+    "                    [--unbuffered] [file ...]\n";
 
 enum {
 	OPT_ROSTER = OPT_TOOL_BASE, OPT_MAX_FUTURE, OPT_NOW,
@@ -30,7 +32,7 @@ enum {
 static const struct option longopts[] = {
 	CLI_LONGOPT_HELP, CLI_LONGOPT_VERSION, CLI_LONGOPT_QUIET,
 	CLI_LONGOPT_VERBOSE, CLI_LONGOPT_OUTPUT, CLI_LONGOPT_UNBUFFERED,
-	CLI_LONGOPT_REJECTS, CLI_LONGOPT_STATS, CLI_LONGOPT_MAX_LINE,
+	CLI_LONGOPT_REJECTS, CLI_LONGOPT_STATS, CLI_LONGOPT_PROGRESS, CLI_LONGOPT_MAX_LINE,
 	{ "dedup-capacity", required_argument, 0, OPT_DEDUP_CAPACITY },
 	{ "dedup-window", required_argument, 0, OPT_DEDUP_WINDOW },
 	{ "max-future", required_argument, 0, OPT_MAX_FUTURE },
@@ -108,6 +110,7 @@ main(int argc, char **argv)
 	struct writer out;
 	struct rejects rj;
 	struct counts n = { 0 };
+	struct progress pg;
 	struct line ln;
 	struct clean_result res;
 	const struct record *rec;
@@ -128,7 +131,9 @@ main(int argc, char **argv)
 	in = reader_open(argv + optind, argc - optind, opt.max_line);
 	reader_on_block(in, writer_flush_hook, &out);
 
+	progress_init(&pg, opt.progress, opt.verbose);
 	while (!cli_stop && reader_next(in, &ln) == 1) {
+		progress_tick(&pg, &n, -1);
 		/* The roster is read when the first record arrives, so that
 		 * vitals-gen --roster can write it in the same pipeline. */
 		if (n.in == 0 && !line_is_blank(&ln) && cfg.roster != NULL)
@@ -162,6 +167,7 @@ main(int argc, char **argv)
 	if (opt.verbose > 0 && cleaner_unknown_fields(cleaner) > 0)
 		cli_warn("ignored %llu input fields that Silver has no column "
 		    "for", (unsigned long long)cleaner_unknown_fields(cleaner));
+	progress_end(&pg);
 	counts_report(&n, &rj, opt.verbose, opt.stats);
 	rejects_free(&rj);
 	cleaner_free(cleaner);
