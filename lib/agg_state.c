@@ -98,15 +98,6 @@ get_int(json_t *o, const char *key, int64_t *out)
 	return true;
 }
 
-static int
-keep_line(json_t *o, void *arg, char *why, size_t whylen)
-{
-	(void)why;
-	(void)whylen;
-	json_array_append(arg, o);
-	return 0;
-}
-
 int
 agg_state_load(const char *path, struct window_table *t, int64_t width,
     int64_t lateness, const struct agg_state_hooks *h, size_t *windows,
@@ -124,7 +115,7 @@ agg_state_load(const char *path, struct window_table *t, int64_t width,
 	 * is not a state this tool saved. */
 	all = json_array();
 	if ((rc = jsonl_read(path, JSONL_MISSING_OK | JSONL_WHOLE_LINES,
-	    keep_line, all, err, errlen)) != 1)
+	    jsonl_append, all, err, errlen)) != 1)
 		goto out;
 	rc = 0;
 	if (json_array_size(all) == 0) {

@@ -199,15 +199,6 @@ delta_apply(struct delta_table *t, json_t *action, char *err, size_t errlen)
 	return 0;
 }
 
-static int
-keep_action(json_t *a, void *arg, char *why, size_t whylen)
-{
-	(void)why;
-	(void)whylen;
-	json_array_append(arg, a);
-	return 0;
-}
-
 int
 delta_read_commit(const char *root, int64_t version, json_t **actions,
     char *err, size_t errlen)
@@ -219,7 +210,7 @@ delta_read_commit(const char *root, int64_t version, json_t **actions,
 	snprintf(path, n, "%s/_delta_log/%020lld.json", root,
 	    (long long)version);
 	*actions = json_array();
-	if ((rc = jsonl_read(path, JSONL_MISSING_OK, keep_action, *actions,
+	if ((rc = jsonl_read(path, JSONL_MISSING_OK, jsonl_append, *actions,
 	    err, errlen)) != 1) {
 		json_decref(*actions);
 		*actions = NULL;

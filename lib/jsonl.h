@@ -25,6 +25,9 @@ enum {
  * Returns 0 to go on, or nonzero with the reason in why. */
 typedef int (*jsonl_fn)(json_t *obj, void *arg, char *why, size_t whylen);
 
+/* A jsonl_fn that appends each object to the JSON array arg. */
+int jsonl_append(json_t *obj, void *array, char *why, size_t whylen);
+
 /*
  * Calls fn for each object of the file at path.  Returns 1 when it read
  * the file to its end, 0 when the file does not exist and flags has
