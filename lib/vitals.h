@@ -6,7 +6,7 @@
  * function that takes them says what a missing input gives.
  *
  * Sources: NEWS2, Royal
- * College of Physicians 2017, Chart 1 (SpO2 scale 1); shock index after
+ * College of Physicians 2017, Chart 1 (SpO2 scales 1 and 2); shock index after
  * Allgower and Burri; MAP as (SBP + 2 DBP) / 3; plausibility limits after
  * clifpy's outlier configuration and mimic3-benchmarks; paediatric limits
  * simplified from Fleming et al., Lancet 2011.
