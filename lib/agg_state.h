@@ -71,8 +71,8 @@ struct agg_state_hooks {
  * Takes up the state saved at path into t, a table that has had no
  * reading yet.  1 when it was taken up (*windows says how many), 0 when
  * there is none or it does not fit (err then says why, starting with
- * path, or is empty for no file).  On 0, t may hold part of it: free it and start from a new
- * table.
+ * path, or is empty for no file).  On 0, t may hold part of it: free it
+ * and start from a new table.
  */
 int agg_state_load(const char *path, struct window_table *t, int64_t width,
     int64_t lateness, const struct agg_state_hooks *h, size_t *windows,

@@ -53,7 +53,8 @@ enum {
 #define CLI_LONGOPT_UNBUFFERED { "unbuffered", no_argument, 0, OPT_UNBUFFERED }
 #define CLI_LONGOPT_REJECTS    { "rejects", required_argument, 0, OPT_REJECTS }
 #define CLI_LONGOPT_STATS      { "stats", no_argument, 0, OPT_STATS }
-#define CLI_LONGOPT_MAX_LINE   { "max-line", required_argument, 0, OPT_MAX_LINE }
+#define CLI_LONGOPT_MAX_LINE \
+	{ "max-line", required_argument, 0, OPT_MAX_LINE }
 #define CLI_LONGOPT_PROGRESS   { "progress", no_argument, 0, OPT_PROGRESS }
 
 /* What the common options set. */

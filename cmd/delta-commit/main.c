@@ -21,9 +21,9 @@
 static const char usage_text[] =
     "usage: delta-commit [-hnqvV] [--app-id id] [--batch-rows n]\n"
     "                    [--batch-time duration] [--checkpoint-interval n]\n"
-    "                    [--codec name] [--max-line size] [--partition-by columns]\n"
-    "                    [--progress] [--rejects file] [--schema schema] [--stats]\n"
-    "                    table\n"
+    "                    [--codec name] [--max-line size]\n"
+    "                    [--partition-by columns] [--progress]\n"
+    "                    [--rejects file] [--schema schema] [--stats] table\n"
     "                    [file ...]\n"
     "       delta-commit --positions table\n";
 
@@ -34,7 +34,8 @@ enum {
 
 static const struct option longopts[] = {
 	CLI_LONGOPT_HELP, CLI_LONGOPT_VERSION, CLI_LONGOPT_QUIET,
-	CLI_LONGOPT_VERBOSE, CLI_LONGOPT_REJECTS, CLI_LONGOPT_STATS, CLI_LONGOPT_PROGRESS,
+	CLI_LONGOPT_VERBOSE, CLI_LONGOPT_REJECTS, CLI_LONGOPT_STATS,
+	CLI_LONGOPT_PROGRESS,
 	CLI_LONGOPT_MAX_LINE,
 	{ "schema", required_argument, 0, OPT_SCHEMA },
 	{ "app-id", required_argument, 0, OPT_APP_ID },

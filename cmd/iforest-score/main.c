@@ -23,14 +23,16 @@
 static const char usage_text[] =
     "usage: iforest-score [-hqvV] [-o file] [--max-line size] [--model file]\n"
     "                     [--progress] [--rejects file] [--show-features]\n"
-    "                     [--stats] [--threshold s] [--unbuffered] [file ...]\n";
+    "                     [--stats] [--threshold s] [--unbuffered]\n"
+    "                     [file ...]\n";
 
 enum { OPT_MODEL = OPT_TOOL_BASE, OPT_SHOW_FEATURES, OPT_THRESHOLD };
 
 static const struct option longopts[] = {
 	CLI_LONGOPT_HELP, CLI_LONGOPT_VERSION, CLI_LONGOPT_QUIET,
 	CLI_LONGOPT_VERBOSE, CLI_LONGOPT_OUTPUT, CLI_LONGOPT_UNBUFFERED,
-	CLI_LONGOPT_REJECTS, CLI_LONGOPT_STATS, CLI_LONGOPT_PROGRESS, CLI_LONGOPT_MAX_LINE,
+	CLI_LONGOPT_REJECTS, CLI_LONGOPT_STATS, CLI_LONGOPT_PROGRESS,
+	CLI_LONGOPT_MAX_LINE,
 	{ "model", required_argument, 0, OPT_MODEL },
 	{ "show-features", no_argument, 0, OPT_SHOW_FEATURES },
 	{ "threshold", required_argument, 0, OPT_THRESHOLD },

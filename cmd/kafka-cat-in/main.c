@@ -19,9 +19,9 @@ static const char usage_text[] =
     "usage: kafka-cat-in [-ehqvV] -b brokers -t topic [-c count] [-F file]\n"
     "                    [-G group] [-o offset] [-p partition ...]\n"
     "                    [-X prop=value ...] [--app-id id]\n"
-    "                    [--connect-timeout duration] [--progress] [--rejects file]\n"
-    "                    [--resume-from table ...] [--stats] [--unbuffered]\n"
-    "                    [--value-only]\n"
+    "                    [--connect-timeout duration] [--progress]\n"
+    "                    [--rejects file] [--resume-from table ...] [--stats]\n"
+    "                    [--unbuffered] [--value-only]\n"
     "       kafka-cat-in -X list\n";
 
 enum {
@@ -31,7 +31,8 @@ enum {
 
 static const struct option longopts[] = {
 	CLI_LONGOPT_HELP, CLI_LONGOPT_VERSION, CLI_LONGOPT_QUIET,
-	CLI_LONGOPT_VERBOSE, CLI_LONGOPT_REJECTS, CLI_LONGOPT_STATS, CLI_LONGOPT_PROGRESS,
+	CLI_LONGOPT_VERBOSE, CLI_LONGOPT_REJECTS, CLI_LONGOPT_STATS,
+	CLI_LONGOPT_PROGRESS,
 	CLI_LONGOPT_UNBUFFERED,
 	{ "partition", required_argument, 0, 'p' },
 	{ "offset", required_argument, 0, 'o' },
