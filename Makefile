@@ -53,7 +53,8 @@ TOOLS      = $(notdir $(sort $(wildcard cmd/*)))
 TOOL_BINS  = $(TOOLS:%=$(BUILD)/bin/%)
 UNIT_SRC   = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS  = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-EMBEDDED   = $(sort $(wildcard schemas/*.json schemas/bigquery/*.sql)) $(wildcard models/anomaly_model.json)
+EMBEDDED   = $(sort $(wildcard schemas/*.json schemas/bigquery/*.sql)) $(wildcard models/anomaly_model.json) \
+             $(wildcard report/page.* report/uPlot.*)
 MANPAGES   = $(sort $(wildcard man/man1/*.1))
 
 .PHONY: all test unit cli check asan bench install uninstall clean model lint fuzz \

@@ -22,6 +22,7 @@
 #include "record.h"
 #include "rejects.h"
 #include "report.h"
+#include "report_html.h"
 #include "schema.h"
 
 static const char usage_text[] =
@@ -158,6 +159,7 @@ main(int argc, char **argv)
 	struct schema *gold = NULL;
 	struct report *r;
 	struct scan_totals tot;
+	struct report_page page = { .version = -1 };
 	struct writer out;
 	const char *table = NULL;
 	char err[1024];
@@ -200,6 +202,7 @@ main(int argc, char **argv)
 			cli_die(EXIT_FAIL, "%s", err);
 		if (tot.mismatch)
 			status = EXIT_FAIL;
+		page.version = t->version;
 		if (opt.verbose >= 0)
 			cli_warn("version=%lld files=%llu rows=%llu",
 			    (long long)t->version,
@@ -215,11 +218,15 @@ main(int argc, char **argv)
 	if (cli_stop)
 		goto done;
 
-	if (cfg.serve || cfg.view < 0)
-		cli_die(EXIT_FAIL, "only --view so far");
+	if (cfg.serve)
+		cli_die(EXIT_FAIL, "--serve: not yet");
+	page.generated = now_usec();
 	if (writer_open(&out, opt.output, false) != 0)
 		cli_die(EXIT_FAIL, "%s: %m", opt.output);
-	report_print_view(r, cfg.view, &out);
+	if (cfg.view >= 0)
+		report_print_view(r, cfg.view, &out);
+	else
+		report_html_write(r, &page, &out);
 	if (writer_close(&out) != 0)
 		status = EXIT_FAIL;
 done:
