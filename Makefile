@@ -19,7 +19,7 @@ DATADIR   ?= $(PREFIX)/share/vitals-lakehouse
 PKG_CONFIG ?= pkg-config
 BUILD     ?= build
 
-PKGS       = jansson rdkafka libcurl zlib libzstd snappy libcrypto
+PKGS       = jansson rdkafka libcurl zlib libzstd snappy libcrypto libmicrohttpd
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)

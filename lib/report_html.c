@@ -54,9 +54,11 @@ put_safe_json(struct writer *w, const char *s, size_t len)
 	}
 }
 
-void
-report_html_data(struct report *r, const struct report_page *pg,
-    unsigned parts, struct writer *w)
+/* The data object: meta, the views of vr, the windows of wr (either may
+ * be NULL for none). */
+static void
+write_data(struct report *vr, struct report *wr,
+    const struct report_page *pg, struct writer *w)
 {
 	struct writer m;
 	char buf[64];
@@ -73,14 +75,32 @@ report_html_data(struct report *r, const struct report_page *pg,
 	else
 		jw_null(&m);
 	wr_str(&m, ",\"rows\":");
-	jw_int(&m, (int64_t)report_rows(r));
+	jw_int(&m, (int64_t)report_rows(vr != NULL ? vr : wr));
 	wr_str(&m, ",\"live\":");
 	jw_bool(&m, pg->live);
 	wr_char(&m, '}');
-	report_write_data(r, parts, &m);
+	if (vr != NULL)
+		report_write_data(vr, REPORT_DATA_VIEWS, &m);
+	if (wr != NULL)
+		report_write_data(wr, REPORT_DATA_WINDOWS, &m);
 	wr_char(&m, '}');
 	put_safe_json(w, m.buf, m.len);
 	writer_close(&m);
+}
+
+void
+report_html_data(struct report *r, const struct report_page *pg,
+    unsigned parts, struct writer *w)
+{
+	write_data(parts & REPORT_DATA_VIEWS ? r : NULL,
+	    parts & REPORT_DATA_WINDOWS ? r : NULL, pg, w);
+}
+
+void
+report_html_update(struct report *all, struct report *added,
+    const struct report_page *pg, struct writer *w)
+{
+	write_data(all, added, pg, w);
 }
 
 void

@@ -36,4 +36,9 @@ void report_html_write(struct report *r, const struct report_page *pg,
 void report_html_data(struct report *r, const struct report_page *pg,
     unsigned parts, struct writer *w);
 
+/* A live update: the views of all (the whole table, now) and the windows
+ * of added (the rows of the new commits), escaped as in the page. */
+void report_html_update(struct report *all, struct report *added,
+    const struct report_page *pg, struct writer *w);
+
 #endif

@@ -23,6 +23,7 @@
 #include "rejects.h"
 #include "report.h"
 #include "report_html.h"
+#include "report_serve.h"
 #include "schema.h"
 
 static const char usage_text[] =
@@ -167,6 +168,7 @@ main(int argc, char **argv)
 
 	cli_init(argc, argv);
 	cli_common_init(&opt);
+	report_serve_init();
 	while ((ch = getopt_long(argc, argv, "hqo:vV", longopts, NULL)) != -1)
 		if (!cli_common(&opt, ch, optarg, usage_text))
 			parse_tool_option(ch, optarg, &cfg);
@@ -218,9 +220,21 @@ main(int argc, char **argv)
 	if (cli_stop)
 		goto done;
 
-	if (cfg.serve)
-		cli_die(EXIT_FAIL, "--serve: not yet");
 	page.generated = now_usec();
+	if (cfg.serve) {
+		struct serve_options so = {
+			.listen = cfg.listen,
+			.port = cfg.port < 0 ? 8750 : (int)cfg.port,
+			.verbose = opt.verbose,
+		};
+
+		if (report_serve(table, t, &r, &page, &so, err, sizeof err)
+		    != 0) {
+			cli_warn("%s", err);
+			status = EXIT_FAIL;
+		}
+		goto done;
+	}
 	if (writer_open(&out, opt.output, false) != 0)
 		cli_die(EXIT_FAIL, "%s: %m", opt.output);
 	if (cfg.view >= 0)
