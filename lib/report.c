@@ -1005,7 +1005,9 @@ alert_cmp(const void *pa, const void *pb)
 static void
 write_alerts(struct report *r, struct writer *w)
 {
-	qsort(r->alerts, r->nalerts, NALERT * sizeof *r->alerts, alert_cmp);
+	if (r->nalerts > 0)	/* qsort wants an array, even of none */
+		qsort(r->alerts, r->nalerts, NALERT * sizeof *r->alerts,
+		    alert_cmp);
 	wr_str(w, "{\"columns\":[");
 	for (size_t c = 0; c < NALERT; c++) {
 		if (c > 0)
