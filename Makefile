@@ -19,7 +19,7 @@ DATADIR   ?= $(PREFIX)/share/vitals-lakehouse
 PKG_CONFIG ?= pkg-config
 BUILD     ?= build
 
-PKGS       = jansson rdkafka libcurl zlib libzstd snappy libcrypto
+PKGS       = jansson rdkafka libcurl zlib libzstd snappy libcrypto libmicrohttpd
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
@@ -53,7 +53,8 @@ TOOLS      = $(notdir $(sort $(wildcard cmd/*)))
 TOOL_BINS  = $(TOOLS:%=$(BUILD)/bin/%)
 UNIT_SRC   = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS  = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-EMBEDDED   = $(sort $(wildcard schemas/*.json schemas/bigquery/*.sql)) $(wildcard models/anomaly_model.json)
+EMBEDDED   = $(sort $(wildcard schemas/*.json schemas/bigquery/*.sql)) $(wildcard models/anomaly_model.json) \
+             $(wildcard report/page.* report/uPlot.*)
 MANPAGES   = $(sort $(wildcard man/man1/*.1))
 
 .PHONY: all test unit cli check asan bench install uninstall clean model lint fuzz \

@@ -11,6 +11,12 @@ DECLARE(vl_model_anomaly);
 DECLARE(vl_view_risk);
 DECLARE(vl_view_ward);
 DECLARE(vl_view_trend);
+DECLARE(vl_page_html);
+DECLARE(vl_page_css);
+DECLARE(vl_page_js);
+DECLARE(vl_uplot_js);
+DECLARE(vl_uplot_css);
+DECLARE(vl_uplot_license);
 
 static const struct {
 	const char *path;
@@ -28,6 +34,14 @@ static const struct {
 	    vl_view_ward_end },
 	{ "schemas/bigquery/vital_signs_hourly_trend.sql",
 	    vl_view_trend_start, vl_view_trend_end },
+	/* vitals-report's page (lib/report_html.c) */
+	{ "report/page.html", vl_page_html_start, vl_page_html_end },
+	{ "report/page.css", vl_page_css_start, vl_page_css_end },
+	{ "report/page.js", vl_page_js_start, vl_page_js_end },
+	{ "report/uPlot.iife.min.js", vl_uplot_js_start, vl_uplot_js_end },
+	{ "report/uPlot.min.css", vl_uplot_css_start, vl_uplot_css_end },
+	{ "report/uPlot.LICENSE", vl_uplot_license_start,
+	    vl_uplot_license_end },
 };
 
 const char *

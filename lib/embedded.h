@@ -1,6 +1,6 @@
 /*
- * embedded: files compiled into the library (the schemas and the default
- * model), so a tool finds them wherever it runs from.
+ * embedded: files compiled into the library (the schemas, the default
+ * model and vitals-report's page), so a tool finds them wherever it runs from.
  */
 #ifndef VL_EMBEDDED_H
 #define VL_EMBEDDED_H
