@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "parquet_format.h"
 #include "safefile.h"
 #include "thrift.h"
 #include "xalloc.h"
@@ -19,17 +20,13 @@
 #define VL_VERSION "0.0.0"
 #endif
 
-/* Thrift enum values from parquet.thrift. */
-enum {
-	T_BOOLEAN = 0, T_INT32 = 1, T_INT64 = 2, T_DOUBLE = 5,
-	T_BYTE_ARRAY = 6
-};
-enum { ENC_PLAIN = 0, ENC_RLE = 3, ENC_RLE_DICTIONARY = 8 };
-enum { PAGE_DATA = 0, PAGE_DICTIONARY = 2 };
-enum {
-	CT_UTF8 = 0, CT_MAP = 1, CT_LIST = 3, CT_DATE = 6,
-	CT_TIMESTAMP_MICROS = 10, CT_INT_32 = 17, CT_INT_64 = 18
-};
+/* The footer writes these as they are. */
+_Static_assert((int)PQ_REQUIRED == FRT_REQUIRED &&
+    (int)PQ_OPTIONAL == FRT_OPTIONAL && (int)PQ_REPEATED == FRT_REPEATED,
+    "enum pq_rep is FieldRepetitionType");
+_Static_assert((int)CODEC_NONE == COMP_UNCOMPRESSED &&
+    (int)CODEC_SNAPPY == COMP_SNAPPY && (int)CODEC_GZIP == COMP_GZIP &&
+    (int)CODEC_ZSTD == COMP_ZSTD, "enum codec is CompressionCodec");
 
 /* A data page never holds more slots than this, whatever its bytes. */
 #define PAGE_MAX_SLOTS	(1u << 20)
@@ -42,8 +39,6 @@ enum {
 /* How often (in new dictionary entries) to ask whether the dictionary
  * still pays, and the test: more than half the values distinct. */
 #define DICT_CHECK	4096
-
-static const uint8_t magic[4] = { 'P', 'A', 'R', '1' };
 
 /* ------------------------------------------------------------------ */
 /* Schema */
@@ -1341,22 +1336,22 @@ emit_page(struct pq_writer *w, int type, uint32_t slots, int encoding,
 		return -1;
 	}
 	thrift_reset(t);
-	thrift_struct_begin(t);
-	thrift_field_i32(t, 1, type);
-	thrift_field_i32(t, 2, (int32_t)raw);
-	thrift_field_i32(t, 3, (int32_t)comp);
-	if (type == PAGE_DATA) {
-		thrift_field_struct(t, 5);
-		thrift_field_i32(t, 1, (int32_t)slots);
-		thrift_field_i32(t, 2, encoding);
-		thrift_field_i32(t, 3, ENC_RLE);
-		thrift_field_i32(t, 4, ENC_RLE);
+	thrift_struct_begin(t);			/* PageHeader */
+	thrift_field_i32(t, PH_TYPE, type);
+	thrift_field_i32(t, PH_UNCOMPRESSED_PAGE_SIZE, (int32_t)raw);
+	thrift_field_i32(t, PH_COMPRESSED_PAGE_SIZE, (int32_t)comp);
+	if (type == PGT_DATA_PAGE) {
+		thrift_field_struct(t, PH_DATA_PAGE_HEADER);
+		thrift_field_i32(t, DPH_NUM_VALUES, (int32_t)slots);
+		thrift_field_i32(t, DPH_ENCODING, encoding);
+		thrift_field_i32(t, DPH_DEFINITION_LEVEL_ENCODING, ENC_RLE);
+		thrift_field_i32(t, DPH_REPETITION_LEVEL_ENCODING, ENC_RLE);
 		thrift_struct_end(t);
 	} else {
-		thrift_field_struct(t, 7);
-		thrift_field_i32(t, 1, (int32_t)dict_entries);
-		thrift_field_i32(t, 2, ENC_PLAIN);
-		thrift_field_bool(t, 3, false);
+		thrift_field_struct(t, PH_DICTIONARY_PAGE_HEADER);
+		thrift_field_i32(t, DICT_NUM_VALUES, (int32_t)dict_entries);
+		thrift_field_i32(t, DICT_ENCODING, ENC_PLAIN);
+		thrift_field_bool(t, DICT_IS_SORTED, false);
 		thrift_struct_end(t);
 	}
 	thrift_struct_end(t);
@@ -1411,7 +1406,7 @@ data_page(struct pq_writer *w, struct col *c, size_t s0, size_t s1,
 	} else {
 		buf_add(&w->body, c->plain.p + o0, o1 - o0);
 	}
-	return emit_page(w, PAGE_DATA, (uint32_t)(s1 - s0),
+	return emit_page(w, PGT_DATA_PAGE, (uint32_t)(s1 - s0),
 	    c->dict_on ? ENC_RLE_DICTIONARY : ENC_PLAIN, 0);
 }
 
@@ -1425,7 +1420,7 @@ dict_page(struct pq_writer *w, struct col *c)
 		for (uint32_t e = 0; e < c->d.n; e++)
 			buf_add(&w->body, &c->d.keys[e], (size_t)c->width);
 	}
-	return emit_page(w, PAGE_DICTIONARY, 0, ENC_PLAIN, c->d.n);
+	return emit_page(w, PGT_DICTIONARY_PAGE, 0, ENC_PLAIN, c->d.n);
 }
 
 /*
@@ -1771,7 +1766,7 @@ flush_row_group(struct pq_writer *w)
 	if (w->failed)
 		return -1;
 	if (w->offset == 0)
-		emit(w, magic, 4);
+		emit(w, PARQUET_MAGIC, PARQUET_MAGIC_LEN);
 	xgrow(&w->rgs, &w->rgcap, w->nrgs + 1, sizeof *w->rgs);
 	rg = &w->rgs[w->nrgs];
 	memset(rg, 0, sizeof *rg);
@@ -1825,27 +1820,37 @@ pq_end_row(struct pq_writer *w)
 /* ------------------------------------------------------------------ */
 /* Footer */
 
+/* The physical type of a leaf. */
+static int
+physical_type(enum pq_type type)
+{
+	static const int physical[] = {
+		[PQ_BOOLEAN] = PT_BOOLEAN, [PQ_INT32] = PT_INT32,
+		[PQ_INT64] = PT_INT64, [PQ_DOUBLE] = PT_DOUBLE,
+		[PQ_STRING] = PT_BYTE_ARRAY, [PQ_DATE] = PT_INT32,
+		[PQ_TIMESTAMP] = PT_INT64,
+	};
+
+	return physical[type];
+}
+
+/* A SchemaElement for node id, then those of its subtree: the schema
+ * list is the tree depth-first. */
 static void
 schema_element(struct pq_writer *w, int id)
 {
-	static const int physical[] = {
-		[PQ_BOOLEAN] = T_BOOLEAN, [PQ_INT32] = T_INT32,
-		[PQ_INT64] = T_INT64, [PQ_DOUBLE] = T_DOUBLE,
-		[PQ_STRING] = T_BYTE_ARRAY, [PQ_DATE] = T_INT32,
-		[PQ_TIMESTAMP] = T_INT64,
-	};
 	const struct node *n = &w->s->n[id];
 	struct thrift *t = &w->t;
 	int converted = -1;
 
 	thrift_elem_struct(t);
 	if (n->kind == K_LEAF)
-		thrift_field_i32(t, 1, physical[n->type]);
+		thrift_field_i32(t, SE_TYPE, physical_type(n->type));
 	if (n->kind != K_ROOT)
-		thrift_field_i32(t, 3, n->rep);
-	thrift_field_string(t, 4, n->name);
+		thrift_field_i32(t, SE_REPETITION_TYPE, n->rep);
+	thrift_field_string(t, SE_NAME, n->name);
 	if (n->kind != K_LEAF)
-		thrift_field_i32(t, 5, n->nkids);
+		thrift_field_i32(t, SE_NUM_CHILDREN, n->nkids);
 	if (n->kind == K_MAP)
 		converted = CT_MAP;
 	else if (n->kind == K_LIST)
@@ -1861,39 +1866,40 @@ schema_element(struct pq_writer *w, int id)
 		}
 	}
 	if (converted >= 0) {
-		thrift_field_i32(t, 6, converted);
+		thrift_field_i32(t, SE_CONVERTED_TYPE, converted);
 		/* LogicalType is a union: one field, an (often empty)
 		 * struct. */
-		thrift_field_struct(t, 10);
+		thrift_field_struct(t, SE_LOGICAL_TYPE);
 		switch (converted) {
 		case CT_MAP:
-			thrift_field_struct(t, 2);
+			thrift_field_struct(t, LT_MAP);
 			break;
 		case CT_LIST:
-			thrift_field_struct(t, 3);
+			thrift_field_struct(t, LT_LIST);
 			break;
 		case CT_UTF8:
-			thrift_field_struct(t, 1);
+			thrift_field_struct(t, LT_STRING);
 			break;
 		case CT_DATE:
-			thrift_field_struct(t, 6);
+			thrift_field_struct(t, LT_DATE);
 			break;
 		case CT_TIMESTAMP_MICROS:
-			thrift_field_struct(t, 8);
-			thrift_field_bool(t, 1, true);	/* isAdjustedToUTC */
-			thrift_field_struct(t, 2);	/* unit */
-			thrift_field_struct(t, 2);	/* MICROS */
+			thrift_field_struct(t, LT_TIMESTAMP);
+			thrift_field_bool(t, TS_IS_ADJUSTED_TO_UTC, true);
+			thrift_field_struct(t, TS_UNIT);
+			thrift_field_struct(t, UNIT_MICROS);
 			thrift_struct_end(t);
 			thrift_struct_end(t);
 			break;
 		default:	/* INT_32, INT_64 */
-			thrift_field_struct(t, 10);
-			thrift_field_i8(t, 1, converted == CT_INT_32 ? 32 : 64);
-			thrift_field_bool(t, 2, true);
+			thrift_field_struct(t, LT_INTEGER);
+			thrift_field_i8(t, INT_BIT_WIDTH,
+			    converted == CT_INT_32 ? 32 : 64);
+			thrift_field_bool(t, INT_IS_SIGNED, true);
 			break;
 		}
-		thrift_struct_end(t);
-		thrift_struct_end(t);
+		thrift_struct_end(t);	/* the member */
+		thrift_struct_end(t);	/* LogicalType */
 	}
 	thrift_struct_end(t);
 	for (int i = 0; i < n->nkids; i++)
@@ -1904,36 +1910,30 @@ static void
 statistics(struct pq_writer *w, const struct col *c, const struct chunk *k)
 {
 	struct thrift *t = &w->t;
-	/* The deprecated min/max (1, 2) are signed-order bounds: the same
-	 * as ours for numbers, wrong for strings, so strings go without. */
+	/* The deprecated min and max are signed-order bounds: the same as
+	 * ours for numbers, wrong for strings, so strings go without. */
 	bool legacy = k->has_bounds && c->type != PQ_STRING;
 
-	thrift_field_struct(t, 12);
+	thrift_field_struct(t, CMD_STATISTICS);
 	if (legacy) {
-		thrift_field_binary(t, 1, k->max, k->max_len);
-		thrift_field_binary(t, 2, k->min, k->min_len);
+		thrift_field_binary(t, STAT_MAX, k->max, k->max_len);
+		thrift_field_binary(t, STAT_MIN, k->min, k->min_len);
 	}
-	thrift_field_i64(t, 3, (int64_t)k->nulls);
+	thrift_field_i64(t, STAT_NULL_COUNT, (int64_t)k->nulls);
 	if (k->has_bounds) {
-		thrift_field_binary(t, 5, k->max, k->max_len);
-		thrift_field_binary(t, 6, k->min, k->min_len);
-		thrift_field_bool(t, 7, true);
-		thrift_field_bool(t, 8, true);
+		thrift_field_binary(t, STAT_MAX_VALUE, k->max, k->max_len);
+		thrift_field_binary(t, STAT_MIN_VALUE, k->min, k->min_len);
+		thrift_field_bool(t, STAT_IS_MAX_VALUE_EXACT, true);
+		thrift_field_bool(t, STAT_IS_MIN_VALUE_EXACT, true);
 	}
 	if (c->type == PQ_DOUBLE)
-		thrift_field_i64(t, 9, (int64_t)k->nans);
+		thrift_field_i64(t, STAT_NAN_COUNT, (int64_t)k->nans);
 	thrift_struct_end(t);
 }
 
 static void
 column_chunk(struct pq_writer *w, const struct col *c, const struct chunk *k)
 {
-	static const int physical[] = {
-		[PQ_BOOLEAN] = T_BOOLEAN, [PQ_INT32] = T_INT32,
-		[PQ_INT64] = T_INT64, [PQ_DOUBLE] = T_DOUBLE,
-		[PQ_STRING] = T_BYTE_ARRAY, [PQ_DATE] = T_INT32,
-		[PQ_TIMESTAMP] = T_INT64,
-	};
 	struct thrift *t = &w->t;
 	int enc[3], nenc = 0;
 	bool levels = c->max_def > 0 || c->max_rep > 0;
@@ -1946,27 +1946,29 @@ column_chunk(struct pq_writer *w, const struct col *c, const struct chunk *k)
 		enc[nenc++] = ENC_RLE_DICTIONARY;
 
 	thrift_elem_struct(t);
-	thrift_field_i64(t, 2, 0);
-	thrift_field_struct(t, 3);
-	thrift_field_i32(t, 1, physical[c->type]);
-	thrift_field_list(t, 2, TT_I32, (uint32_t)nenc);
+	thrift_field_i64(t, CC_FILE_OFFSET, 0);
+	thrift_field_struct(t, CC_META_DATA);
+	thrift_field_i32(t, CMD_TYPE, physical_type(c->type));
+	thrift_field_list(t, CMD_ENCODINGS, TT_I32, (uint32_t)nenc);
 	for (int i = 0; i < nenc; i++)
 		thrift_elem_i32(t, enc[i]);
-	thrift_field_list(t, 3, TT_BINARY, (uint32_t)c->npath);
+	thrift_field_list(t, CMD_PATH_IN_SCHEMA, TT_BINARY,
+	    (uint32_t)c->npath);
 	for (int i = 0; i < c->npath; i++)
 		thrift_elem_string(t, c->path[i]);
-	thrift_field_i32(t, 4, (int32_t)compressor_codec(w->z));
-	thrift_field_i64(t, 5, k->slots);
-	thrift_field_i64(t, 6, k->uncomp);
-	thrift_field_i64(t, 7, k->comp);
-	thrift_field_i64(t, 9, k->data_off);
+	thrift_field_i32(t, CMD_CODEC, (int32_t)compressor_codec(w->z));
+	thrift_field_i64(t, CMD_NUM_VALUES, k->slots);
+	thrift_field_i64(t, CMD_TOTAL_UNCOMPRESSED_SIZE, k->uncomp);
+	thrift_field_i64(t, CMD_TOTAL_COMPRESSED_SIZE, k->comp);
+	thrift_field_i64(t, CMD_DATA_PAGE_OFFSET, k->data_off);
 	if (k->dict_off >= 0)
-		thrift_field_i64(t, 11, k->dict_off);
+		thrift_field_i64(t, CMD_DICTIONARY_PAGE_OFFSET, k->dict_off);
 	statistics(w, c, k);
 	thrift_struct_end(t);	/* ColumnMetaData */
 	thrift_struct_end(t);	/* ColumnChunk */
 }
 
+/* The FileMetaData, into w->t. */
 static void
 footer(struct pq_writer *w)
 {
@@ -1974,40 +1976,42 @@ footer(struct pq_writer *w)
 
 	thrift_reset(t);
 	thrift_struct_begin(t);
-	thrift_field_i32(t, 1, 1);
-	thrift_field_list(t, 2, TT_STRUCT, (uint32_t)w->s->nn);
+	thrift_field_i32(t, FMD_VERSION, PARQUET_FILE_VERSION);
+	thrift_field_list(t, FMD_SCHEMA, TT_STRUCT, (uint32_t)w->s->nn);
 	schema_element(w, 0);
-	thrift_field_i64(t, 3, (int64_t)w->rows);
-	thrift_field_list(t, 4, TT_STRUCT, (uint32_t)w->nrgs);
+	thrift_field_i64(t, FMD_NUM_ROWS, (int64_t)w->rows);
+	thrift_field_list(t, FMD_ROW_GROUPS, TT_STRUCT, (uint32_t)w->nrgs);
 	for (size_t g = 0; g < w->nrgs; g++) {
 		const struct rowgroup *rg = &w->rgs[g];
 		thrift_elem_struct(t);
-		thrift_field_list(t, 1, TT_STRUCT, (uint32_t)w->ncols);
+		thrift_field_list(t, RG_COLUMNS, TT_STRUCT,
+		    (uint32_t)w->ncols);
 		for (int i = 0; i < w->ncols; i++)
 			column_chunk(w, &w->cols[i], &w->cols[i].chunks[g]);
-		thrift_field_i64(t, 2, rg->uncomp);
-		thrift_field_i64(t, 3, rg->rows);
-		thrift_field_i64(t, 5, rg->offset);
-		thrift_field_i64(t, 6, rg->comp);
-		thrift_field_i16(t, 7, (int16_t)g);
+		thrift_field_i64(t, RG_TOTAL_BYTE_SIZE, rg->uncomp);
+		thrift_field_i64(t, RG_NUM_ROWS, rg->rows);
+		thrift_field_i64(t, RG_FILE_OFFSET, rg->offset);
+		thrift_field_i64(t, RG_TOTAL_COMPRESSED_SIZE, rg->comp);
+		thrift_field_i16(t, RG_ORDINAL, (int16_t)g);
 		thrift_struct_end(t);
 	}
 	if (w->nkvs > 0) {
-		thrift_field_list(t, 5, TT_STRUCT, (uint32_t)w->nkvs);
+		thrift_field_list(t, FMD_KEY_VALUE_METADATA, TT_STRUCT,
+		    (uint32_t)w->nkvs);
 		for (size_t i = 0; i < w->nkvs; i++) {
 			thrift_elem_struct(t);
-			thrift_field_string(t, 1, w->kvs[i].key);
-			thrift_field_string(t, 2, w->kvs[i].value);
+			thrift_field_string(t, KV_KEY, w->kvs[i].key);
+			thrift_field_string(t, KV_VALUE, w->kvs[i].value);
 			thrift_struct_end(t);
 		}
 	}
-	thrift_field_string(t, 6, w->created_by);
-	/* ColumnOrder is a union whose only member, TYPE_ORDER, is an
-	 * empty struct. */
-	thrift_field_list(t, 7, TT_STRUCT, (uint32_t)w->ncols);
+	thrift_field_string(t, FMD_CREATED_BY, w->created_by);
+	/* ColumnOrder is a union; TYPE_ORDER, the order of the column's
+	 * type, is an empty struct. */
+	thrift_field_list(t, FMD_COLUMN_ORDERS, TT_STRUCT, (uint32_t)w->ncols);
 	for (int i = 0; i < w->ncols; i++) {
 		thrift_elem_struct(t);
-		thrift_field_struct(t, 1);
+		thrift_field_struct(t, CO_TYPE_ORDER);
 		thrift_struct_end(t);
 		thrift_struct_end(t);
 	}
@@ -2036,12 +2040,12 @@ pq_close(struct pq_writer *w, uint64_t *size)
 	if (w->rg_rows > 0 && flush_row_group(w) != 0)
 		return -1;
 	if (w->offset == 0)
-		emit(w, magic, 4);
+		emit(w, PARQUET_MAGIC, PARQUET_MAGIC_LEN);
 	footer(w);
 	emit(w, w->t.buf, w->t.len);
 	put_le32(len, (uint32_t)w->t.len);
 	emit(w, len, 4);
-	emit(w, magic, 4);
+	emit(w, PARQUET_MAGIC, PARQUET_MAGIC_LEN);
 	if (drain(w) != 0)
 		return -1;
 	if (size != NULL)
