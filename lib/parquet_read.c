@@ -14,6 +14,7 @@
 #include "compress.h"
 #include "isotime.h"
 #include "jsonw.h"
+#include "parquet_format.h"
 #include "thrift.h"
 #include "xalloc.h"
 
@@ -21,33 +22,14 @@
 #error "parquet_read.c reads PLAIN (little-endian) values as they are"
 #endif
 
-/* Thrift enum values from parquet.thrift. */
-enum {
-	T_BOOLEAN = 0, T_INT32 = 1, T_INT64 = 2, T_INT96 = 3, T_FLOAT = 4,
-	T_DOUBLE = 5, T_BYTE_ARRAY = 6, T_FLBA = 7
-};
-enum {
-	ENC_PLAIN = 0, ENC_PLAIN_DICTIONARY = 2, ENC_RLE = 3,
-	ENC_BIT_PACKED = 4, ENC_DELTA_BINARY_PACKED = 5,
-	ENC_DELTA_LENGTH_BYTE_ARRAY = 6, ENC_DELTA_BYTE_ARRAY = 7,
-	ENC_RLE_DICTIONARY = 8, ENC_BYTE_STREAM_SPLIT = 9
-};
-enum { PAGE_DATA = 0, PAGE_DICTIONARY = 2, PAGE_DATA_V2 = 3 };
-enum {
-	CT_UTF8 = 0, CT_MAP = 1, CT_MAP_KEY_VALUE = 2, CT_LIST = 3,
-	CT_ENUM = 4, CT_DECIMAL = 5, CT_DATE = 6, CT_TIME_MILLIS = 7,
-	CT_TIME_MICROS = 8, CT_TIMESTAMP_MILLIS = 9, CT_TIMESTAMP_MICROS = 10,
-	CT_UINT_8 = 11, CT_UINT_16 = 12, CT_UINT_32 = 13, CT_UINT_64 = 14,
-	CT_INT_8 = 15, CT_INT_16 = 16, CT_INT_32 = 17, CT_INT_64 = 18,
-	CT_JSON = 19, CT_BSON = 20, CT_INTERVAL = 21
-};
-/* LogicalType union members. */
-enum {
-	LT_STRING = 1, LT_MAP = 2, LT_LIST = 3, LT_ENUM = 4, LT_DECIMAL = 5,
-	LT_DATE = 6, LT_TIME = 7, LT_TIMESTAMP = 8, LT_INTEGER = 10,
-	LT_UNKNOWN = 11, LT_JSON = 12, LT_BSON = 13, LT_UUID = 14
-};
-enum { UNIT_MILLIS = 1, UNIT_MICROS = 2, UNIT_NANOS = 3 };
+/* A node's repetition is the footer's; codecs go to compress.h as they
+ * are. */
+_Static_assert((int)PQR_REQUIRED == FRT_REQUIRED &&
+    (int)PQR_OPTIONAL == FRT_OPTIONAL && (int)PQR_REPEATED == FRT_REPEATED,
+    "enum pqr_rep is FieldRepetitionType");
+_Static_assert((int)CODEC_NONE == COMP_UNCOMPRESSED &&
+    (int)CODEC_SNAPPY == COMP_SNAPPY && (int)CODEC_GZIP == COMP_GZIP &&
+    (int)CODEC_ZSTD == COMP_ZSTD, "enum codec is CompressionCodec");
 
 /* Schema nesting deeper than this is refused: levels are kept in bytes,
  * and the record assembly recurses once per level. */
@@ -56,8 +38,6 @@ enum { UNIT_MILLIS = 1, UNIT_MICROS = 2, UNIT_NANOS = 3 };
 #define MAX_HEADER	(16u << 20)
 /* The Julian day of 1970-01-01, for INT96 timestamps. */
 #define JULIAN_EPOCH	INT64_C(2440588)
-
-static const uint8_t magic[4] = { 'P', 'A', 'R', '1' };
 
 /* ------------------------------------------------------------------ */
 /* State */
@@ -317,6 +297,9 @@ struct elem {
 	int32_t lscale, lprecision;	/* DECIMAL */
 };
 
+/* A field id's bit in a set of the fields seen (ids below 32). */
+#define FIELD_BIT(id)	(1u << (id))
+
 /* Field loops share this shape: read each field, dispatch on its id,
  * skip what is not known.  A failed read leaves in->err set. */
 #define FIELDS(in, id, t, rc) \
@@ -339,13 +322,60 @@ read_unit(struct thrift_in *in, enum thrift_type t, int *unit)
 	return rc;
 }
 
+/* TimeType and TimestampType have the same fields, read as one. */
+_Static_assert((int)TIME_IS_ADJUSTED_TO_UTC == TS_IS_ADJUSTED_TO_UTC &&
+    (int)TIME_UNIT == TS_UNIT, "TimeType and TimestampType differ");
+
+/* Reads, or skips, field sid of the struct that LogicalType member id
+ * (DECIMAL, TIME, TIMESTAMP or INTEGER) holds. */
+static int
+read_logical_field(struct thrift_in *in, int16_t id, int16_t sid,
+    enum thrift_type st, struct elem *e)
+{
+	int32_t v;
+	bool b;
+
+	switch (id) {
+	case LT_DECIMAL:
+		if (sid != DEC_SCALE && sid != DEC_PRECISION)
+			break;
+		if (thrift_read_i32(in, st, &v) != 0)
+			return -1;
+		*(sid == DEC_SCALE ? &e->lscale : &e->lprecision) = v;
+		return 0;
+	case LT_INTEGER:
+		if (sid == INT_BIT_WIDTH) {
+			if (thrift_read_i32(in, st, &v) != 0)
+				return -1;
+			e->bit_width = v;
+			return 0;
+		}
+		if (sid != INT_IS_SIGNED)
+			break;
+		if (thrift_read_bool(in, st, &b) != 0)
+			return -1;
+		e->is_signed = b;
+		return 0;
+	default:	/* TIME, TIMESTAMP */
+		if (sid == TS_IS_ADJUSTED_TO_UTC) {
+			if (thrift_read_bool(in, st, &b) != 0)
+				return -1;
+			e->utc = b;
+			return 0;
+		}
+		if (sid == TS_UNIT)
+			return read_unit(in, st, &e->unit);
+		break;
+	}
+	return thrift_skip(in, st);
+}
+
 static int
 read_logical(struct thrift_in *in, enum thrift_type t, struct elem *e)
 {
 	int16_t id, sid;
 	enum thrift_type ft, st;
 	int rc, src;
-	int32_t v;
 
 	if (thrift_read_struct_begin(in, t) != 0)
 		return -1;
@@ -360,28 +390,8 @@ read_logical(struct thrift_in *in, enum thrift_type t, struct elem *e)
 		if (thrift_read_struct_begin(in, ft) != 0)
 			return -1;
 		FIELDS(in, sid, st, src) {
-			bool b;
-			if (id == LT_DECIMAL && (sid == 1 || sid == 2)) {
-				if (thrift_read_i32(in, st, &v) != 0)
-					return -1;
-				*(sid == 1 ? &e->lscale : &e->lprecision) = v;
-			} else if (id == LT_INTEGER && sid == 1) {
-				if (thrift_read_i32(in, st, &v) != 0)
-					return -1;
-				e->bit_width = v;
-			} else if (sid == 1 || (id == LT_INTEGER && sid == 2)) {
-				if (thrift_read_bool(in, st, &b) != 0)
-					return -1;
-				if (id == LT_INTEGER)
-					e->is_signed = b;
-				else
-					e->utc = b;
-			} else if (sid == 2) {
-				if (read_unit(in, st, &e->unit) != 0)
-					return -1;
-			} else if (thrift_skip(in, st) != 0) {
+			if (read_logical_field(in, id, sid, st, e) != 0)
 				return -1;
-			}
 		}
 		if (src != 0)
 			return -1;
@@ -402,18 +412,18 @@ read_elem(struct thrift_in *in, enum thrift_type t, struct elem *e)
 		return -1;
 	FIELDS(in, id, ft, rc) {
 		switch (id) {
-		case 1:
+		case SE_TYPE:
 			r = thrift_read_i32(in, ft, &e->type);
 			e->has_type = true;
 			break;
-		case 2:
+		case SE_TYPE_LENGTH:
 			r = thrift_read_i32(in, ft, &e->type_length);
 			break;
-		case 3:
+		case SE_REPETITION_TYPE:
 			r = thrift_read_i32(in, ft, &e->rep);
 			e->has_rep = true;
 			break;
-		case 4:
+		case SE_NAME:
 			r = thrift_read_binary(in, ft, &p, &n);
 			if (r == 0) {
 				free(e->name);
@@ -421,20 +431,20 @@ read_elem(struct thrift_in *in, enum thrift_type t, struct elem *e)
 				e->has_name = true;
 			}
 			break;
-		case 5:
+		case SE_NUM_CHILDREN:
 			r = thrift_read_i32(in, ft, &e->nkids);
 			e->has_kids = true;
 			break;
-		case 6:
+		case SE_CONVERTED_TYPE:
 			r = thrift_read_i32(in, ft, &e->converted);
 			break;
-		case 7:
+		case SE_SCALE:
 			r = thrift_read_i32(in, ft, &e->scale);
 			break;
-		case 8:
+		case SE_PRECISION:
 			r = thrift_read_i32(in, ft, &e->precision);
 			break;
-		case 10:
+		case SE_LOGICAL_TYPE:
 			r = read_logical(in, ft, e);
 			break;
 		default:
@@ -455,27 +465,30 @@ read_column_meta(struct pqr_file *f, struct thrift_in *in,
 	enum thrift_type ft;
 	int rc, r;
 	unsigned seen = 0;
+	const unsigned need = FIELD_BIT(CMD_TYPE) | FIELD_BIT(CMD_CODEC) |
+	    FIELD_BIT(CMD_NUM_VALUES) | FIELD_BIT(CMD_TOTAL_COMPRESSED_SIZE) |
+	    FIELD_BIT(CMD_DATA_PAGE_OFFSET);
 	int32_t v;
 
 	if (thrift_read_struct_begin(in, t) != 0)
 		return -1;
 	FIELDS(in, id, ft, rc) {
 		switch (id) {
-		case 1:
-		case 4:
+		case CMD_TYPE:
+		case CMD_CODEC:
 			r = thrift_read_i32(in, ft, &v);
-			*(id == 1 ? &k->type : &k->codec) = v;
+			*(id == CMD_TYPE ? &k->type : &k->codec) = v;
 			break;
-		case 5:
+		case CMD_NUM_VALUES:
 			r = thrift_read_i64(in, ft, &k->num_values);
 			break;
-		case 7:
+		case CMD_TOTAL_COMPRESSED_SIZE:
 			r = thrift_read_i64(in, ft, &k->comp);
 			break;
-		case 9:
+		case CMD_DATA_PAGE_OFFSET:
 			r = thrift_read_i64(in, ft, &k->data_off);
 			break;
-		case 11:
+		case CMD_DICTIONARY_PAGE_OFFSET:
 			r = thrift_read_i64(in, ft, &k->dict_off);
 			k->has_dict_off = true;
 			break;
@@ -486,11 +499,11 @@ read_column_meta(struct pqr_file *f, struct thrift_in *in,
 		if (r != 0)
 			return -1;
 		if (id >= 0 && id < 32)
-			seen |= 1u << id;
+			seen |= FIELD_BIT(id);
 	}
 	if (rc != 0)
 		return -1;
-	if ((seen & 0x2b2) != 0x2b2)	/* fields 1, 4, 5, 7 and 9 */
+	if ((seen & need) != need)
 		return rfail(f, "footer: a column chunk lacks a required "
 		    "field of its metadata");
 	return 0;
@@ -511,18 +524,18 @@ read_column_chunk(struct pqr_file *f, struct thrift_in *in,
 		return -1;
 	FIELDS(in, id, ft, rc) {
 		switch (id) {
-		case 1:
+		case CC_FILE_PATH:
 			r = thrift_read_binary(in, ft, &p, &n);
 			if (r == 0 && n > 0)
 				return rfail(f, "footer: column data in "
 				    "another file is not supported");
 			break;
-		case 3:
+		case CC_META_DATA:
 			r = read_column_meta(f, in, ft, k);
 			meta = true;
 			break;
-		case 8:
-		case 9:
+		case CC_CRYPTO_METADATA:
+		case CC_ENCRYPTED_COLUMN_METADATA:
 			return rfail(f, "footer: encrypted columns are not "
 			    "supported");
 		default:
@@ -554,7 +567,7 @@ read_row_group(struct pqr_file *f, struct thrift_in *in, enum thrift_type t)
 	if (thrift_read_struct_begin(in, t) != 0)
 		return -1;
 	FIELDS(in, id, ft, rc) {
-		if (id == 1) {
+		if (id == RG_COLUMNS) {
 			if (rg->n > 0)
 				return rfail(f, "footer: a row group lists "
 				    "its columns twice");
@@ -574,7 +587,7 @@ read_row_group(struct pqr_file *f, struct thrift_in *in, enum thrift_type t)
 				rg->n++;
 			}
 			r = 0;
-		} else if (id == 3) {
+		} else if (id == RG_NUM_ROWS) {
 			r = thrift_read_i64(in, ft, &rg->rows);
 			has_rows = true;
 		} else {
@@ -617,7 +630,7 @@ read_footer(struct pqr_file *f, const uint8_t *p, size_t len,
 		return -1;
 	FIELDS(&in, id, ft, rc) {
 		switch (id) {
-		case 2:
+		case FMD_SCHEMA:
 			if (has_schema)
 				return rfail(f, "footer: two schemas");
 			has_schema = true;
@@ -629,11 +642,11 @@ read_footer(struct pqr_file *f, const uint8_t *p, size_t len,
 				r = read_elem(&in, et, &(*elems)[(*nelems)++]);
 			}
 			break;
-		case 3:
+		case FMD_NUM_ROWS:
 			r = thrift_read_i64(&in, ft, &f->num_rows);
 			has_rows = true;
 			break;
-		case 4:
+		case FMD_ROW_GROUPS:
 			if (has_rgs)
 				return rfail(f, "footer: two row group lists");
 			has_rgs = true;
@@ -642,14 +655,14 @@ read_footer(struct pqr_file *f, const uint8_t *p, size_t len,
 			for (uint32_t i = 0; i < n && r == 0; i++)
 				r = read_row_group(f, &in, et);
 			break;
-		case 6:
+		case FMD_CREATED_BY:
 			r = thrift_read_binary(&in, ft, &s, &slen);
 			if (r == 0) {
 				free(f->created_by);
 				f->created_by = xstrndup((const char *)s, slen);
 			}
 			break;
-		case 8:
+		case FMD_ENCRYPTION_ALGORITHM:
 			return rfail(f, "encrypted files are not supported");
 		default:
 			r = thrift_skip(&in, ft);
@@ -675,7 +688,8 @@ read_footer(struct pqr_file *f, const uint8_t *p, size_t len,
 static bool
 is_bytes(const struct node *n)
 {
-	return n->pub.physical == T_BYTE_ARRAY || n->pub.physical == T_FLBA;
+	return n->pub.physical == PT_BYTE_ARRAY ||
+	    n->pub.physical == PT_FIXED_LEN_BYTE_ARRAY;
 }
 
 static void
@@ -693,7 +707,7 @@ unsupported(struct node *n, const char *fmt, ...)
 static void
 int_type(struct node *n, int bits, bool is_signed)
 {
-	int width = n->pub.physical == T_INT32 ? 32 : 64;
+	int width = n->pub.physical == PT_INT32 ? 32 : 64;
 
 	if (bits != 8 && bits != 16 && bits != 32 && bits != 64) {
 		unsupported(n, "INTEGER(%d)", bits);
@@ -711,7 +725,7 @@ int_type(struct node *n, int bits, bool is_signed)
 static void
 timestamp_type(struct node *n, int unit, bool utc)
 {
-	if (n->pub.physical != T_INT64) {
+	if (n->pub.physical != PT_INT64) {
 		unsupported(n, "TIMESTAMP not in INT64");
 		return;
 	}
@@ -735,28 +749,28 @@ leaf_type(struct node *n, const struct elem *e)
 	n->pub.physical = phys;
 	n->pub.type = PQR_UNSUPPORTED;
 	switch (phys) {
-	case T_BOOLEAN:
+	case PT_BOOLEAN:
 		n->pub.type = PQR_BOOLEAN;
 		break;
-	case T_INT32:
-	case T_INT64:
+	case PT_INT32:
+	case PT_INT64:
 		n->pub.type = PQR_INT;
 		break;
-	case T_INT96:
+	case PT_INT96:
 		/* Spark's legacy timestamps, always UTC instants. */
 		n->pub.type = PQR_TIMESTAMP;
 		n->pub.utc = true;
 		n->conv = CV_INT96;
 		break;
-	case T_FLOAT:
+	case PT_FLOAT:
 		n->pub.type = PQR_DOUBLE;
 		n->conv = CV_FLOAT;
 		break;
-	case T_DOUBLE:
+	case PT_DOUBLE:
 		n->pub.type = PQR_DOUBLE;
 		break;
-	case T_BYTE_ARRAY:
-	case T_FLBA:
+	case PT_BYTE_ARRAY:
+	case PT_FIXED_LEN_BYTE_ARRAY:
 		n->pub.type = PQR_BINARY;
 		break;
 	default:
@@ -768,7 +782,7 @@ leaf_type(struct node *n, const struct elem *e)
 		case LT_STRING:
 		case LT_ENUM:
 		case LT_JSON:
-			if (phys == T_BYTE_ARRAY)
+			if (phys == PT_BYTE_ARRAY)
 				n->pub.type = PQR_STRING;
 			else
 				unsupported(n, "STRING not in BYTE_ARRAY");
@@ -778,7 +792,7 @@ leaf_type(struct node *n, const struct elem *e)
 		case LT_UNKNOWN:
 			break;
 		case LT_DATE:
-			if (phys == T_INT32)
+			if (phys == PT_INT32)
 				n->pub.type = PQR_DATE;
 			else
 				unsupported(n, "DATE not in INT32");
@@ -787,7 +801,7 @@ leaf_type(struct node *n, const struct elem *e)
 			timestamp_type(n, e->unit, e->utc);
 			break;
 		case LT_INTEGER:
-			if (phys == T_INT32 || phys == T_INT64)
+			if (phys == PT_INT32 || phys == PT_INT64)
 				int_type(n, e->bit_width, e->is_signed);
 			else
 				unsupported(n, "INTEGER not in INT32/INT64");
@@ -811,13 +825,13 @@ leaf_type(struct node *n, const struct elem *e)
 	case CT_UTF8:
 	case CT_ENUM:
 	case CT_JSON:
-		if (phys == T_BYTE_ARRAY)
+		if (phys == PT_BYTE_ARRAY)
 			n->pub.type = PQR_STRING;
 		break;
 	case CT_BSON:
 		break;
 	case CT_DATE:
-		if (phys == T_INT32)
+		if (phys == PT_INT32)
 			n->pub.type = PQR_DATE;
 		else
 			unsupported(n, "DATE not in INT32");
@@ -828,13 +842,13 @@ leaf_type(struct node *n, const struct elem *e)
 		    UNIT_MILLIS : UNIT_MICROS, true);
 		break;
 	case CT_INT_8: case CT_INT_16: case CT_INT_32: case CT_INT_64:
-		if (phys == T_INT32 || phys == T_INT64)
+		if (phys == PT_INT32 || phys == PT_INT64)
 			int_type(n, 8 << (e->converted - CT_INT_8), true);
 		else
 			unsupported(n, "INT not in INT32/INT64");
 		break;
 	case CT_UINT_8: case CT_UINT_16: case CT_UINT_32: case CT_UINT_64:
-		if (phys == T_INT32 || phys == T_INT64)
+		if (phys == PT_INT32 || phys == PT_INT64)
 			int_type(n, 8 << (e->converted - CT_UINT_8), false);
 		else
 			unsupported(n, "UINT not in INT32/INT64");
@@ -909,7 +923,8 @@ make_node(struct pqr_file *f, int id, int parent, const struct elem *e,
 	n->sel_first = -1;
 	n->pub.rep = PQR_REQUIRED;
 	if (p != NULL) {
-		if (!e->has_rep || e->rep < 0 || e->rep > 2)
+		if (!e->has_rep || e->rep < FRT_REQUIRED ||
+		    e->rep > FRT_REPEATED)
 			return rfail(f, "schema: %s has no valid repetition",
 			    n->name);
 		n->pub.rep = (enum pqr_rep)e->rep;
@@ -933,7 +948,7 @@ make_node(struct pqr_file *f, int id, int parent, const struct elem *e,
 		return rfail(f, "schema: the root is not a group");
 	n->pub.shape = PQR_LEAF;
 	n->pub.column = f->nleaves++;
-	if (e->type == T_FLBA) {
+	if (e->type == PT_FIXED_LEN_BYTE_ARRAY) {
 		if (e->type_length <= 0 ||
 		    (size_t)e->type_length > f->o.max_page)
 			return rfail(f, "schema: %s has fixed length %d",
@@ -1061,13 +1076,15 @@ open_common(struct pqr_file *f, const struct pqr_options *o, char *err,
 	if (src_read(f, f->size - 8, tail, 8) != 0 ||
 	    src_read(f, 0, head, 4) != 0)
 		goto fail;
-	if (memcmp(tail + 4, "PARE", 4) == 0) {
+	if (memcmp(tail + 4, PARQUET_MAGIC_ENCRYPTED, PARQUET_MAGIC_LEN) == 0) {
 		rfail(f, "encrypted Parquet files are not supported");
 		goto fail;
 	}
-	if (memcmp(tail + 4, magic, 4) != 0 || memcmp(head, magic, 4) != 0) {
+	if (memcmp(tail + 4, PARQUET_MAGIC, PARQUET_MAGIC_LEN) != 0 ||
+	    memcmp(head, PARQUET_MAGIC, PARQUET_MAGIC_LEN) != 0) {
 		rfail(f, "not a Parquet file: no PAR1 at %s",
-		    memcmp(head, magic, 4) != 0 ? "the start" : "the end");
+		    memcmp(head, PARQUET_MAGIC, PARQUET_MAGIC_LEN) != 0 ?
+		    "the start" : "the end");
 		goto fail;
 	}
 	len = le32(tail);
@@ -1384,8 +1401,8 @@ static const char *
 encoding_name(int e)
 {
 	switch (e) {
-	case 1: return "GROUP_VAR_INT";
-	case 4: return "BIT_PACKED";
+	case ENC_GROUP_VAR_INT: return "GROUP_VAR_INT";
+	case ENC_BIT_PACKED: return "BIT_PACKED";
 	}
 	return "unknown";
 }
@@ -1438,17 +1455,17 @@ plain(struct pqr_file *f, const struct col *c, const uint8_t *p,
 	float fl;
 
 	switch (c->n->pub.physical) {
-	case T_BOOLEAN:
+	case PT_BOOLEAN:
 		if (have < ((size_t)n + 7) / 8)
 			return col_fail(f, c, "PLAIN booleans are cut short");
 		for (uint32_t k = 0; k < n; k++)
 			out[k].i = p[k / 8] >> (k % 8) & 1;
 		return 0;
-	case T_INT32: case T_FLOAT: width = 4; break;
-	case T_INT64: case T_DOUBLE: width = 8; break;
-	case T_INT96: width = 12; break;
-	case T_FLBA: width = (size_t)c->n->type_length; break;
-	case T_BYTE_ARRAY:
+	case PT_INT32: case PT_FLOAT: width = 4; break;
+	case PT_INT64: case PT_DOUBLE: width = 8; break;
+	case PT_INT96: width = 12; break;
+	case PT_FIXED_LEN_BYTE_ARRAY: width = (size_t)c->n->type_length; break;
+	case PT_BYTE_ARRAY:
 		for (uint32_t k = 0; k < n; k++) {
 			uint32_t len;
 			if ((size_t)(end - p) < 4 ||
@@ -1466,25 +1483,25 @@ plain(struct pqr_file *f, const struct col *c, const uint8_t *p,
 		    "page has %zu", n, (size_t)n * width, have);
 	for (uint32_t k = 0; k < n; k++, p += width) {
 		switch (c->n->pub.physical) {
-		case T_INT32:
+		case PT_INT32:
 			memcpy(&i32, p, 4);
 			out[k].i = i32;
 			if (micros(f, c, &out[k].i) != 0)
 				return -1;
 			break;
-		case T_INT64:
+		case PT_INT64:
 			memcpy(&out[k].i, p, 8);
 			if (micros(f, c, &out[k].i) != 0)
 				return -1;
 			break;
-		case T_FLOAT:
+		case PT_FLOAT:
 			memcpy(&fl, p, 4);
 			out[k].d = fl;
 			break;
-		case T_DOUBLE:
+		case PT_DOUBLE:
 			memcpy(&out[k].d, p, 8);
 			break;
-		case T_INT96:
+		case PT_INT96:
 			if (int96(f, c, p, &out[k].i) != 0)
 				return -1;
 			break;
@@ -1576,15 +1593,15 @@ delta_ints(struct pqr_file *f, struct col *c, const uint8_t *p,
 	const char *why;
 	int phys = c->n->pub.physical;
 
-	if (phys != T_INT32 && phys != T_INT64)
+	if (phys != PT_INT32 && phys != PT_INT64)
 		return col_fail(f, c, "DELTA_BINARY_PACKED values that are not "
 		    "integers");
 	need(&c->wide, &c->widecap, n ? n : 1, sizeof *c->wide);
 	if ((why = delta_packed(&p, end, c->wide, n)) != NULL)
 		return col_fail(f, c, "%s", why);
 	for (uint32_t k = 0; k < n; k++) {
-		c->vals[k].i = phys == T_INT32 ? (int32_t)(uint32_t)c->wide[k] :
-		    (int64_t)c->wide[k];
+		c->vals[k].i = phys == PT_INT32 ?
+		    (int32_t)(uint32_t)c->wide[k] : (int64_t)c->wide[k];
 		if (micros(f, c, &c->vals[k].i) != 0)
 			return -1;
 	}
@@ -1617,8 +1634,8 @@ delta_bytes(struct pqr_file *f, struct col *c, bool front, const uint8_t *p,
 	uint64_t total = 0, prev = 0;
 	uint8_t *q;
 
-	if (c->n->pub.physical != T_BYTE_ARRAY &&
-	    (!front || c->n->pub.physical != T_FLBA))
+	if (c->n->pub.physical != PT_BYTE_ARRAY &&
+	    (!front || c->n->pub.physical != PT_FIXED_LEN_BYTE_ARRAY))
 		return col_fail(f, c, "DELTA_%sBYTE_ARRAY values of another "
 		    "type", front ? "" : "LENGTH_");
 	need(&c->wide, &c->widecap, n ? n : 1, sizeof *c->wide);
@@ -1652,7 +1669,7 @@ delta_bytes(struct pqr_file *f, struct col *c, bool front, const uint8_t *p,
 		c->vals[k].len += (uint32_t)pre;
 		q += c->vals[k].len;
 	}
-	if (c->n->pub.physical == T_FLBA)
+	if (c->n->pub.physical == PT_FIXED_LEN_BYTE_ARRAY)
 		for (uint32_t k = 0; k < n; k++)
 			if (c->vals[k].len != (uint32_t)c->n->type_length)
 				return col_fail(f, c, "a fixed-length value "
@@ -1670,9 +1687,9 @@ stream_split(struct pqr_file *f, struct col *c, const uint8_t *p,
 	uint8_t *q;
 
 	switch (c->n->pub.physical) {
-	case T_INT32: case T_FLOAT: w = 4; break;
-	case T_INT64: case T_DOUBLE: w = 8; break;
-	case T_FLBA: w = (size_t)c->n->type_length; break;
+	case PT_INT32: case PT_FLOAT: w = 4; break;
+	case PT_INT64: case PT_DOUBLE: w = 8; break;
+	case PT_FIXED_LEN_BYTE_ARRAY: w = (size_t)c->n->type_length; break;
 	default:
 		return col_fail(f, c, "BYTE_STREAM_SPLIT values of another "
 		    "type");
@@ -1718,7 +1735,7 @@ values(struct pqr_file *f, struct col *c, int enc, const uint8_t *p,
 		}
 		return 0;
 	case ENC_RLE:
-		if (c->n->pub.physical != T_BOOLEAN)
+		if (c->n->pub.physical != PT_BOOLEAN)
 			return col_fail(f, c, "RLE values that are not "
 			    "booleans");
 		if (end - p < 4 || le32(p) > (size_t)(end - p) - 4)
@@ -1799,6 +1816,40 @@ struct pagehdr {
 	unsigned seen, sub;	/* fields present, bit per id */
 };
 
+/* Where field id of a page kind's own header goes, when it is an i32 the
+ * reader uses; kind is the PageHeader field that holds the header. */
+static int32_t *
+sub_field(struct pagehdr *h, int kind, int16_t id)
+{
+	switch (kind) {
+	case PH_DATA_PAGE_HEADER:
+		switch (id) {
+		case DPH_NUM_VALUES: return &h->nvalues;
+		case DPH_ENCODING: return &h->enc;
+		case DPH_DEFINITION_LEVEL_ENCODING: return &h->def_enc;
+		case DPH_REPETITION_LEVEL_ENCODING: return &h->rep_enc;
+		}
+		break;
+	case PH_DICTIONARY_PAGE_HEADER:
+		switch (id) {
+		case DICT_NUM_VALUES: return &h->nvalues;
+		case DICT_ENCODING: return &h->enc;
+		}
+		break;
+	case PH_DATA_PAGE_HEADER_V2:
+		switch (id) {
+		case DPH2_NUM_VALUES: return &h->nvalues;
+		case DPH2_NUM_NULLS: return &h->nnulls;
+		case DPH2_NUM_ROWS: return &h->nrows;
+		case DPH2_ENCODING: return &h->enc;
+		case DPH2_DEFINITION_LEVELS_BYTE_LENGTH: return &h->def_len;
+		case DPH2_REPETITION_LEVELS_BYTE_LENGTH: return &h->rep_len;
+		}
+		break;
+	}
+	return NULL;
+}
+
 static int
 read_sub_header(struct thrift_in *in, enum thrift_type t, struct pagehdr *h,
     int kind)
@@ -1806,28 +1857,51 @@ read_sub_header(struct thrift_in *in, enum thrift_type t, struct pagehdr *h,
 	int16_t id;
 	enum thrift_type ft;
 	int rc, r;
-	int32_t *v2[] = { NULL, &h->nvalues, &h->nnulls, &h->nrows, &h->enc,
-	    &h->def_len, &h->rep_len };
-	int32_t *v1[] = { NULL, &h->nvalues, &h->enc, &h->def_enc,
-	    &h->rep_enc };
+	int32_t *v;
 
 	if (thrift_read_struct_begin(in, t) != 0)
 		return -1;
 	FIELDS(in, id, ft, rc) {
-		if (kind == 8 && id >= 1 && id <= 6)
-			r = thrift_read_i32(in, ft, v2[id]);
-		else if (kind == 8 && id == 7)
+		if ((v = sub_field(h, kind, id)) != NULL)
+			r = thrift_read_i32(in, ft, v);
+		else if (kind == PH_DATA_PAGE_HEADER_V2 &&
+		    id == DPH2_IS_COMPRESSED)
 			r = thrift_read_bool(in, ft, &h->compressed);
-		else if (kind != 8 && id >= 1 && id <= (kind == 5 ? 4 : 2))
-			r = thrift_read_i32(in, ft, v1[id]);
 		else
 			r = thrift_skip(in, ft);
 		if (r != 0)
 			return -1;
 		if (id >= 0 && id < 32)
-			h->sub |= 1u << id;
+			h->sub |= FIELD_BIT(id);
 	}
 	return rc;
+}
+
+/*
+ * The fields a page of this type needs in its own header, as a set; ~0u
+ * (never all there) when the header is of another kind, 0 for pages that
+ * need none (index pages, and kinds added later).
+ */
+static unsigned
+sub_required(int32_t type, int kind)
+{
+	switch (type) {
+	case PGT_DATA_PAGE:
+		return kind != PH_DATA_PAGE_HEADER ? ~0u :
+		    FIELD_BIT(DPH_NUM_VALUES) | FIELD_BIT(DPH_ENCODING) |
+		    FIELD_BIT(DPH_DEFINITION_LEVEL_ENCODING) |
+		    FIELD_BIT(DPH_REPETITION_LEVEL_ENCODING);
+	case PGT_DICTIONARY_PAGE:
+		return kind != PH_DICTIONARY_PAGE_HEADER ? ~0u :
+		    FIELD_BIT(DICT_NUM_VALUES) | FIELD_BIT(DICT_ENCODING);
+	case PGT_DATA_PAGE_V2:
+		return kind != PH_DATA_PAGE_HEADER_V2 ? ~0u :
+		    FIELD_BIT(DPH2_NUM_VALUES) | FIELD_BIT(DPH2_NUM_NULLS) |
+		    FIELD_BIT(DPH2_NUM_ROWS) | FIELD_BIT(DPH2_ENCODING) |
+		    FIELD_BIT(DPH2_DEFINITION_LEVELS_BYTE_LENGTH) |
+		    FIELD_BIT(DPH2_REPETITION_LEVELS_BYTE_LENGTH);
+	}
+	return 0;
 }
 
 /* A PageHeader; NULL, or why it is not one we can use. */
@@ -1837,8 +1911,10 @@ read_page_header(struct thrift_in *in, struct pagehdr *h)
 	int16_t id;
 	enum thrift_type ft;
 	int rc, r;
-	int32_t *top[] = { NULL, &h->type, &h->usize, &h->csize, &h->crc };
-	unsigned need_sub = 0;
+	unsigned need_sub;
+	const unsigned need = FIELD_BIT(PH_TYPE) |
+	    FIELD_BIT(PH_UNCOMPRESSED_PAGE_SIZE) |
+	    FIELD_BIT(PH_COMPRESSED_PAGE_SIZE);
 	int kind = 0;
 
 	memset(h, 0, sizeof *h);
@@ -1846,32 +1922,42 @@ read_page_header(struct thrift_in *in, struct pagehdr *h)
 	if (thrift_read_struct_begin(in, TT_STRUCT) != 0)
 		return in->err;
 	FIELDS(in, id, ft, rc) {
-		if (id >= 1 && id <= 4) {
-			r = thrift_read_i32(in, ft, top[id]);
-			h->has_crc |= id == 4;
-		} else if (id == 5 || id == 7 || id == 8) {
+		switch (id) {
+		case PH_TYPE:
+			r = thrift_read_i32(in, ft, &h->type);
+			break;
+		case PH_UNCOMPRESSED_PAGE_SIZE:
+			r = thrift_read_i32(in, ft, &h->usize);
+			break;
+		case PH_COMPRESSED_PAGE_SIZE:
+			r = thrift_read_i32(in, ft, &h->csize);
+			break;
+		case PH_CRC:
+			r = thrift_read_i32(in, ft, &h->crc);
+			h->has_crc = true;
+			break;
+		case PH_DATA_PAGE_HEADER:
+		case PH_DICTIONARY_PAGE_HEADER:
+		case PH_DATA_PAGE_HEADER_V2:
 			if (kind != 0)
 				return "two page kinds in one header";
 			kind = id;
 			r = read_sub_header(in, ft, h, id);
-		} else {
+			break;
+		default:
 			r = thrift_skip(in, ft);
+			break;
 		}
 		if (r != 0)
 			return in->err;
 		if (id >= 0 && id < 32)
-			h->seen |= 1u << id;
+			h->seen |= FIELD_BIT(id);
 	}
 	if (rc != 0)
 		return in->err;
-	if ((h->seen & 0xe) != 0xe)
+	if ((h->seen & need) != need)
 		return "a required field is missing";
-	if (h->type == PAGE_DATA)
-		need_sub = kind == 5 ? 0x1e : ~0u;
-	else if (h->type == PAGE_DICTIONARY)
-		need_sub = kind == 7 ? 0x6 : ~0u;
-	else if (h->type == PAGE_DATA_V2)
-		need_sub = kind == 8 ? 0x7e : ~0u;
+	need_sub = sub_required(h->type, kind);
 	if ((h->sub & need_sub) != need_sub)
 		return "the page's own header is missing or incomplete";
 	return NULL;
@@ -1987,7 +2073,7 @@ data_page(struct pqr_file *f, struct col *c, const struct pagehdr *h,
 {
 	uint32_t n = (uint32_t)h->nvalues, nvals = 0;
 	const uint8_t *body, *p, *end;
-	bool v2 = h->type == PAGE_DATA_V2;
+	bool v2 = h->type == PGT_DATA_PAGE_V2;
 
 	if (h->nvalues < 0 || n > f->o.max_page_values)
 		return col_fail(f, c, "a page of %d values", h->nvalues);
@@ -2107,10 +2193,11 @@ next_page(struct pqr_file *f, struct col *c)
 			    "limit of %zu", h.usize > h.csize ? h.usize :
 			    h.csize, f->o.max_page);
 		c->pos = body + (uint64_t)h.csize;
-		if (h.type == PAGE_DICTIONARY) {
+		if (h.type == PGT_DICTIONARY_PAGE) {
 			if (dict_page(f, c, &h, body) != 0)
 				return -1;
-		} else if (h.type == PAGE_DATA || h.type == PAGE_DATA_V2) {
+		} else if (h.type == PGT_DATA_PAGE ||
+		    h.type == PGT_DATA_PAGE_V2) {
 			if (data_page(f, c, &h, body) != 0)
 				return -1;
 			if (c->nslots > 0)
@@ -2179,10 +2266,15 @@ start(struct pqr_file *f)
 static const char *
 codec_label(int codec)
 {
-	static const char *names[] = { "none", "SNAPPY", "GZIP", "LZO",
-	    "BROTLI", "LZ4", "ZSTD", "LZ4_RAW" };
+	static const char *names[] = {
+		[COMP_UNCOMPRESSED] = "none", [COMP_SNAPPY] = "SNAPPY",
+		[COMP_GZIP] = "GZIP", [COMP_LZO] = "LZO",
+		[COMP_BROTLI] = "BROTLI", [COMP_LZ4] = "LZ4",
+		[COMP_ZSTD] = "ZSTD", [COMP_LZ4_RAW] = "LZ4_RAW",
+	};
 
-	return codec >= 0 && codec < 8 ? names[codec] : "unknown";
+	return codec >= 0 && codec < (int)(sizeof names / sizeof *names) ?
+	    names[codec] : "unknown";
 }
 
 /* Points a column's reader at its chunk in row group g. */
