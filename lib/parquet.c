@@ -7,7 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "parquet_buf.h"
 #include "parquet_format.h"
+#include "parquet_rle.h"
 #include "safefile.h"
 #include "thrift.h"
 #include "xalloc.h"
@@ -327,145 +329,6 @@ pq_column_node(const struct pq_schema *s, int i)
 }
 
 /* ------------------------------------------------------------------ */
-/* Growable byte buffers */
-
-struct buf {
-	uint8_t *p;
-	size_t len, cap;
-};
-
-static uint8_t *
-buf_room(struct buf *b, size_t n)
-{
-	if (b->cap - b->len < n)
-		xgrow(&b->p, &b->cap, b->len + n, 1);
-	return b->p + b->len;
-}
-
-static void
-buf_add(struct buf *b, const void *p, size_t n)
-{
-	if (n > 0)
-		memcpy(buf_room(b, n), p, n);
-	b->len += n;
-}
-
-static void
-put_le32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
-
-static uint32_t
-get_le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	    (uint32_t)p[3] << 24;
-}
-
-/* ------------------------------------------------------------------ */
-/* RLE / bit-packed hybrid (Encodings.md) */
-
-static void
-raw_varint(struct buf *b, uint64_t v)
-{
-	uint8_t *p = buf_room(b, 10), *start = p;
-
-	while (v >= 0x80) {
-		*p++ = (uint8_t)(v | 0x80);
-		v >>= 7;
-	}
-	*p++ = (uint8_t)v;
-	b->len += (size_t)(p - start);
-}
-
-/* How many values from v[i] on equal v[i], counting at most max. */
-static size_t
-run_at(const uint32_t *v, size_t i, size_t n, size_t max)
-{
-	size_t k = 1;
-
-	while (k < max && i + k < n && v[i + k] == v[i])
-		k++;
-	return k;
-}
-
-static void
-rle_encode(struct buf *b, const uint32_t *v, size_t n, int width)
-{
-	size_t vbytes = ((size_t)width + 7) / 8;
-	size_t i = 0;
-
-	while (i < n) {
-		size_t r = run_at(v, i, n, n - i);
-
-		/* A run of 8 or more, or a tail that is all one value,
-		 * goes as an RLE run: count, then the value. */
-		if (r >= 8 || r == n - i) {
-			raw_varint(b, (uint64_t)r << 1);
-			uint8_t *p = buf_room(b, vbytes);
-			for (size_t k = 0; k < vbytes; k++)
-				p[k] = (uint8_t)(v[i] >> (8 * k));
-			b->len += vbytes;
-			i += r;
-			continue;
-		}
-		/*
-		 * Otherwise bit-pack groups of 8 until a group would start a
-		 * run worth an RLE run.  Only the last group of all may be
-		 * short: it is padded with zeros, and readers stop at the
-		 * page's value count.
-		 */
-		size_t j = i + 8;
-		while (j < n && run_at(v, j, n, 8) < 8)
-			j += 8;
-		size_t end = j < n ? j : n;
-		size_t groups = (end - i + 7) / 8;
-		raw_varint(b, (uint64_t)groups << 1 | 1);
-		uint8_t *p = buf_room(b, groups * (size_t)width);
-		uint64_t acc = 0;
-		int bits = 0;
-		for (size_t k = i; k < i + groups * 8; k++) {
-			acc |= (uint64_t)(k < end ? v[k] : 0) << bits;
-			bits += width;
-			while (bits >= 8) {
-				*p++ = (uint8_t)acc;
-				acc >>= 8;
-				bits -= 8;
-			}
-		}
-		b->len += groups * (size_t)width;
-		i = end;
-	}
-}
-
-void
-pq_rle_encode(uint8_t **p, size_t *len, size_t *cap, const uint32_t *v,
-    size_t n, int width)
-{
-	struct buf b = { *p, *len, *cap };
-
-	rle_encode(&b, v, n, width);
-	*p = b.p;
-	*len = b.len;
-	*cap = b.cap;
-}
-
-/* Bits needed for values 0..max, at least 1. */
-static int
-bit_width(uint32_t max)
-{
-	int w = 1;
-
-	while (w < 32 && (max >> w) != 0)
-		w++;
-	return w;
-}
-
-/* ------------------------------------------------------------------ */
 /* Writer state */
 
 struct chunk {			/* one column chunk, kept for the footer */
@@ -497,7 +360,7 @@ struct dict {
 				 * strings: the hash */
 	uint32_t *off;		/* strings: entry offset in bytes */
 	size_t keycap;
-	struct buf bytes;	/* strings: PLAIN entries (length, bytes) */
+	struct pqf_buf bytes;	/* strings: PLAIN entries (length, bytes) */
 	uint64_t page;		/* PLAIN size of the dictionary page */
 };
 
@@ -520,12 +383,12 @@ struct col {
 	size_t idxcap;
 	struct dict d;
 	uint64_t plain_equiv;	/* PLAIN size of the values so far */
-	struct buf plain;	/* PLAIN values (booleans: a byte each) */
+	struct pqf_buf plain;	/* PLAIN values (booleans: a byte each) */
 
 	struct chunk *chunks;
 	size_t nchunks, chunkcap;
 	struct pq_stats file;
-	struct buf fmin, fmax;	/* strings: the file bounds */
+	struct pqf_buf fmin, fmax;	/* strings: the file bounds */
 };
 
 struct kv {
@@ -552,8 +415,8 @@ struct pq_writer {
 
 	int64_t offset;		/* bytes of the file produced so far */
 	uint64_t written;	/* of which written to fd */
-	struct buf out;		/* produced, not yet written */
-	struct buf body, cbody;	/* page scratch: raw and compressed */
+	struct pqf_buf out;	/* produced, not yet written */
+	struct pqf_buf body, cbody;	/* page scratch: raw and compressed */
 	uint32_t *lev;		/* levels widened for the encoder */
 	size_t levcap;
 	struct thrift t;
@@ -833,7 +696,7 @@ dict_string(struct dict *d, const char *s, size_t len, bool *added)
 	*added = false;
 	if (d->n > 0) {
 		p = d->bytes.p + d->off[d->last];
-		if (get_le32(p) == len && memcmp(p + 4, s, len) == 0)
+		if (pqf_le32(p) == len && memcmp(p + 4, s, len) == 0)
 			return d->last;
 	}
 	if ((size_t)d->n * 2 >= d->nslots)
@@ -842,7 +705,7 @@ dict_string(struct dict *d, const char *s, size_t len, bool *added)
 	i = (size_t)(h >> d->shift);
 	while ((e = d->slots[i]) != 0) {
 		p = d->bytes.p + d->off[e - 1];
-		if (d->keys[e - 1] == h && get_le32(p) == len &&
+		if (d->keys[e - 1] == h && pqf_le32(p) == len &&
 		    memcmp(p + 4, s, len) == 0)
 			return d->last = e - 1;
 		i = (i + 1) & (d->nslots - 1);
@@ -850,9 +713,9 @@ dict_string(struct dict *d, const char *s, size_t len, bool *added)
 	*added = true;
 	e = d->last = dict_new_entry(d, i, h);
 	d->off[e] = (uint32_t)d->bytes.len;
-	put_le32(buf_room(&d->bytes, 4), (uint32_t)len);
+	pqf_put_le32(pqf_buf_room(&d->bytes, 4), (uint32_t)len);
 	d->bytes.len += 4;
-	buf_add(&d->bytes, s, len);
+	pqf_buf_add(&d->bytes, s, len);
 	d->page = d->bytes.len;
 	return e;
 }
@@ -863,7 +726,7 @@ dict_entry(const struct col *c, uint32_t e, size_t *n)
 {
 	if (c->type == PQ_STRING) {
 		const uint8_t *p = c->d.bytes.p + c->d.off[e];
-		*n = 4 + get_le32(p);
+		*n = 4 + pqf_le32(p);
 		return p;
 	}
 	*n = (size_t)c->width;
@@ -881,7 +744,7 @@ to_plain(struct col *c)
 	for (size_t i = 0; i < nidx; i++) {
 		size_t n;
 		const uint8_t *p = dict_entry(c, c->idx[i], &n);
-		buf_add(&c->plain, p, n);
+		pqf_buf_add(&c->plain, p, n);
 	}
 	c->dict_on = false;
 	dict_reset(&c->d);
@@ -955,7 +818,7 @@ put_fixed(struct pq_writer *w, struct col *c, uint64_t bits)
 		return;
 	}
 	c->nvals++;
-	buf_add(&c->plain, &bits, (size_t)c->width);
+	pqf_buf_add(&c->plain, &bits, (size_t)c->width);
 }
 
 static void
@@ -974,9 +837,9 @@ put_string(struct pq_writer *w, struct col *c, const char *s, size_t len)
 		return;
 	}
 	c->nvals++;
-	put_le32(buf_room(&c->plain, 4), (uint32_t)len);
+	pqf_put_le32(pqf_buf_room(&c->plain, 4), (uint32_t)len);
 	c->plain.len += 4;
-	buf_add(&c->plain, s, len);
+	pqf_buf_add(&c->plain, s, len);
 }
 
 static bool
@@ -999,7 +862,7 @@ pq_put_bool_at(struct pq_writer *w, int leaf, int rep, bool v)
 		return;
 	add_slot(c, rep, c->max_def);
 	c->nvals++;
-	*buf_room(&c->plain, 1) = v;
+	*pqf_buf_room(&c->plain, 1) = v;
 	c->plain.len++;
 }
 
@@ -1113,7 +976,7 @@ pq_put_bool(struct pq_writer *w, int leaf, bool v)
 		return;
 	add_flat_slot(c);
 	c->nvals++;
-	*buf_room(&c->plain, 1) = v;
+	*pqf_buf_room(&c->plain, 1) = v;
 	c->plain.len++;
 }
 
@@ -1301,7 +1164,7 @@ drain(struct pq_writer *w)
 static void
 emit(struct pq_writer *w, const void *p, size_t n)
 {
-	buf_add(&w->out, p, n);
+	pqf_buf_add(&w->out, p, n);
 	w->offset += (int64_t)n;
 }
 
@@ -1321,7 +1184,7 @@ emit_page(struct pq_writer *w, int type, uint32_t slots, int encoding,
 		char err[160];
 
 		w->cbody.len = 0;
-		buf_room(&w->cbody, bound);
+		pqf_buf_room(&w->cbody, bound);
 		n = compressor_run(w->z, body, raw, w->cbody.p, bound, err,
 		    sizeof err);
 		if (n < 0) {
@@ -1368,7 +1231,7 @@ encode_levels(struct pq_writer *w, const uint8_t *lev, size_t n, int max)
 {
 	size_t at = w->body.len;
 
-	buf_room(&w->body, 4);
+	pqf_buf_room(&w->body, 4);
 	w->body.len += 4;
 	if (n > w->levcap) {
 		free(w->lev);
@@ -1377,8 +1240,8 @@ encode_levels(struct pq_writer *w, const uint8_t *lev, size_t n, int max)
 	}
 	for (size_t i = 0; i < n; i++)
 		w->lev[i] = lev[i];
-	rle_encode(&w->body, w->lev, n, bit_width((uint32_t)max));
-	put_le32(w->body.p + at, (uint32_t)(w->body.len - at - 4));
+	pqf_hybrid_encode(&w->body, w->lev, n, pqf_bit_width((uint32_t)max));
+	pqf_put_le32(w->body.p + at, (uint32_t)(w->body.len - at - 4));
 }
 
 /* One data page: slots [s0, s1), values [v0, v1), PLAIN bytes [o0, o1). */
@@ -1393,18 +1256,18 @@ data_page(struct pq_writer *w, struct col *c, size_t s0, size_t s1,
 		encode_levels(w, c->def + s0, s1 - s0, c->max_def);
 	if (c->dict_on) {
 		uint8_t b = (uint8_t)bw;
-		buf_add(&w->body, &b, 1);
-		rle_encode(&w->body, c->idx + v0, v1 - v0, bw);
+		pqf_buf_add(&w->body, &b, 1);
+		pqf_hybrid_encode(&w->body, c->idx + v0, v1 - v0, bw);
 	} else if (c->type == PQ_BOOLEAN) {
 		/* PLAIN booleans are bit-packed, LSB first. */
 		size_t n = v1 - v0;
-		uint8_t *p = buf_room(&w->body, (n + 7) / 8);
+		uint8_t *p = pqf_buf_room(&w->body, (n + 7) / 8);
 		memset(p, 0, (n + 7) / 8);
 		for (size_t i = 0; i < n; i++)
 			p[i / 8] |= (uint8_t)(c->plain.p[v0 + i] << (i % 8));
 		w->body.len += (n + 7) / 8;
 	} else {
-		buf_add(&w->body, c->plain.p + o0, o1 - o0);
+		pqf_buf_add(&w->body, c->plain.p + o0, o1 - o0);
 	}
 	return emit_page(w, PGT_DATA_PAGE, (uint32_t)(s1 - s0),
 	    c->dict_on ? ENC_RLE_DICTIONARY : ENC_PLAIN, 0);
@@ -1415,10 +1278,10 @@ dict_page(struct pq_writer *w, struct col *c)
 {
 	w->body.len = 0;
 	if (c->type == PQ_STRING) {
-		buf_add(&w->body, c->d.bytes.p, c->d.bytes.len);
+		pqf_buf_add(&w->body, c->d.bytes.p, c->d.bytes.len);
 	} else {
 		for (uint32_t e = 0; e < c->d.n; e++)
-			buf_add(&w->body, &c->d.keys[e], (size_t)c->width);
+			pqf_buf_add(&w->body, &c->d.keys[e], (size_t)c->width);
 	}
 	return emit_page(w, PGT_DICTIONARY_PAGE, 0, ENC_PLAIN, c->d.n);
 }
@@ -1447,7 +1310,7 @@ data_pages(struct pq_writer *w, struct col *c, int bw)
 				if (c->dict_on) {
 					bits += (uint64_t)bw;
 				} else if (c->type == PQ_STRING) {
-					size_t len = get_le32(c->plain.p + o);
+					size_t len = pqf_le32(c->plain.p + o);
 					o += 4 + len;
 					bits += (4 + len) * 8;
 				} else {
@@ -1499,7 +1362,7 @@ bound_value(struct bounds *b, const struct col *c, const uint8_t *p)
 
 	switch (c->type) {
 	case PQ_STRING: {
-		size_t len = get_le32(p);
+		size_t len = pqf_le32(p);
 		p += 4;
 		if (!b->any || cmp_bytes(p, len, b->smin, b->sminlen) < 0) {
 			b->smin = p;
@@ -1556,7 +1419,7 @@ chunk_bounds(const struct col *c, struct bounds *b)
 	}
 	for (size_t o = 0; o < c->plain.len;) {
 		bound_value(b, c, c->plain.p + o);
-		o += c->type == PQ_STRING ? 4 + get_le32(c->plain.p + o) :
+		o += c->type == PQ_STRING ? 4 + pqf_le32(c->plain.p + o) :
 		    (size_t)c->width;
 	}
 }
@@ -1614,12 +1477,12 @@ plain_bound(const struct col *c, const struct bounds *b, bool max, size_t *n)
 }
 
 static void
-keep_string(struct buf *dst, const uint8_t *p, size_t n, const char **s,
+keep_string(struct pqf_buf *dst, const uint8_t *p, size_t n, const char **s,
     size_t *len)
 {
 	dst->len = 0;
-	buf_add(dst, p, n);
-	buf_room(dst, 1);	/* so an empty bound still has a pointer */
+	pqf_buf_add(dst, p, n);
+	pqf_buf_room(dst, 1);	/* so an empty bound still has a pointer */
 	*s = (const char *)dst->p;
 	*len = n;
 }
@@ -1703,7 +1566,7 @@ write_chunk(struct pq_writer *w, struct col *c, struct chunk *k)
 		if (c->nvals == 0) {
 			c->dict_on = false;
 		} else {
-			bw = bit_width(c->d.n - 1);
+			bw = pqf_dict_index_width(c->d.n);
 			if (!dict_pays(c, bw))
 				to_plain(c);
 		}
@@ -2043,7 +1906,7 @@ pq_close(struct pq_writer *w, uint64_t *size)
 		emit(w, PARQUET_MAGIC, PARQUET_MAGIC_LEN);
 	footer(w);
 	emit(w, w->t.buf, w->t.len);
-	put_le32(len, (uint32_t)w->t.len);
+	pqf_put_le32(len, (uint32_t)w->t.len);
 	emit(w, len, 4);
 	emit(w, PARQUET_MAGIC, PARQUET_MAGIC_LEN);
 	if (drain(w) != 0)

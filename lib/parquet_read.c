@@ -14,7 +14,9 @@
 #include "compress.h"
 #include "isotime.h"
 #include "jsonw.h"
+#include "parquet_buf.h"
 #include "parquet_format.h"
+#include "parquet_rle.h"
 #include "thrift.h"
 #include "xalloc.h"
 
@@ -274,13 +276,6 @@ room(void *buf, size_t *cap, size_t n)
 	return *p;
 }
 
-static uint32_t
-le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	    (uint32_t)p[3] << 24;
-}
-
 /* ------------------------------------------------------------------ */
 /* Footer */
 
@@ -292,7 +287,7 @@ struct elem {
 	int logical;		/* LogicalType member, 0 if none */
 	int unit;		/* TIME, TIMESTAMP */
 	bool utc;
-	int bit_width;		/* INTEGER */
+	int int_bits;		/* INTEGER: IntType.bitWidth */
 	bool is_signed;
 	int32_t lscale, lprecision;	/* DECIMAL */
 };
@@ -347,7 +342,7 @@ read_logical_field(struct thrift_in *in, int16_t id, int16_t sid,
 		if (sid == INT_BIT_WIDTH) {
 			if (thrift_read_i32(in, st, &v) != 0)
 				return -1;
-			e->bit_width = v;
+			e->int_bits = v;
 			return 0;
 		}
 		if (sid != INT_IS_SIGNED)
@@ -802,7 +797,7 @@ leaf_type(struct node *n, const struct elem *e)
 			break;
 		case LT_INTEGER:
 			if (phys == PT_INT32 || phys == PT_INT64)
-				int_type(n, e->bit_width, e->is_signed);
+				int_type(n, e->int_bits, e->is_signed);
 			else
 				unsupported(n, "INTEGER not in INT32/INT64");
 			break;
@@ -1087,7 +1082,7 @@ open_common(struct pqr_file *f, const struct pqr_options *o, char *err,
 		    "the start" : "the end");
 		goto fail;
 	}
-	len = le32(tail);
+	len = pqf_le32(tail);
 	if (len > f->size - 12) {
 		rfail(f, "footer length %u does not fit in a file of %llu "
 		    "bytes", len, (unsigned long long)f->size);
@@ -1283,118 +1278,6 @@ pqr_row(const struct pqr_file *f)
 }
 
 /* ------------------------------------------------------------------ */
-/* RLE / bit-packed hybrid (Encodings.md) */
-
-static int
-varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
-{
-	uint64_t x = 0;
-
-	for (int shift = 0; shift < 64; shift += 7) {
-		if (*p >= end)
-			return -1;
-		uint8_t b = *(*p)++;
-		x |= (uint64_t)(b & 0x7f) << shift;
-		if ((b & 0x80) == 0) {
-			*v = x;
-			return 0;
-		}
-	}
-	return -1;
-}
-
-static int
-bit_width(int max)
-{
-	int w = 0;
-
-	while (w < 32 && (max >> w) != 0)
-		w++;
-	return w;
-}
-
-/* Unpacks n values of width bits, LSB first; the bytes are there. */
-static void
-unpack(const uint8_t *p, int width, uint32_t *out, size_t n)
-{
-	uint64_t acc = 0, mask = (UINT64_C(1) << width) - 1;
-	int have = 0;
-
-	for (size_t k = 0; k < n; k++) {
-		while (have < width) {
-			acc |= (uint64_t)*p++ << have;
-			have += 8;
-		}
-		out[k] = (uint32_t)(acc & mask);
-		acc >>= width;
-		have -= width;
-	}
-}
-
-/*
- * Decodes n values of width bits (0..32) from the hybrid encoding in
- * p[0 .. end) into out.  Returns NULL, or why the bytes do not hold them.
- * A run may say it holds more values than are needed (the last bit-packed
- * group is padded), and the padding bytes of the last run may be missing.
- */
-static const char *
-hybrid(const uint8_t *p, const uint8_t *end, int width, uint32_t *out,
-    size_t n)
-{
-	size_t k = 0, vbytes = ((size_t)width + 7) / 8;
-	uint64_t h, mask = (UINT64_C(1) << width) - 1;
-
-	while (k < n) {
-		if (varint(&p, end, &h) != 0)
-			return "the runs end before the values do";
-		if ((h & 1) == 0) {
-			uint64_t count = h >> 1;
-			uint32_t v = 0;
-			if ((size_t)(end - p) < vbytes)
-				return "an RLE run is cut short";
-			for (size_t b = 0; b < vbytes; b++)
-				v |= (uint32_t)p[b] << (8 * b);
-			p += vbytes;
-			if (v > mask)
-				return "an RLE run's value does not fit its "
-				    "bit width";
-			for (; count > 0 && k < n; count--)
-				out[k++] = v;
-			continue;
-		}
-		uint64_t groups = h >> 1;
-		size_t avail = (size_t)(end - p);
-		size_t take = groups > (n - k) / 8 ? n - k : (size_t)groups * 8;
-		if (width > 0 && take > avail * 8 / (size_t)width)
-			return "a bit-packed run is cut short";
-		unpack(p, width, out + k, take);
-		k += take;
-		if (width > 0)
-			p = groups > avail / (size_t)width ? end :
-			    p + groups * (size_t)width;
-	}
-	return NULL;
-}
-
-/* The deprecated BIT_PACKED levels: MSB first, no runs. */
-static const char *
-bit_packed(const uint8_t *p, const uint8_t *end, int width, uint32_t *out,
-    size_t n)
-{
-	if (width > 0 && n > (size_t)(end - p) * 8 / (size_t)width)
-		return "BIT_PACKED levels are cut short";
-	for (size_t k = 0; k < n; k++) {
-		uint32_t v = 0;
-		for (int b = 0; b < width; b++) {
-			size_t bit = k * (size_t)width + (size_t)b;
-			v = v << 1 | ((p[bit / 8] >> (7 - bit % 8)) & 1);
-		}
-		out[k] = v;
-	}
-	return NULL;
-}
-
-/* ------------------------------------------------------------------ */
 /* Values */
 
 static const char *
@@ -1435,7 +1318,7 @@ static int
 int96(struct pqr_file *f, const struct col *c, const uint8_t *p, int64_t *us)
 {
 	uint64_t nanos;
-	int64_t day = (int32_t)le32(p + 8), t;
+	int64_t day = (int32_t)pqf_le32(p + 8), t;
 
 	memcpy(&nanos, p, 8);
 	if (nanos >= UINT64_C(86400000000000) ||
@@ -1469,7 +1352,7 @@ plain(struct pqr_file *f, const struct col *c, const uint8_t *p,
 		for (uint32_t k = 0; k < n; k++) {
 			uint32_t len;
 			if ((size_t)(end - p) < 4 ||
-			    (len = le32(p)) > (size_t)(end - p) - 4)
+			    (len = pqf_le32(p)) > (size_t)(end - p) - 4)
 				return col_fail(f, c, "PLAIN byte array %u of "
 				    "%u is cut short", k, n);
 			out[k].s = p + 4;
@@ -1538,6 +1421,21 @@ bits_at(const uint8_t *p, size_t bit, int width)
 	return width < 64 ? v & ((UINT64_C(1) << width) - 1) : v;
 }
 
+/* A varint of DELTA_BINARY_PACKED: NULL, or short when the bytes end
+ * first. */
+static const char *
+delta_varint(const uint8_t **p, const uint8_t *end, uint64_t *v,
+    const char *short_msg)
+{
+	switch (thrift_get_varint(p, end, v)) {
+	case 0:
+		return NULL;
+	case -1:
+		return short_msg;
+	}
+	return "a DELTA_BINARY_PACKED varint is longer than 64 bits";
+}
+
 /*
  * DELTA_BINARY_PACKED (Encodings.md): exactly n integers into out, as
  * 64-bit patterns (the arithmetic wraps, as the encoding allows); *pp is
@@ -1546,12 +1444,19 @@ bits_at(const uint8_t *p, size_t bit, int width)
 static const char *
 delta_packed(const uint8_t **pp, const uint8_t *end, uint64_t *out, size_t n)
 {
+	static const char hdr_short[] =
+	    "a DELTA_BINARY_PACKED header is cut short";
+	static const char block_short[] =
+	    "a DELTA_BINARY_PACKED block is cut short";
 	const uint8_t *p = *pp, *widths;
+	const char *why;
 	uint64_t bsize, nmini, count, zz, per, k = 0, v;
 
-	if (varint(&p, end, &bsize) != 0 || varint(&p, end, &nmini) != 0 ||
-	    varint(&p, end, &count) != 0 || varint(&p, end, &zz) != 0)
-		return "a DELTA_BINARY_PACKED header is cut short";
+	if ((why = delta_varint(&p, end, &bsize, hdr_short)) != NULL ||
+	    (why = delta_varint(&p, end, &nmini, hdr_short)) != NULL ||
+	    (why = delta_varint(&p, end, &count, hdr_short)) != NULL ||
+	    (why = delta_varint(&p, end, &zz, hdr_short)) != NULL)
+		return why;
 	if (bsize == 0 || bsize % 128 != 0 || nmini == 0 || nmini > bsize ||
 	    bsize % nmini != 0 || (bsize / nmini) % 32 != 0)
 		return "a DELTA_BINARY_PACKED header has bad block sizes";
@@ -1559,13 +1464,15 @@ delta_packed(const uint8_t **pp, const uint8_t *end, uint64_t *out, size_t n)
 		return "DELTA_BINARY_PACKED holds another number of values "
 		    "than the page";
 	per = bsize / nmini;
-	v = (zz >> 1) ^ -(zz & 1);
+	v = (uint64_t)thrift_unzigzag(zz);
 	if (n > 0)
 		out[k++] = v;
 	while (k < n) {
-		if (varint(&p, end, &zz) != 0 || (uint64_t)(end - p) < nmini)
-			return "a DELTA_BINARY_PACKED block is cut short";
-		uint64_t min = (zz >> 1) ^ -(zz & 1);
+		if ((why = delta_varint(&p, end, &zz, block_short)) != NULL)
+			return why;
+		if ((uint64_t)(end - p) < nmini)
+			return block_short;
+		uint64_t min = (uint64_t)thrift_unzigzag(zz);
 		widths = p;
 		p += nmini;
 		for (uint64_t m = 0; m < nmini && k < n; m++) {
@@ -1724,7 +1631,7 @@ values(struct pqr_file *f, struct col *c, int enc, const uint8_t *p,
 		if (p >= end || (width = *p++) > 32)
 			return col_fail(f, c, "bad dictionary index width");
 		need(&c->idx, &c->idxcap, n, sizeof *c->idx);
-		if ((why = hybrid(p, end, width, c->idx, n)) != NULL)
+		if ((why = pqf_hybrid_decode(p, end, width, c->idx, n)) != NULL)
 			return col_fail(f, c, "dictionary indices: %s", why);
 		for (uint32_t k = 0; k < n; k++) {
 			if (c->idx[k] >= c->ndict)
@@ -1738,10 +1645,11 @@ values(struct pqr_file *f, struct col *c, int enc, const uint8_t *p,
 		if (c->n->pub.physical != PT_BOOLEAN)
 			return col_fail(f, c, "RLE values that are not "
 			    "booleans");
-		if (end - p < 4 || le32(p) > (size_t)(end - p) - 4)
+		if (end - p < 4 || pqf_le32(p) > (size_t)(end - p) - 4)
 			return col_fail(f, c, "RLE booleans are cut short");
 		need(&c->idx, &c->idxcap, n ? n : 1, sizeof *c->idx);
-		why = hybrid(p + 4, p + 4 + le32(p), 1, c->idx, n);
+		why = pqf_hybrid_decode(p + 4, p + 4 + pqf_le32(p), 1, c->idx,
+		    n);
 		if (why != NULL)
 			return col_fail(f, c, "RLE booleans: %s", why);
 		for (uint32_t k = 0; k < n; k++)
@@ -1771,23 +1679,23 @@ levels(struct pqr_file *f, struct col *c, int enc, const uint8_t **pp,
 {
 	const uint8_t *p = *pp, *stop = end;
 	const char *why;
-	int width = bit_width(max);
+	int width = pqf_bit_width((uint32_t)max);
 
 	need(&c->idx, &c->idxcap, n ? n : 1, sizeof *c->idx);
 	if (enc == ENC_RLE) {
 		if (prefixed) {
-			if (end - p < 4 || le32(p) > (size_t)(end - p) - 4)
+			if (end - p < 4 || pqf_le32(p) > (size_t)(end - p) - 4)
 				return col_fail(f, c, "levels are cut short");
-			stop = p + 4 + le32(p);
+			stop = p + 4 + pqf_le32(p);
 			p += 4;
 		}
-		why = hybrid(p, stop, width, c->idx, n);
+		why = pqf_hybrid_decode(p, stop, width, c->idx, n);
 	} else if (enc == ENC_BIT_PACKED) {
 		size_t bytes = ((size_t)n * (size_t)width + 7) / 8;
 		if ((size_t)(end - p) < bytes)
 			return col_fail(f, c, "BIT_PACKED levels are cut "
 			    "short");
-		why = bit_packed(p, end, width, c->idx, n);
+		why = pqf_bit_packed_decode(p, end, width, c->idx, n);
 		stop = p + bytes;
 	} else {
 		return col_fail(f, c, "levels in encoding %s (%d)",
