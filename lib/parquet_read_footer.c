@@ -13,6 +13,7 @@
 #include "thrift.h"
 #include "xalloc.h"
 
+/* A TimeUnit union: *unit is its member's id (UNIT_*). */
 static int
 read_unit(struct thrift_in *in, enum thrift_type t, int *unit)
 {
