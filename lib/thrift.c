@@ -1,3 +1,7 @@
+/*
+ * thrift: the Thrift compact protocol encoder and decoder, and the plain
+ * varint coders that Parquet's encodings share with it (see thrift.h).
+ */
 #include "thrift.h"
 
 #include <stdio.h>
@@ -49,17 +53,23 @@ thrift_reset(struct thrift *t)
 	t->depth = 0;
 }
 
-void
-thrift_varint(struct thrift *t, uint64_t v)
+size_t
+thrift_put_varint(uint8_t *p, uint64_t v)
 {
-	uint8_t *p = room(t, 10), *start = p;
+	uint8_t *start = p;
 
 	while (v >= 0x80) {
 		*p++ = (uint8_t)(v | 0x80);
 		v >>= 7;
 	}
 	*p++ = (uint8_t)v;
-	t->len += (size_t)(p - start);
+	return (size_t)(p - start);
+}
+
+void
+thrift_varint(struct thrift *t, uint64_t v)
+{
+	t->len += thrift_put_varint(room(t, THRIFT_VARINT_MAX), v);
 }
 
 void
@@ -278,24 +288,45 @@ in_byte(struct thrift_in *in, uint8_t *b)
 }
 
 /* ULEB128, at most 10 bytes, and nothing past 64 bits. */
-static int
-in_varint(struct thrift_in *in, uint64_t *v)
+int
+thrift_get_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
 {
 	uint64_t x = 0;
 	uint8_t b;
 
 	for (int shift = 0; shift < 64; shift += 7) {
-		if (in_byte(in, &b) != 0)
+		if (*p >= end)
 			return -1;
+		b = *(*p)++;
 		if (shift == 63 && (b & 0x7e) != 0)
-			return in_fail(in, "varint longer than 64 bits");
+			return -2;
 		x |= (uint64_t)(b & 0x7f) << shift;
 		if ((b & 0x80) == 0) {
 			*v = x;
 			return 0;
 		}
 	}
-	return in_fail(in, "varint longer than 64 bits");
+	return -2;
+}
+
+int64_t
+thrift_unzigzag(uint64_t u)
+{
+	return (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
+}
+
+static int
+in_varint(struct thrift_in *in, uint64_t *v)
+{
+	int rc;
+
+	if (in->err != NULL)
+		return -1;
+	if ((rc = thrift_get_varint(&in->p, in->end, v)) == -1)
+		return in_short(in);
+	if (rc != 0)
+		return in_fail(in, "varint longer than 64 bits");
+	return 0;
 }
 
 static int
@@ -305,7 +336,7 @@ in_zigzag(struct thrift_in *in, int64_t *v)
 
 	if (in_varint(in, &u) != 0)
 		return -1;
-	*v = (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
+	*v = thrift_unzigzag(u);
 	return 0;
 }
 

@@ -116,6 +116,23 @@ void thrift_elem_struct(struct thrift *t);
 void thrift_varint(struct thrift *t, uint64_t v);
 void thrift_zigzag(struct thrift *t, int64_t v);
 
+/*
+ * The same varints over plain bytes, for the other formats that use
+ * ULEB128 and zigzag as Thrift does (Parquet's RLE/bit-packed hybrid and
+ * DELTA_BINARY_PACKED), so that there is one coder of each.
+ *
+ * thrift_put_varint writes v at p, which has room for THRIFT_VARINT_MAX
+ * bytes, and returns the bytes written.  thrift_get_varint reads one
+ * from *p .. end: 0 with *v set, -1 when the bytes end first, -2 when it
+ * is longer than 64 bits (more than 10 bytes, or bits past the 64th in
+ * the 10th); *p moves past the bytes read, also on an error.
+ * thrift_unzigzag undoes zigzag.
+ */
+#define THRIFT_VARINT_MAX 10
+size_t thrift_put_varint(uint8_t *p, uint64_t v);
+int thrift_get_varint(const uint8_t **p, const uint8_t *end, uint64_t *v);
+int64_t thrift_unzigzag(uint64_t u);
+
 /* ------------------------------------------------------------------ */
 /* Decoding */
 

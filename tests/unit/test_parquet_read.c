@@ -2,9 +2,9 @@
  * parquet_read, the Thrift decoder and checkpoint_read_latest:
  *   - the decoder against the encoder, skipping of every type, and
  *     hostile bytes (truncation, lying counts, deep nesting);
- *   - files written by lib/parquet.c read back value by value: every
- *     type, nulls, nested structs, maps and lists, all codecs,
- *     dictionary and PLAIN, several pages and row groups;
+ *   - files written by the writer (lib/parquet.h) read back value by
+ *     value: every type, nulls, nested structs, maps and lists, all
+ *     codecs, dictionary and PLAIN, several pages and row groups;
  *   - files built here byte by byte for what our writer never writes:
  *     v2 pages, PLAIN_DICTIONARY, RLE booleans, BIT_PACKED levels, the
  *     DELTA_* and BYTE_STREAM_SPLIT encodings, INT96, FLOAT, FLBA,
@@ -420,7 +420,7 @@ test_thrift_hostile(void **state)
 }
 
 /* ------------------------------------------------------------------ */
-/* Round trips through lib/parquet.c */
+/* Round trips through the writer (lib/parquet.h) */
 
 #define MIB	(1u << 20)
 
