@@ -367,7 +367,12 @@ cat_file(struct cat *c, const char *uri, json_t *add, char *err,
 	o.omit_nulls = true;
 	o.iso_time = true;
 	if ((f = pqr_open(path, &o, why, sizeof why)) == NULL) {
-		snprintf(err, errlen, "%s", why);
+		/* pqr_open names the file only when it could not open it;
+		 * which file of the table is bad must be said either way. */
+		if (strncmp(why, path, strlen(path)) == 0)
+			snprintf(err, errlen, "%s", why);
+		else
+			snprintf(err, errlen, "%s: %s", path, why);
 		goto out;
 	}
 	for (size_t i = 0; i < s->n; i++) {
