@@ -597,17 +597,22 @@ test_envelope(void **state)
 	static const char *const bad_env[] = {
 		"{\"topic\":\"v\",\"partition\":0,\"value\":\"{}\"}",
 		"{\"partition\":0,\"offset\":1,\"value\":\"{}\"}",
-		"{\"topic\":\"v\",\"partition\":-1,\"offset\":1,\"value\":\"{}\"}",
-		"{\"topic\":\"v\",\"partition\":0,\"offset\":-1,\"value\":\"{}\"}",
-		"{\"topic\":\"v\",\"partition\":\"0\",\"offset\":1,\"value\":\"{}\"}",
-		"{\"topic\":\"v\",\"partition\":0,\"offset\":1,\"value\":{}}",
-		"{\"topic\":\"v\",\"partition\":0,\"offset\":1,\"value\":null}",
-		"{\"topic\":\"v\",\"partition\":0,\"offset\":1,\"value\":\"{}\","
-		    "\"kafka_timestamp\":\"soon\"}",
-		"{\"topic\":\"v\",\"partition\":0,\"offset\":1,\"value\":\"{}\","
-		    "\"kafka_timestamp\":-1}",
-		"{\"topic\":\"v\",\"partition\":0,\"offset\":1,\"value\":\"{}\","
-		    "\"kafka_timestamp\":true}",
+		"{\"topic\":\"v\",\"partition\":-1,\"offset\":1,"
+		    "\"value\":\"{}\"}",
+		"{\"topic\":\"v\",\"partition\":0,\"offset\":-1,"
+		    "\"value\":\"{}\"}",
+		"{\"topic\":\"v\",\"partition\":\"0\",\"offset\":1,"
+		    "\"value\":\"{}\"}",
+		"{\"topic\":\"v\",\"partition\":0,\"offset\":1,"
+		    "\"value\":{}}",
+		"{\"topic\":\"v\",\"partition\":0,\"offset\":1,"
+		    "\"value\":null}",
+		"{\"topic\":\"v\",\"partition\":0,\"offset\":1,"
+		    "\"value\":\"{}\",\"kafka_timestamp\":\"soon\"}",
+		"{\"topic\":\"v\",\"partition\":0,\"offset\":1,"
+		    "\"value\":\"{}\",\"kafka_timestamp\":-1}",
+		"{\"topic\":\"v\",\"partition\":0,\"offset\":1,"
+		    "\"value\":\"{}\",\"kafka_timestamp\":true}",
 	};
 	for (size_t i = 0; i < sizeof bad_env / sizeof bad_env[0]; i++)
 		expect_reject(c, bad_env[i], "bad_envelope", NULL);

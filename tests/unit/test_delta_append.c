@@ -702,7 +702,8 @@ test_rejects(void **state)
 		{ "\"truth\":[1]", "truth is not a struct" },
 		{ "\"truth\":{\"mood\":1}", "truth has no field 'mood'" },
 		{ "\"truth\":{\"episode\":5}", "episode is not a string" },
-		{ "\"truth\":{\"episode_id\":\"3\"}", "episode_id is not a long" },
+		{ "\"truth\":{\"episode_id\":\"3\"}",
+		  "episode_id is not a long" },
 		{ "\"partition\":\"3\"", "partition is not an integer" },
 		{ "\"offset\":1.5", "offset is not a long" },
 	};
@@ -1115,7 +1116,8 @@ test_stats(void **state)
 	json_decref(create);
 	json_decref(conf);
 	a = open_table(root, NULL, NULL, 0, NULL);
-	add_ok(a, row("p", "2026-03-01", "\"hr\":1,\"score\":2,\"note\":\"n\""));
+	add_ok(a, row("p", "2026-03-01",
+	    "\"hr\":1,\"score\":2,\"note\":\"n\""));
 	assert_int_equal(commit(a, NULL), 1);
 	appender_free(a);
 	st = file_stats(1);

@@ -941,7 +941,7 @@ test_output_fails(void **state)
 	assert_int_equal(c.tot.rows, 0);
 	assert_false(c.tot.mismatch);
 	assert_string_equal(said, "");
-	c.w.error = 0;		/* seen here; not for writer_close to say */
+	c.w.error = 0;	/* seen here; not for writer_close to say */
 	c.w.len = 0;
 	writer_close(&c.w);
 	close(fd);
@@ -1025,10 +1025,12 @@ test_time_travel(void **state)
 			delta_free(t);
 		}
 	}
+	/* v4 */
 	commit(json_pack("[{s:{s:s,s:I,s:b}}]", "remove", "path", "a.parquet",
-	    "deletionTimestamp", (json_int_t)0, "dataChange", 1));	/* v4 */
+	    "deletionTimestamp", (json_int_t)0, "dataChange", 1));
 	for (int v = 0; v < 2; v++) {
-		snprintf(path, sizeof path, "%s/_delta_log/%020d.json", root, v);
+		snprintf(path, sizeof path, "%s/_delta_log/%020d.json", root,
+		    v);
 		assert_int_equal(unlink(path), 0);
 	}
 	t = open_table(2);

@@ -99,7 +99,8 @@ take_lines(struct writer *w, size_t *mark, struct lines *ls, size_t call)
 		if (ls->n == ls->cap) {
 			ls->cap = ls->cap ? 2 * ls->cap : 1024;
 			ls->s = realloc(ls->s, ls->cap * sizeof *ls->s);
-			ls->call = realloc(ls->call, ls->cap * sizeof *ls->call);
+			ls->call = realloc(ls->call,
+			    ls->cap * sizeof *ls->call);
 		}
 		ls->s[ls->n] = strndup(w->buf + *mark,
 		    (size_t)(nl - (w->buf + *mark)));
@@ -637,9 +638,9 @@ test_schema_fields(void **state)
 	faults_add_patients(f, pats, 3);
 	rng_seed(&g, 1);
 	assert_int_equal(faults_emit(f, &r, &g, 1), 1);
-	snprintf(line, sizeof line, "{\"timestamp\":\"2026-03-01T08:00:10.000Z\","
-	    "\"firmware\":null,\"patient_id\":\"p-1\",\"heart_rate\":%d}\n",
-	    r.hr);
+	snprintf(line, sizeof line, "{\"timestamp\":"
+	    "\"2026-03-01T08:00:10.000Z\",\"firmware\":null,"
+	    "\"patient_id\":\"p-1\",\"heart_rate\":%d}\n", r.hr);
 	assert_int_equal(w.len, strlen(line));
 	assert_memory_equal(w.buf, line, w.len);
 	faults_free(f);

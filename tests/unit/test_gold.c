@@ -148,9 +148,11 @@ test_read_refusals(void **state)
 	    "missing_field", "patient_id");
 	expect_refused("{\"patient_id\":\"p\",\"event_time\":null}",
 	    "missing_field", "event_time");
-	expect_refused("{\"patient_id\":5,\"event_time\":\"2026-03-01T09:00:00Z\"}",
-	    "bad_type", "patient_id");
-	expect_refused("{\"patient_id\":\"\",\"event_time\":\"2026-03-01T09:00:00Z\"}",
+	expect_refused("{\"patient_id\":5,"
+	    "\"event_time\":\"2026-03-01T09:00:00Z\"}", "bad_type",
+	    "patient_id");
+	expect_refused("{\"patient_id\":\"\","
+	    "\"event_time\":\"2026-03-01T09:00:00Z\"}",
 	    "bad_patient_id", "patient_id");
 	expect_refused("{\"patient_id\":\"p\",\"event_time\":1772355600}",
 	    "bad_type", "event_time");
@@ -631,12 +633,12 @@ test_load_refusals(void **state)
 		"{\"readings\":0,\"measures\":%s,\"ward\":null,\"ward_time\":0,"
 		    "\"news2\":[0,0],\"band\":0,\"alerts\":[0,0,0,0,0,0,0,0],"
 		    "\"anomalous\":0}",
-		"{\"readings\":-1,\"measures\":%s,\"ward\":null,\"ward_time\":0,"
-		    "\"news2\":[0,0],\"band\":0,\"alerts\":[0,0,0,0,0,0,0,0],"
-		    "\"anomalous\":0}",
-		"{\"readings\":1,\"measures\":[%s],\"ward\":null,\"ward_time\":0,"
-		    "\"news2\":[0,0],\"band\":0,\"alerts\":[0,0,0,0,0,0,0,0],"
-		    "\"anomalous\":0}",
+		"{\"readings\":-1,\"measures\":%s,\"ward\":null,"
+		    "\"ward_time\":0,\"news2\":[0,0],\"band\":0,"
+		    "\"alerts\":[0,0,0,0,0,0,0,0],\"anomalous\":0}",
+		"{\"readings\":1,\"measures\":[%s],\"ward\":null,"
+		    "\"ward_time\":0,\"news2\":[0,0],\"band\":0,"
+		    "\"alerts\":[0,0,0,0,0,0,0,0],\"anomalous\":0}",
 		"{\"readings\":1,\"measures\":%s,\"ward\":7,\"ward_time\":0,"
 		    "\"news2\":[0,0],\"band\":0,\"alerts\":[0,0,0,0,0,0,0,0],"
 		    "\"anomalous\":0}",

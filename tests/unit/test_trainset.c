@@ -140,7 +140,8 @@ test_counts(void **state)
 	add(ts, "not json");
 	add(ts, "{\"event_time\":\"2026-03-01T08:00:00Z\",\"heart_rate\":70}");
 	add(ts, "{\"patient_id\":\"p\",\"heart_rate\":70}");
-	add(ts, "{\"patient_id\":\"\",\"event_time\":\"2026-03-01T08:00:00Z\"}");
+	add(ts, "{\"patient_id\":\"\","
+	    "\"event_time\":\"2026-03-01T08:00:00Z\"}");
 	add(ts, "{\"patient_id\":\"p\",\"event_time\":\"later\"}");
 	/* A cut line is not a reading even when its head parses. */
 	ln = line_of(silver(buf, sizeof buf, "p", 0, 70, NULL));
@@ -291,7 +292,7 @@ test_reservoir(void **state)
 		for (size_t i = 0; i < rows->n; i++) {
 			int id = (int)rows->x[i * fs.n + hr] - 100;
 			assert_true(id >= 0 && id < N);
-			assert_false(seen[id]);		/* no row twice */
+			assert_false(seen[id]);	/* no row twice */
 			seen[id] = true;
 			kept[id]++;
 		}
@@ -314,8 +315,8 @@ test_reservoir(void **state)
 			continue;
 		}
 		if (fabs(kept[k] - mean) > 5 * sd)
-			fail_msg("reading %d held %d times of %d, expected %.1f",
-			    k, kept[k], SEEDS, mean);
+			fail_msg("reading %d held %d times of %d, expected "
+			    "%.1f", k, kept[k], SEEDS, mean);
 	}
 	/* In groups, a bias by position shows: the first MAX rows (which
 	 * fill the reservoir), then the rest in four parts. */
@@ -404,7 +405,8 @@ test_hash(void **state)
 	static const char lf[] = "{\"a\":1}\n{\"b\":2}\nnot json\n";
 	static const char crlf[] = "{\"a\":1}\r\n\r\n{\"b\":2}\r\n  \r\n"
 	    "not json";
-	static const char longer[] = "{\"a\":1}\n{\"b\":2}\nnot json and more\n";
+	static const char longer[] = "{\"a\":1}\n{\"b\":2}\n"
+	    "not json and more\n";
 	char want[65], got[65];
 
 	sha256(lf, sizeof lf - 1, want);
