@@ -105,9 +105,11 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB_A) $(wildcard tests/unit/*.h)
 
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do \
-	    VL_SHARED="$(CURDIR)/../shared" $$t >$$t.log 2>&1 || { cat $$t.log; \
+	    VL_SHARED="$${VL_SHARED:-$(CURDIR)/../shared}" $$t >$$t.log 2>&1 || { cat $$t.log; \
 	    echo "FAIL $$t"; exit 1; }; \
-	    grep -h '^\[  PASSED  \]\|SKIP' $$t.log | sed "s|^|$$(basename $$t): |"; \
+	    awk '/^SKIP: /; /^\[  PASSED  \]/ { s = 1 } \
+	        s && /^\[  (PASSED  |SKIPPED )\]/' $$t.log | \
+	        sed "s|^|$$(basename $$t): |"; \
 	done
 
 cli: all $(UNIT_BINS)

@@ -391,6 +391,23 @@ get_bp(const struct record *rd, const struct jval *bp, int *sys, int *dia)
 	return GOT_OK;
 }
 
+/* Extras that are not ignored: the separate blood pressure fields, which
+ * get_bp reads. */
+static size_t
+unknown_extras(const struct record *rd)
+{
+	size_t n = 0;
+
+	for (size_t k = 0; k < rd->nextra; k++) {
+		const struct rec_extra *e = &rd->extra[k];
+		n += !((e->key_len == 11 &&
+		    memcmp(e->key, "bp_systolic", 11) == 0) ||
+		    (e->key_len == 12 &&
+		    memcmp(e->key, "bp_diastolic", 12) == 0));
+	}
+	return n;
+}
+
 /* Opens a Bronze envelope: checks its coordinates and scans its value. */
 static enum clean_status
 open_envelope(struct cleaner *c, struct clean_result *res,
@@ -471,7 +488,7 @@ cleaner_run(struct cleaner *c, const char *line, size_t len,
 			return st;
 		rd = c->value;
 	}
-	c->unknown += rd->nextra;
+	c->unknown += unknown_extras(rd);
 
 	/* Identity and time: without them a reading means nothing. */
 	g = get_text(&rd->v[fi->patient_id], c->idbuf[0], &pid, &pid_len);

@@ -468,8 +468,14 @@ write_temp(struct delta_table *t, const char *text, size_t len, char *err,
 		errno = saved;
 		goto fail_tmp;
 	}
-	if (fsync(fd) != 0 || close(fd) != 0) {
-		int saved = errno;
+	/* Closed whether or not the fsync worked; the first error is
+	 * the one reported. */
+	int rc = fsync(fd), saved = errno;
+	if (close(fd) != 0 && rc == 0) {
+		rc = -1;
+		saved = errno;
+	}
+	if (rc != 0) {
 		unlink(tmp);
 		errno = saved;
 		goto fail_tmp;

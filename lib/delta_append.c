@@ -718,14 +718,18 @@ seal_parts(struct appender *a, uint64_t *sizes, char *err, size_t errlen)
 			snprintf(err, errlen, "%s: %s", p->abs, pq_error(p->pw));
 			return -1;
 		}
-		if (!a->o.dry_run && (fsync(p->fd) != 0 || close(p->fd) != 0)) {
-			p->fd = -1;
+		/* On a failed fsync the descriptor stays open for
+		 * free_part to close; a failed close has closed it. */
+		if (!a->o.dry_run && fsync(p->fd) != 0) {
 			snprintf(err, errlen, "%s: %s", p->abs, strerror(errno));
 			return -1;
 		}
-		if (a->o.dry_run)
-			close(p->fd);
+		int rc = close(p->fd);
 		p->fd = -1;
+		if (rc != 0 && !a->o.dry_run) {
+			snprintf(err, errlen, "%s: %s", p->abs, strerror(errno));
+			return -1;
+		}
 	}
 	if (a->o.dry_run)
 		return 0;

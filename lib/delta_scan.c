@@ -367,7 +367,12 @@ cat_file(struct cat *c, const char *uri, json_t *add, char *err,
 	o.omit_nulls = true;
 	o.iso_time = true;
 	if ((f = pqr_open(path, &o, why, sizeof why)) == NULL) {
-		snprintf(err, errlen, "%s", why);
+		/* pqr_open names the file only when it could not open it;
+		 * which file of the table is bad must be said either way. */
+		if (strncmp(why, path, strlen(path)) == 0)
+			snprintf(err, errlen, "%s", why);
+		else
+			snprintf(err, errlen, "%s: %s", path, why);
 		goto out;
 	}
 	for (size_t i = 0; i < s->n; i++) {
@@ -456,7 +461,10 @@ cat_file(struct cat *c, const char *uri, json_t *add, char *err,
 	/* A debugging tool says when the log and the file disagree, and
 	 * still prints what the file holds. */
 	want = stats_records(add);
-	if (!cli_stop && !c->halted && want >= 0 && want != rows) {
+	/* Only a file read to its end can disagree on its rows: not one
+	 * cut short by a stop, by each, or by a failed output. */
+	if (!cli_stop && !c->halted && (c->out == NULL ||
+	    c->out->error == 0) && want >= 0 && want != rows) {
 		cli_warn("%s: %lld rows, its add says numRecords %lld", path,
 		    (long long)rows, (long long)want);
 		c->tot->mismatch = true;

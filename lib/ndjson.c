@@ -221,6 +221,7 @@ static int
 skip_long_line(struct reader *r, struct line *out)
 {
 	uint64_t total = r->end - r->start;
+	bool cr = r->buf[r->end - 1] == '\r';	/* the last byte so far */
 	char *nl;
 	int got;
 
@@ -239,15 +240,19 @@ skip_long_line(struct reader *r, struct line *out)
 		nl = memchr(r->buf, '\n', r->end);
 		if (nl != NULL) {
 			total += (uint64_t)(nl - r->buf);
+			if (nl > r->buf)
+				cr = nl[-1] == '\r';
 			r->start = r->scanned = (size_t)(nl - r->buf) + 1;
 			break;
 		}
 		total += r->end;
+		cr = r->buf[r->end - 1] == '\r';
 		r->end = r->scanned = 0;
 	}
 	set_line(r, out, r->trunc, r->max_line);
 	out->truncated = true;
-	out->full_len = total;
+	/* Like len, the real length leaves out a CRLF's CR. */
+	out->full_len = total - cr;
 	return 1;
 }
 
@@ -266,21 +271,28 @@ reader_next(struct reader *r, struct line *out)
 		if (nl != NULL) {
 			size_t len = (size_t)(nl - (r->buf + r->start));
 			char *text = r->buf + r->start;
+			/* The cap is on the line, not its line end: CRLF
+			 * and LF files hold the same lines. */
+			size_t bare = len > 0 && text[len - 1] == '\r' ?
+			    len - 1 : len;
 
 			r->start = r->scanned = (size_t)(nl - r->buf) + 1;
-			if (len > r->max_line) {
+			if (bare > r->max_line) {
 				/* Keep the documented cap even when the whole
 				 * line happened to fit in one read. */
 				set_line(r, out, text, r->max_line);
 				out->truncated = true;
-				out->full_len = len;
+				out->full_len = bare;
 				return 1;
 			}
 			set_line(r, out, text, len);
 			return 1;
 		}
 		r->scanned = r->end;
-		if (r->end - r->start > r->max_line)
+		/* A CR just past the cap may be the first half of a CRLF
+		 * line end: wait for the byte after it. */
+		if (r->end > r->start && r->end - r->start > r->max_line +
+		    (r->buf[r->end - 1] == '\r'))
 			return skip_long_line(r, out);
 		if (!r->eof) {
 			got = fill(r);

@@ -14,6 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+
+#include "unit.h"
 #include <jansson.h>
 
 #include "cohort.h"
@@ -288,19 +290,15 @@ find(const struct cohort *c, const char *id)
 static void
 check_synthea(const char *set, size_t want_alive)
 {
-	const char *shared = getenv("VL_SHARED");
-	char path[512], err[256];
+	const char *at;
+	char path[4096], err[256];
 	struct cohort c, first;
 	struct synthea s;
 	int64_t ref;
 	size_t alive = 0, htn = 0;
 
-	snprintf(path, sizeof path, "%s/%s", shared ? shared : "", set);
-	if (shared == NULL || access(path, R_OK) != 0) {
-		printf("SKIP: %s not present (VL_SHARED unset or no "
-		    "../shared/%s)\n", path, set);
-		return;
-	}
+	unit_need_shared(at, set);
+	snprintf(path, sizeof path, "%s", at);
 	iso_parse("2026-01-01T00:00:00Z", 20, &ref);
 	assert_int_equal(cohort_synthea(&c, path, ref, 0, 1, true, err,
 	    sizeof err), 0);

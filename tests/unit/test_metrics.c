@@ -15,6 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "unit.h"
+
 #include "metrics.h"
 #include "rng.h"
 #include "xalloc.h"
@@ -167,10 +169,9 @@ test_against_sklearn(void **state)
 	struct rng g;
 	FILE *fp;
 
-	if (!have_sklearn()) {
-		printf("SKIP: %s with scikit-learn not available\n", PYTHON);
-		return;
-	}
+	if (!have_sklearn())
+		unit_skip("%s with scikit-learn is not available, so "
+		    "nothing checks the metrics against sklearn's", PYTHON);
 	assert_non_null(mkdtemp(dir));
 	snprintf(data, sizeof data, "%s/cases.txt", dir);
 	snprintf(py, sizeof py, "%s/check.py", dir);

@@ -3,21 +3,20 @@
  * encodings, and its files read back by a small decoder written here
  * (Thrift compact, page walk, codecs) that shares no code with the writer.
  *
- * Two extra modes, for tools rather than for `make unit`:
- *   VL_PARQUET_OUT=DIR    also writes sample files (every type, nulls, all
- *                         codecs, dictionary and plain pages, several row
- *                         groups, a nested struct, a checkpoint-shaped file
- *                         with maps and lists) and, beside each X.parquet,
- *                         X.ndjson with the rows it holds, for
- *                         tests/verify/parquet-check.mjs
- *                         (tests/cli/parquet_readers.sh runs both).
- *   VL_PARQUET_BENCH=N    encodes N synthetic Silver rows and prints rows/s
- *                         and bytes/row per codec (VL_PARQUET_CODEC=zstd
- *                         for one codec only, VL_PARQUET_RG_ROWS=N for
- *                         another row-group size); with VL_PARQUET_OUT it
- *                         also writes the rows as NDJSON for a DuckDB
- *                         comparison (tests/verify/duckdb-convert.mjs).
+ * test_sample_files writes sample files (every type, nulls, all codecs,
+ * dictionary and plain pages, several row groups, a nested struct, a
+ * checkpoint-shaped file with maps and lists) and, beside each X.parquet,
+ * X.ndjson with the rows it holds, and checks them; with VL_PARQUET_OUT=DIR
+ * they are written to DIR and kept, for tests/verify/parquet-check.mjs
+ * (tests/cli/parquet_readers.sh runs both).
+ *
+ * VL_PARQUET_BENCH=N runs the encoder benchmark instead of the tests: it
+ * encodes N synthetic Silver rows and prints rows/s and bytes/row per
+ * codec (VL_PARQUET_CODEC=zstd for one codec only, VL_PARQUET_RG_ROWS=N
+ * for another row-group size); with VL_PARQUET_OUT it also writes the
+ * rows as NDJSON for a DuckDB comparison (tests/verify/duckdb-convert.mjs).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -32,6 +31,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
+
+#include "unit.h"
 
 #include "compress.h"
 #include "isotime.h"
@@ -1069,38 +1070,47 @@ test_misuse(void **state)
 	close(fd);
 }
 
+/* A full disk: the first flush fails, and end_row reports it. */
 static void
-test_io_errors(void **state)
+test_io_error_full(void **state)
 {
 	(void)state;
 	struct flat x;
 	struct pq_options o;
-	int fd = open("/dev/full", O_WRONLY);
+	struct pq_writer *w;
+	int fd, rc = 0;
 
+	if ((fd = open("/dev/full", O_WRONLY)) < 0)
+		unit_skip("/dev/full: %s, so no write can be made to fail "
+		    "with ENOSPC", strerror(errno));
 	flat_schema(&x);
 	pq_options_init(&o);
 	o.row_group_rows = 100;
-	if (fd >= 0) {
-		/* The first flush fails; end_row reports it. */
-		struct pq_writer *w = pq_open(fd, x.s, &o);
-		int rc = 0;
-		for (size_t i = 0; i < 100 && rc == 0; i++) {
-			flat_row(w, &x, i);
-			rc = pq_end_row(w);
-		}
-		assert_int_equal(rc, -1);
-		assert_non_null(strstr(pq_error(w), strerror(ENOSPC)));
-		assert_int_equal(pq_close(w, NULL), -1);
-		pq_free(w);
-		close(fd);
-	} else {
-		print_message("SKIP: /dev/full is not available\n");
+	w = pq_open(fd, x.s, &o);
+	for (size_t i = 0; i < 100 && rc == 0; i++) {
+		flat_row(w, &x, i);
+		rc = pq_end_row(w);
 	}
-
-	/* A closed descriptor: the footer write fails at close. */
-	fd = scratch_fd();
+	assert_int_equal(rc, -1);
+	assert_non_null(strstr(pq_error(w), strerror(ENOSPC)));
+	assert_int_equal(pq_close(w, NULL), -1);
+	pq_free(w);
 	close(fd);
-	struct pq_writer *w = pq_open(fd, x.s, NULL);
+	pq_schema_free(x.s);
+}
+
+/* A closed descriptor: the footer write fails at close. */
+static void
+test_io_error_closed(void **state)
+{
+	(void)state;
+	struct flat x;
+	struct pq_writer *w;
+	int fd = scratch_fd();
+
+	flat_schema(&x);
+	close(fd);
+	w = pq_open(fd, x.s, NULL);
 	flat_row(w, &x, 0);
 	assert_int_equal(pq_end_row(w), 0);
 	assert_int_equal(pq_close(w, NULL), -1);
@@ -1932,22 +1942,88 @@ write_samples(const char *dir)
 	pq_schema_free(t.s);
 }
 
+/*
+ * One sample as a reader meets it: the frame and footer decode, every
+ * chunk's pages decompress and add up (walk_file), and the footer's
+ * num_rows is the number of rows in the NDJSON beside it, each a JSON
+ * object, so that tests/verify compares like with like.
+ */
+static void
+check_sample(const char *dir, const char *name)
+{
+	char path[600], *line = NULL;
+	struct file f;
+	struct stat st;
+	size_t cap = 0;
+	int64_t rows = 0;
+	FILE *fp;
+	int fd;
+
+	snprintf(path, sizeof path, "%s/%s.parquet", dir, name);
+	assert_true((fd = open(path, O_RDONLY)) >= 0);
+	assert_int_equal(fstat(fd, &st), 0);
+	load(fd, (uint64_t)st.st_size, &f);
+	walk_file(&f);
+	close(fd);
+	snprintf(path, sizeof path, "%s/%s.ndjson", dir, name);
+	assert_non_null(fp = fopen(path, "r"));
+	while (getline(&line, &cap, fp) > 0) {
+		json_t *j = json_loads(line, 0, NULL);
+		if (!json_is_object(j))
+			fail_msg("%s:%lld: not a JSON object", path,
+			    (long long)rows + 1);
+		json_decref(j);
+		rows++;
+	}
+	fclose(fp);
+	free(line);
+	assert_int_equal(rows, tv_int(&f.meta, 3));
+	unload(&f);
+}
+
+/*
+ * The sample files for the independent readers, written and checked.
+ * They go to VL_PARQUET_OUT when it names a directory, and stay there
+ * for tests/cli/parquet_readers.sh; otherwise to a scratch directory.
+ */
 static void
 test_sample_files(void **state)
 {
 	(void)state;
-	const char *dir = getenv("VL_PARQUET_OUT");
+	static const char *const names[] = { "types-zstd", "types-snappy",
+	    "types-gzip", "types-none", "types-plain-pages",
+	    "types-dict-fallback", "checkpoint", "silver", "empty" };
+	const char *out = getenv("VL_PARQUET_OUT");
+	char dir[512];
+	struct dirent *e;
+	DIR *d;
+	size_t n = 0, len;
 
-	if (dir == NULL || *dir == '\0') {
-		print_message("SKIP: set VL_PARQUET_OUT=DIR to write the "
-		    "sample files for tests/verify\n");
-		return;
-	}
+	if (out != NULL && *out != '\0')
+		snprintf(dir, sizeof dir, "%s", out);
+	else
+		unit_tmpdir(dir, sizeof dir, "parquet-samples");
 	write_samples(dir);
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		check_sample(dir, names[i]);
+	/* Nothing else: the readers' check takes every file it finds. */
+	assert_non_null(d = opendir(dir));
+	while ((e = readdir(d)) != NULL) {
+		len = strlen(e->d_name);
+		n += len > 8 && strcmp(e->d_name + len - 8, ".parquet") == 0;
+	}
+	closedir(d);
+	assert_int_equal(n, sizeof names / sizeof names[0]);
+	if (out == NULL || *out == '\0')
+		unit_rmtree(dir);
 }
 
 /* ------------------------------------------------------------------ */
-/* The encoder benchmark (VL_PARQUET_BENCH=rows) */
+/*
+ * The encoder benchmark (VL_PARQUET_BENCH=rows).  It measures, it does
+ * not test, so it is not one of the unit tests: main runs it instead of
+ * them when asked.  Its asserts still stop it on a writer error.
+ */
 
 /* Wall-clock and CPU seconds: CPU time is what a shared, busy machine
  * does not distort. */
@@ -1961,22 +2037,13 @@ seconds(clockid_t clock)
 }
 
 static void
-test_bench(void **state)
+bench(size_t rows)
 {
-	(void)state;
-	const char *env = getenv("VL_PARQUET_BENCH");
 	const char *dir = getenv("VL_PARQUET_OUT");
 	static const enum codec codecs[] = {
 		CODEC_ZSTD, CODEC_SNAPPY, CODEC_GZIP, CODEC_NONE
 	};
 	char err[200], path[512];
-
-	if (env == NULL || atol(env) <= 0) {
-		print_message("SKIP: set VL_PARQUET_BENCH=ROWS to time the "
-		    "encoder\n");
-		return;
-	}
-	size_t rows = (size_t)atol(env);
 	struct schema *t = schema_load("silver", err, sizeof err);
 	struct silver v;
 	struct srow *data = calloc(rows, sizeof *data);
@@ -2067,11 +2134,21 @@ main(void)
 		cmocka_unit_test(test_statistics),
 		cmocka_unit_test(test_zero_rows),
 		cmocka_unit_test(test_misuse),
-		cmocka_unit_test(test_io_errors),
+		cmocka_unit_test(test_io_error_full),
+		cmocka_unit_test(test_io_error_closed),
 		cmocka_unit_test(test_schema_levels),
 		cmocka_unit_test(test_sample_files),
-		cmocka_unit_test(test_bench),
 	};
+	const char *bench_rows = getenv("VL_PARQUET_BENCH");
 
+	if (bench_rows != NULL) {
+		if (atol(bench_rows) <= 0) {
+			fprintf(stderr, "VL_PARQUET_BENCH=%s: not a number of "
+			    "rows\n", bench_rows);
+			return 2;
+		}
+		bench((size_t)atol(bench_rows));
+		return 0;
+	}
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -31,6 +31,8 @@
 #include <zlib.h>
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "checkpoint.h"
 #include "compress.h"
 #include "delta.h"
@@ -82,19 +84,6 @@ add_varint(struct bytes *b, uint64_t v)
 	}
 	x = (uint8_t)v;
 	add(b, &x, 1);
-}
-
-static char *
-shared(const char *rel)
-{
-	const char *root = getenv("VL_SHARED");
-	static char buf[4096];
-	struct stat st;
-
-	if (root == NULL)
-		return NULL;
-	snprintf(buf, sizeof buf, "%s/%s", root, rel);
-	return stat(buf, &st) == 0 ? buf : NULL;
 }
 
 /* Reads a whole file written to fd at offset 0. */
@@ -2067,15 +2056,13 @@ test_golden_types(void **state)
 	    "as_short", "as_float", "as_double", "as_string", "as_date",
 	    "as_timestamp" };
 	char dir[4096], path[8300], err[512];
+	const char *at;
 	struct dirent *e;
 	DIR *d;
 	int files = 0, rows = 0;
 
-	if (shared(rel) == NULL) {
-		print_message("SKIP: ../shared/%s is absent\n", rel);
-		return;
-	}
-	snprintf(dir, sizeof dir, "%s", shared(rel));
+	unit_need_shared(at, rel);
+	snprintf(dir, sizeof dir, "%s", at);
 	assert_non_null(d = opendir(dir));
 	while ((e = readdir(d)) != NULL) {
 		if (strncmp(e->d_name, "part-", 5) != 0)
@@ -2214,14 +2201,11 @@ test_golden_checkpoint(void **state)
 {
 	(void)state;
 	char err[512], root[4096];
+	const char *at;
 	struct delta_table *ck, *json, *full;
 
-	if (shared("delta-golden/checkpoint") == NULL) {
-		print_message("SKIP: ../shared/delta-golden/checkpoint is "
-		    "absent\n");
-		return;
-	}
-	snprintf(root, sizeof root, "%s", shared("delta-golden/checkpoint"));
+	unit_need_shared(at, "delta-golden/checkpoint");
+	snprintf(root, sizeof root, "%s", at);
 	/* Spark's checkpoint alone equals the replay of commits 0..10. */
 	ck = fresh(root);
 	assert_int_equal(checkpoint_read_latest(ck, 14, err, sizeof err), 10);

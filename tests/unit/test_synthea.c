@@ -17,6 +17,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "isotime.h"
 #include "synthea.h"
 
@@ -299,7 +301,7 @@ column(char **head, int n, const char *name)
 static void
 check_export(const char *set, size_t want_patients, size_t want_dead)
 {
-	const char *shared = getenv("VL_SHARED");
+	const char *shared, *found;
 	char path[512], line[4096], hline[4096], *head[64], *f[64];
 	int nh, ci, cb, cd, cg, cs, ce, cp, cc;
 	size_t n = 0, dead = 0;
@@ -308,13 +310,9 @@ check_export(const char *set, size_t want_patients, size_t want_dead)
 	FILE *fp;
 	int64_t ref = at("2026-01-01T00:00:00Z");
 
-	snprintf(path, sizeof path, "%s/%s/patients.csv", shared ? shared :
-	    "", set);
-	if (shared == NULL || access(path, R_OK) != 0) {
-		printf("SKIP: %s not present (VL_SHARED unset or no "
-		    "../shared/%s)\n", path, set);
-		return;
-	}
+	snprintf(path, sizeof path, "%s/patients.csv", set);
+	unit_need_shared(found, path);
+	shared = unit_shared_root();
 	snprintf(path, sizeof path, "%s/%s", shared, set);
 	assert_int_equal(synthea_load(&s, path, ref, true, err, sizeof err),
 	    0);
