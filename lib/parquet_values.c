@@ -4,13 +4,19 @@
  * the value itself, either as PLAIN bytes or, while a chunk's dictionary
  * pays, as an index into that dictionary: a hash table of the chunk's
  * distinct values, given up for PLAIN when it grows too big or most
- * values are distinct.  The hot path of the writer.
+ * values are distinct.  The hot path of the writer, so the dictionary
+ * keeps its own table rather than lib/strindex: it numbers values of any
+ * width in one flat byte buffer (the page's own layout), keeps each
+ * string's hash to grow without hashing again, and takes slots from the
+ * high bits (Fibonacci hashing) so that fixed-width values need one
+ * multiply, not a string hash.
  */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "parquet_write_priv.h"
 #include "xalloc.h"
 
@@ -20,46 +26,6 @@
 
 /* ------------------------------------------------------------------ */
 /* Dictionaries */
-
-static uint64_t
-mix64(uint64_t h)
-{
-	h ^= h >> 33;
-	h *= UINT64_C(0xff51afd7ed558ccd);
-	h ^= h >> 33;
-	h *= UINT64_C(0xc4ceb9fe1a85ec53);
-	h ^= h >> 33;
-	return h;
-}
-
-static uint64_t
-hash_bytes(const char *s, size_t n)
-{
-	uint64_t h = UINT64_C(0x9e3779b97f4a7c15) ^ n, x;
-
-	while (n >= 8) {
-		memcpy(&x, s, 8);
-		h = (h ^ x) * UINT64_C(0xff51afd7ed558ccd);
-		h ^= h >> 29;
-		s += 8;
-		n -= 8;
-	}
-	/* The last 1..7 bytes in at most two loads, which may overlap (the
-	 * length is in h already): a memcpy of a variable length goes
-	 * through the stack byte by byte, and it showed in profiles. */
-	if (n >= 4) {
-		uint32_t a, b;
-		memcpy(&a, s, 4);
-		memcpy(&b, s + n - 4, 4);
-		x = (uint64_t)a << 32 | b;
-		h = (h ^ x) * UINT64_C(0xff51afd7ed558ccd);
-	} else if (n > 0) {
-		x = (uint64_t)(uint8_t)s[0] << 16 |
-		    (uint64_t)(uint8_t)s[n / 2] << 8 | (uint8_t)s[n - 1];
-		h = (h ^ x) * UINT64_C(0xff51afd7ed558ccd);
-	}
-	return mix64(h);
-}
 
 /* Fibonacci hashing: the top bits of the product depend on every bit of
  * the value, which is what the table slot is taken from. */
@@ -178,7 +144,7 @@ dict_string(struct dict *d, const char *s, size_t len, bool *added)
 	}
 	if ((size_t)d->n * 2 >= d->nslots)
 		dict_grow(d, true);
-	h = hash_bytes(s, len);
+	h = hash_bytes(s, len, 0);
 	i = (size_t)(h >> d->shift);
 	while ((e = d->slots[i]) != 0) {
 		p = d->bytes.p + d->off[e - 1];
