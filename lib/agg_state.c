@@ -24,17 +24,17 @@ save_window(const struct window *win, int64_t first_pos, void *arg)
 {
 	struct save_ctx *c = arg;
 
-	wr_str(c->w, "{\"source\":");
+	writer_str(c->w, "{\"source\":");
 	jw_int(c->w, c->source);
-	wr_str(c->w, ",\"patient_id\":");
+	writer_str(c->w, ",\"patient_id\":");
 	jw_string(c->w, win->patient_id, win->id_len);
-	wr_str(c->w, ",\"start\":");
+	writer_str(c->w, ",\"start\":");
 	jw_int(c->w, win->start);
-	wr_str(c->w, ",\"first_pos\":");
+	writer_str(c->w, ",\"first_pos\":");
 	jw_int(c->w, first_pos);
-	wr_str(c->w, ",\"data\":");
+	writer_str(c->w, ",\"data\":");
 	c->save(win->data, c->w);
-	wr_str(c->w, "}\n");
+	writer_str(c->w, "}\n");
 }
 
 int
@@ -49,35 +49,35 @@ agg_state_save(const char *path, const struct window_table *t,
 	int rc;
 
 	writer_open_memory(&w);
-	wr_str(&w, "{\"vitals_agg_state\":");
+	writer_str(&w, "{\"vitals_agg_state\":");
 	jw_int(&w, STATE_FORMAT);
-	wr_str(&w, ",\"window_usec\":");
+	writer_str(&w, ",\"window_usec\":");
 	jw_int(&w, width);
-	wr_str(&w, ",\"lateness_usec\":");
+	writer_str(&w, ",\"lateness_usec\":");
 	jw_int(&w, lateness);
-	wr_str(&w, ",\"sources\":[");
+	writer_str(&w, ",\"sources\":[");
 	for (uint32_t i = 0; i < nsrc; i++) {
 		window_source_get(t, i, &st);
-		wr_str(&w, i ? ",{\"topic\":" : "{\"topic\":");
+		writer_str(&w, i ? ",{\"topic\":" : "{\"topic\":");
 		if (src[i].topic != NULL)
 			jw_string(&w, src[i].topic, src[i].topic_len);
 		else
 			jw_null(&w);
-		wr_str(&w, ",\"partition\":");
+		writer_str(&w, ",\"partition\":");
 		jw_int(&w, src[i].partition);
-		wr_str(&w, ",\"gold_through\":");
+		writer_str(&w, ",\"gold_through\":");
 		jw_int(&w, src[i].gold_through);
-		wr_str(&w, ",\"seen\":");
+		writer_str(&w, ",\"seen\":");
 		jw_bool(&w, st.seen);
-		wr_str(&w, ",\"max_time\":");
+		writer_str(&w, ",\"max_time\":");
 		jw_int(&w, st.max_time);
-		wr_str(&w, ",\"watermark\":");
+		writer_str(&w, ",\"watermark\":");
 		jw_int(&w, st.wm);
-		wr_str(&w, ",\"max_pos\":");
+		writer_str(&w, ",\"max_pos\":");
 		jw_int(&w, st.max_pos);
-		wr_char(&w, '}');
+		writer_char(&w, '}');
 	}
-	wr_str(&w, "]}\n");
+	writer_str(&w, "]}\n");
 	for (c.source = 0; c.source < nsrc; c.source++)
 		window_each_open(t, c.source, save_window, &c);
 	rc = safefile_write(path, w.buf, w.len, err, errlen);

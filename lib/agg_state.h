@@ -30,7 +30,7 @@
 
 #include <jansson.h>
 
-#include "ndjson.h"
+#include "writer.h"
 #include "window.h"
 
 /* A source as the state names it, and the Gold position it expects. */

@@ -146,26 +146,26 @@ print_request(struct bq *b, const char *method, const char *url,
 	struct writer *w = b->o.dry;
 	char *text;
 
-	wr_str(w, method);
-	wr_char(w, ' ');
-	wr_str(w, url);
-	wr_char(w, '\n');
+	writer_str(w, method);
+	writer_char(w, ' ');
+	writer_str(w, url);
+	writer_char(w, '\n');
 	for (size_t i = 0; headers != NULL && headers[i] != NULL; i++) {
-		wr_str(w, "  ");
-		wr_str(w, headers[i]);
-		wr_char(w, '\n');
+		writer_str(w, "  ");
+		writer_str(w, headers[i]);
+		writer_char(w, '\n');
 	}
 	if (body != NULL) {
 		text = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
-		wr_str(w, "  ");
-		wr_str(w, text);
-		wr_char(w, '\n');
+		writer_str(w, "  ");
+		writer_str(w, text);
+		writer_char(w, '\n');
 		free(text);
 	}
 	if (media > 0) {
 		char n[64];
 		snprintf(n, sizeof n, "  (%zu bytes of data)\n", media);
-		wr_str(w, n);
+		writer_str(w, n);
 	}
 	writer_flush(w);
 }
@@ -297,18 +297,18 @@ upload_multipart(struct bq *b, const char *jobs_url, const char *meta,
 	    "boundary=%s", bnd);
 	snprintf(url, sizeof url, "%s?uploadType=multipart", jobs_url);
 	writer_open_memory(&w);
-	wr_str(&w, "--");
-	wr_str(&w, bnd);
-	wr_str(&w, "\r\nContent-Type: application/json; charset=UTF-8\r\n"
+	writer_str(&w, "--");
+	writer_str(&w, bnd);
+	writer_str(&w, "\r\nContent-Type: application/json; charset=UTF-8\r\n"
 	    "\r\n");
-	wr_str(&w, meta);
-	wr_str(&w, "\r\n--");
-	wr_str(&w, bnd);
-	wr_str(&w, "\r\nContent-Type: application/octet-stream\r\n\r\n");
-	wr_mem(&w, data, len);
-	wr_str(&w, "\r\n--");
-	wr_str(&w, bnd);
-	wr_str(&w, "--\r\n");
+	writer_str(&w, meta);
+	writer_str(&w, "\r\n--");
+	writer_str(&w, bnd);
+	writer_str(&w, "\r\nContent-Type: application/octet-stream\r\n\r\n");
+	writer_mem(&w, data, len);
+	writer_str(&w, "\r\n--");
+	writer_str(&w, bnd);
+	writer_str(&w, "--\r\n");
 	rc = send_retrying(b, "POST", url, hdr, w.buf, w.len, r, err, errlen);
 	writer_close(&w);
 	return rc;

@@ -30,7 +30,7 @@
 
 #include "bq_auth.h"
 #include "http.h"
-#include "ndjson.h"
+#include "writer.h"
 
 #define BQ_API_DEFAULT	"https://bigquery.googleapis.com"
 

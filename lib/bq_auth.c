@@ -12,7 +12,7 @@
 #include <time.h>
 
 #include "jsonw.h"
-#include "ndjson.h"
+#include "writer.h"
 #include "xalloc.h"
 
 #define SCOPE		"https://www.googleapis.com/auth/bigquery"
@@ -283,11 +283,11 @@ form_add(struct writer *w, const char *name, const char *value)
 	size_t n = 0;
 
 	if (w->len > 0)
-		wr_char(w, '&');
-	wr_str(w, name);
-	wr_char(w, '=');
+		writer_char(w, '&');
+	writer_str(w, name);
+	writer_char(w, '=');
 	if (url_escape(buf, sizeof buf, &n, value) == 0)
-		wr_mem(w, buf, n);
+		writer_mem(w, buf, n);
 	explicit_bzero(buf, sizeof buf);
 }
 
@@ -333,7 +333,7 @@ service_account(struct bq_token *t, char *err, size_t errlen)
 	json_decref(claims);
 	writer_open_memory(&jwt);
 	base64_write(&jwt, h, strlen(h), true);
-	wr_char(&jwt, '.');
+	writer_char(&jwt, '.');
 	base64_write(&jwt, c, strlen(c), true);
 	free(h);
 	free(c);
@@ -351,14 +351,14 @@ service_account(struct bq_token *t, char *err, size_t errlen)
 		    "(not an RSA key in PEM?)", t->what);
 		goto out;
 	}
-	wr_char(&jwt, '.');
+	writer_char(&jwt, '.');
 	base64_write(&jwt, sig, siglen, true);
-	wr_char(&jwt, '\0');
+	writer_char(&jwt, '\0');
 	writer_open_memory(&form);
 	form_add(&form, "grant_type",
 	    "urn:ietf:params:oauth:grant-type:jwt-bearer");
 	form_add(&form, "assertion", jwt.buf);
-	wr_char(&form, '\0');
+	writer_char(&form, '\0');
 	rc = post_form(t, uri, form.buf, err, errlen);
 	explicit_bzero(form.buf, form.len);
 	writer_close(&form);
@@ -394,7 +394,7 @@ authorized_user(struct bq_token *t, char *err, size_t errlen)
 	form_add(&form, "client_id", id);
 	form_add(&form, "client_secret", secret);
 	form_add(&form, "refresh_token", refresh);
-	wr_char(&form, '\0');
+	writer_char(&form, '\0');
 	rc = post_form(t, uri != NULL ? uri : GOOGLE_TOKEN_URI, form.buf,
 	    err, errlen);
 	explicit_bzero(form.buf, form.len);

@@ -492,8 +492,8 @@ body_open(struct body *bd, char *err, size_t errlen)
 static void
 body_line(struct body *bd, const char *s, size_t n)
 {
-	wr_mem(&bd->w, s, n);
-	wr_char(&bd->w, '\n');
+	writer_mem(&bd->w, s, n);
+	writer_char(&bd->w, '\n');
 	sha256_add(bd->sha, s, n);
 	sha256_add(bd->sha, "\n", 1);
 	bd->rows++;
@@ -997,19 +997,19 @@ view_sql(const char *name, const char *project, const struct bq_target *t)
 	writer_open_memory(&w);
 	for (p = text; *p != '\0'; ) {
 		if (strncmp(p, "{{project}}", 11) == 0) {
-			wr_str(&w, project);
+			writer_str(&w, project);
 			p += 11;
 		} else if (strncmp(p, "{{dataset}}", 11) == 0) {
-			wr_str(&w, t->dataset);
+			writer_str(&w, t->dataset);
 			p += 11;
 		} else if (strncmp(p, "{{table}}", 9) == 0) {
-			wr_str(&w, t->table);
+			writer_str(&w, t->table);
 			p += 9;
 		} else {
-			wr_char(&w, *p++);
+			writer_char(&w, *p++);
 		}
 	}
-	wr_char(&w, '\0');
+	writer_char(&w, '\0');
 	char *out = xstrdup(w.buf);
 	writer_close(&w);
 	return out;
@@ -1077,7 +1077,7 @@ wr_escaped(struct writer *w, const char *s)
 	size_t n = 0;
 
 	if (url_escape(buf, sizeof buf, &n, s) == 0)
-		wr_mem(w, buf, n);
+		writer_mem(w, buf, n);
 }
 
 void
@@ -1088,25 +1088,25 @@ bq_looker_url(const char *project, const struct bq_target *t, char *buf,
 	struct writer w;
 
 	writer_open_memory(&w);
-	wr_str(&w, "https://lookerstudio.google.com/reporting/create?"
+	writer_str(&w, "https://lookerstudio.google.com/reporting/create?"
 	    "c.mode=edit&r.reportName=");
 	wr_escaped(&w, "vitals-lakehouse ");
 	wr_escaped(&w, t->table);
 	for (int i = 0; i < 4; i++) {
 		char ds[24];
 		snprintf(ds, sizeof ds, "&ds.ds%d.", i);
-		wr_str(&w, ds);
-		wr_str(&w, "connector=bigQuery");
-		wr_str(&w, ds);
-		wr_str(&w, "type=TABLE");
-		wr_str(&w, ds);
-		wr_str(&w, "projectId=");
+		writer_str(&w, ds);
+		writer_str(&w, "connector=bigQuery");
+		writer_str(&w, ds);
+		writer_str(&w, "type=TABLE");
+		writer_str(&w, ds);
+		writer_str(&w, "projectId=");
 		wr_escaped(&w, project);
-		wr_str(&w, ds);
-		wr_str(&w, "datasetId=");
+		writer_str(&w, ds);
+		writer_str(&w, "datasetId=");
 		wr_escaped(&w, t->dataset);
-		wr_str(&w, ds);
-		wr_str(&w, "tableId=");
+		writer_str(&w, ds);
+		writer_str(&w, "tableId=");
 		wr_escaped(&w, names[i]);
 	}
 	snprintf(buf, len, "%.*s", (int)w.len, w.buf);

@@ -43,7 +43,7 @@
 #include <stdint.h>
 
 #include "bq.h"
-#include "ndjson.h"
+#include "writer.h"
 #include "rejects.h"
 #include "schema.h"
 

@@ -512,16 +512,16 @@ cohort_write_roster(const struct cohort *c, struct writer *w)
 		jw_int(w, p->age_years);
 		put_str(w, "sex", sex);
 		jw_key(w, "conditions", 10, false);
-		wr_char(w, '[');
+		writer_char(w, '[');
 		for (int k = 0; k < NCONDITIONS; k++) {
 			if (!(p->conditions & CONDBIT(k)))
 				continue;
 			if (!first)
-				wr_char(w, ',');
+				writer_char(w, ',');
 			jw_string(w, cond_names[k], strlen(cond_names[k]));
 			first = false;
 		}
-		wr_char(w, ']');
+		writer_char(w, ']');
 		put_number(w, "height_cm", p->height_cm, false);
 		put_number(w, "weight_kg", p->weight_kg, false);
 		put_number(w, "bmi", p->bmi, false);
@@ -534,9 +534,9 @@ cohort_write_roster(const struct cohort *c, struct writer *w)
 		put_number(w, "respiration_rate", p->base.rr, false);
 		put_number(w, "systolic", p->base.sbp, false);
 		put_number(w, "diastolic", p->base.dbp, false);
-		wr_char(w, '}');
+		writer_char(w, '}');
 		put_str(w, "source", c->from_synthea ? "synthea" : "builtin");
-		wr_mem(w, "}\n", 2);
+		writer_mem(w, "}\n", 2);
 		writer_end_record(w);
 	}
 }

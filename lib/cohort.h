@@ -23,7 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ndjson.h"
+#include "writer.h"
 #include "rng.h"
 
 /* Long-standing conditions, plus an acute infection on admission. */

@@ -331,19 +331,19 @@ consumer_close(struct consumer *c)
 static void
 bytes_field(struct writer *w, const char *name, const void *p, size_t n)
 {
-	wr_char(w, ',');
+	writer_char(w, ',');
 	jw_string(w, name, strlen(name));
-	wr_char(w, ':');
+	writer_char(w, ':');
 	if (p == NULL) {
 		jw_null(w);
 	} else if (utf8_valid(p, n)) {
 		jw_string(w, p, n);
 	} else {
 		jw_null(w);
-		wr_char(w, ',');
-		wr_char(w, '"');
-		wr_str(w, name);
-		wr_str(w, "_base64\":");
+		writer_char(w, ',');
+		writer_char(w, '"');
+		writer_str(w, name);
+		writer_str(w, "_base64\":");
 		jw_base64(w, p, n);
 	}
 }
@@ -356,27 +356,27 @@ envelope_print(const rd_kafka_message_t *m, int64_t ingest_usec,
 	int64_t ts = rd_kafka_message_timestamp(m, &tstype);
 	char buf[40];
 
-	wr_str(w, "{\"topic\":");
+	writer_str(w, "{\"topic\":");
 	jw_string(w, rd_kafka_topic_name(m->rkt),
 	    strlen(rd_kafka_topic_name(m->rkt)));
-	wr_str(w, ",\"partition\":");
+	writer_str(w, ",\"partition\":");
 	jw_int(w, m->partition);
-	wr_str(w, ",\"offset\":");
+	writer_str(w, ",\"offset\":");
 	jw_int(w, m->offset);
 	bytes_field(w, "key", m->key, m->key_len);
 	bytes_field(w, "value", m->payload, m->len);
-	wr_str(w, ",\"kafka_timestamp\":");
+	writer_str(w, ",\"kafka_timestamp\":");
 	if (ts >= 0) {
-		wr_char(w, '"');
-		wr_mem(w, buf, iso_format_ms(buf, ts * 1000));
-		wr_char(w, '"');
+		writer_char(w, '"');
+		writer_mem(w, buf, iso_format_ms(buf, ts * 1000));
+		writer_char(w, '"');
 	} else {
 		jw_null(w);
 	}
-	wr_str(w, ",\"ingest_time\":\"");
-	wr_mem(w, buf, iso_format_ms(buf, ingest_usec));
-	wr_str(w, "\",\"event_date\":\"");
-	wr_mem(w, buf, iso_format_date(buf, usec_to_days(ts >= 0 ? ts * 1000 :
+	writer_str(w, ",\"ingest_time\":\"");
+	writer_mem(w, buf, iso_format_ms(buf, ingest_usec));
+	writer_str(w, "\",\"event_date\":\"");
+	writer_mem(w, buf, iso_format_date(buf, usec_to_days(ts >= 0 ? ts * 1000 :
 	    ingest_usec)));
-	wr_str(w, "\"}\n");
+	writer_str(w, "\"}\n");
 }

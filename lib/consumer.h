@@ -24,7 +24,7 @@
 #include <stdint.h>
 
 #include "kafka.h"
-#include "ndjson.h"
+#include "writer.h"
 
 struct consumer_options {
 	const char *topic;

@@ -608,16 +608,16 @@ stats_object(struct appender *a, struct part *p, enum stat_kind k,
 	int budget = a->stats_columns;
 	bool first = true;
 
-	wr_char(w, '{');
+	writer_char(w, '{');
 	for (size_t i = 0; i < a->s->n && budget > 0; i++) {
 		const struct column *c = &a->cols[i];
 		size_t mark = w->len;
 		if (c->partition)
 			continue;
 		if (!first)
-			wr_char(w, ',');
+			writer_char(w, ',');
 		jw_string(w, c->f->name, c->f->name_len);
-		wr_char(w, ':');
+		writer_char(w, ':');
 		if (c->f->type != FT_STRUCT) {
 			budget--;
 			if (!stat_value(w, c->f, pq_stats(p->pw, c->node), k))
@@ -627,15 +627,15 @@ stats_object(struct appender *a, struct part *p, enum stat_kind k,
 			continue;
 		}
 		bool sub_first = true;
-		wr_char(w, '{');
+		writer_char(w, '{');
 		for (size_t j = 0; j < c->f->sub->n && budget > 0; j++) {
 			const struct field *sf = &c->f->sub->f[j];
 			size_t m = w->len;
 			budget--;
 			if (!sub_first)
-				wr_char(w, ',');
+				writer_char(w, ',');
 			jw_string(w, sf->name, sf->name_len);
-			wr_char(w, ':');
+			writer_char(w, ':');
 			if (!stat_value(w, sf, pq_stats(p->pw, c->sub[j]), k))
 				w->len = m;
 			else
@@ -645,10 +645,10 @@ stats_object(struct appender *a, struct part *p, enum stat_kind k,
 			w->len = mark;	/* an empty struct says nothing */
 			continue;
 		}
-		wr_char(w, '}');
+		writer_char(w, '}');
 		first = false;
 	}
-	wr_char(w, '}');
+	writer_char(w, '}');
 }
 
 static char *
@@ -658,15 +658,15 @@ file_stats(struct appender *a, struct part *p)
 	char *text;
 
 	writer_open_memory(&w);
-	wr_str(&w, "{\"numRecords\":");
+	writer_str(&w, "{\"numRecords\":");
 	jw_int(&w, (int64_t)pq_rows(p->pw));
-	wr_str(&w, ",\"minValues\":");
+	writer_str(&w, ",\"minValues\":");
 	stats_object(a, p, STAT_MIN, &w);
-	wr_str(&w, ",\"maxValues\":");
+	writer_str(&w, ",\"maxValues\":");
 	stats_object(a, p, STAT_MAX, &w);
-	wr_str(&w, ",\"nullCount\":");
+	writer_str(&w, ",\"nullCount\":");
 	stats_object(a, p, STAT_NULLS, &w);
-	wr_char(&w, '}');
+	writer_char(&w, '}');
 	text = xstrndup(w.buf, w.len);
 	writer_close(&w);
 	return text;
@@ -959,8 +959,8 @@ commit_once(struct appender *a, int64_t *version, bool *overlap, char *err,
 		json_array_foreach(actions, i, act) {
 			char *line = json_dumps(act, JSON_COMPACT |
 			    JSON_REAL_PRECISION(17));
-			wr_str(a->o.dry_out, line);
-			wr_char(a->o.dry_out, '\n');
+			writer_str(a->o.dry_out, line);
+			writer_char(a->o.dry_out, '\n');
 			free(line);
 		}
 		writer_flush(a->o.dry_out);
@@ -1046,14 +1046,14 @@ delta_print_positions(const struct delta_table *t, struct writer *w)
 		    last[1] == '\0' || strspn(last + 1, "0123456789") !=
 		    strlen(last + 1))
 			continue;
-		wr_str(w, "{\"app_id\":");
+		writer_str(w, "{\"app_id\":");
 		jw_string(w, id, (size_t)(prev - 1 - id));
-		wr_str(w, ",\"topic\":");
+		writer_str(w, ",\"topic\":");
 		jw_string(w, prev, (size_t)(last - prev));
-		wr_str(w, ",\"partition\":");
-		wr_str(w, last + 1);
-		wr_str(w, ",\"offset\":");
+		writer_str(w, ",\"partition\":");
+		writer_str(w, last + 1);
+		writer_str(w, ",\"offset\":");
 		jw_int(w, t->txns[i].version);
-		wr_str(w, "}\n");
+		writer_str(w, "}\n");
 	}
 }

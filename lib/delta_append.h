@@ -32,7 +32,7 @@
 
 #include "compress.h"
 #include "delta.h"
-#include "ndjson.h"
+#include "writer.h"
 #include "schema.h"
 
 struct append_options {

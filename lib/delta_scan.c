@@ -110,8 +110,8 @@ scan_print_adds(const struct delta_table *t, struct writer *out)
 		json_t *a = json_pack("{s:O}", "add",
 		    json_object_get(t->files, paths[i]));
 		char *s = json_dumps(a, JSON_COMPACT | JSON_REAL_PRECISION(17));
-		wr_str(out, s);
-		wr_char(out, '\n');
+		writer_str(out, s);
+		writer_char(out, '\n');
 		writer_end_record(out);
 		free(s);
 		json_decref(a);
@@ -135,25 +135,25 @@ put_json(struct writer *w, json_t *v)
 
 	switch (json_typeof(v)) {
 	case JSON_OBJECT:
-		wr_char(w, '{');
+		writer_char(w, '{');
 		json_object_foreach(v, key, x) {
 			if (!first)
-				wr_char(w, ',');
+				writer_char(w, ',');
 			first = false;
 			jw_string(w, key, strlen(key));
-			wr_char(w, ':');
+			writer_char(w, ':');
 			put_json(w, x);
 		}
-		wr_char(w, '}');
+		writer_char(w, '}');
 		break;
 	case JSON_ARRAY:
-		wr_char(w, '[');
+		writer_char(w, '[');
 		json_array_foreach(v, i, x) {
 			if (i > 0)
-				wr_char(w, ',');
+				writer_char(w, ',');
 			put_json(w, x);
 		}
-		wr_char(w, ']');
+		writer_char(w, ']');
 		break;
 	case JSON_STRING:
 		jw_string(w, json_string_value(v), json_string_length(v));

@@ -35,7 +35,7 @@
 #include <stdint.h>
 
 #include "delta.h"
-#include "ndjson.h"
+#include "writer.h"
 #include "record.h"
 
 /*

@@ -245,13 +245,13 @@ put_vital(struct writer *w, double v, bool integer, const struct msg *ls,
 
 	if (ls->fault == FAULT_WRONG_TYPE && ls->field == id) {
 		if (ls->variant == 1) {
-			wr_mem(w, "\"n/a\"", 5);
+			writer_mem(w, "\"n/a\"", 5);
 			return;
 		}
 		n = integer ? fmt_int(buf, (int64_t)v) : fmt_double(buf, v);
-		wr_char(w, '"');
-		wr_mem(w, buf, n);
-		wr_char(w, '"');
+		writer_char(w, '"');
+		writer_mem(w, buf, n);
+		writer_char(w, '"');
 		return;
 	}
 	if (integer)
@@ -275,7 +275,7 @@ put_bp(struct writer *w, const struct msg *ls)
 	buf[n++] = '/';
 	n += fmt_int(buf + n, ls->r.dbp);
 	buf[n++] = '"';
-	wr_mem(w, buf, n);
+	writer_mem(w, buf, n);
 }
 
 static void
@@ -286,7 +286,7 @@ put_truth(struct faults *f, struct writer *w, const struct msg *ls)
 		return;
 	}
 	if (f->nsub == 0) {
-		wr_mem(w, "{}", 2);
+		writer_mem(w, "{}", 2);
 		return;
 	}
 	for (size_t i = 0; i < f->nsub; i++) {
@@ -302,7 +302,7 @@ put_truth(struct faults *f, struct writer *w, const struct msg *ls)
 		else
 			jw_null(w);
 	}
-	wr_char(w, '}');
+	writer_char(w, '}');
 }
 
 static void
@@ -378,7 +378,7 @@ mangle(struct writer *w, size_t start, const struct msg *ls)
 		w->len = start + 1 + (size_t)ls->cut * (len - 2) / 65536;
 		break;
 	case 1:
-		wr_str(w, trailers[ls->cut % (sizeof trailers /
+		writer_str(w, trailers[ls->cut % (sizeof trailers /
 		    sizeof trailers[0])]);
 		break;
 	default:
@@ -388,7 +388,7 @@ mangle(struct writer *w, size_t start, const struct msg *ls)
 		if (q != NULL)
 			*q = '\'';
 		else
-			wr_char(w, '}');
+			writer_char(w, '}');
 		break;
 	}
 }
@@ -446,7 +446,7 @@ write_line(struct faults *f, const struct msg *ls)
 	if (f->nconst > 0 && p >= f->pat && p < f->pat + f->npat &&
 	    ls->fault != FAULT_MISSING_FIELD) {
 		size_t k = (size_t)(p - f->pat);
-		wr_mem(w, f->prefix + f->off[k], f->off[k + 1] - f->off[k]);
+		writer_mem(w, f->prefix + f->off[k], f->off[k + 1] - f->off[k]);
 		i = f->nconst;
 		first = false;
 	}
@@ -459,11 +459,11 @@ write_line(struct faults *f, const struct msg *ls)
 		put_value(f, w, ls, s->id);
 	}
 	if (first)
-		wr_char(w, '{');
-	wr_char(w, '}');
+		writer_char(w, '{');
+	writer_char(w, '}');
 	if (ls->fault == FAULT_MALFORMED)
 		mangle(w, start, ls);
-	wr_char(w, '\n');
+	writer_char(w, '\n');
 	if (ls->fault != FAULT_NONE && !ls->copy)
 		f->count[ls->fault]++;
 	writer_end_record(w);

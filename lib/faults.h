@@ -30,7 +30,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "ndjson.h"
+#include "writer.h"
 #include "physiology.h"
 #include "rng.h"
 #include "schema.h"

@@ -497,43 +497,43 @@ gold_save(const void *data, struct writer *w)
 {
 	const struct agg *a = data;
 
-	wr_str(w, "{\"readings\":");
+	writer_str(w, "{\"readings\":");
 	jw_int(w, (int64_t)a->readings);
-	wr_str(w, ",\"measures\":[");
+	writer_str(w, ",\"measures\":[");
 	for (int m = 0; m < GOLD_MEASURES; m++) {
 		const struct stat *st = &a->m[m];
-		wr_str(w, m ? ",[" : "[");
+		writer_str(w, m ? ",[" : "[");
 		jw_int(w, st->n);
-		wr_char(w, ',');
+		writer_char(w, ',');
 		jw_double(w, st->sum);
-		wr_char(w, ',');
+		writer_char(w, ',');
 		jw_double(w, st->min);
-		wr_char(w, ',');
+		writer_char(w, ',');
 		jw_double(w, st->max);
-		wr_char(w, ']');
+		writer_char(w, ']');
 	}
-	wr_str(w, "],\"ward\":");
+	writer_str(w, "],\"ward\":");
 	if (a->ward != NULL)
 		jw_string(w, a->ward, a->ward_len);
 	else
 		jw_null(w);
-	wr_str(w, ",\"ward_time\":");
+	writer_str(w, ",\"ward_time\":");
 	jw_int(w, a->ward_time);
-	wr_str(w, ",\"news2\":[");
+	writer_str(w, ",\"news2\":[");
 	jw_int(w, a->news2_n);
-	wr_char(w, ',');
+	writer_char(w, ',');
 	jw_int(w, a->news2_max);
-	wr_str(w, "],\"band\":");
+	writer_str(w, "],\"band\":");
 	jw_int(w, a->band);
-	wr_str(w, ",\"alerts\":[");
+	writer_str(w, ",\"alerts\":[");
 	for (int i = 0; i < ALERT_COUNT; i++) {
 		if (i > 0)
-			wr_char(w, ',');
+			writer_char(w, ',');
 		jw_int(w, a->alerts[i]);
 	}
-	wr_str(w, "],\"anomalous\":");
+	writer_str(w, "],\"anomalous\":");
 	jw_int(w, a->anomalous);
-	wr_char(w, '}');
+	writer_char(w, '}');
 }
 
 /* A count of the saved form: a JSON integer in [0, max]. */

@@ -38,7 +38,7 @@
 
 #include <jansson.h>
 
-#include "ndjson.h"
+#include "writer.h"
 #include "record.h"
 #include "schema.h"
 #include "strindex.h"

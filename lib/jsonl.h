@@ -2,7 +2,7 @@
  * jsonl: the JSON objects of a small file read whole, one per line: a
  * roster, a Delta commit, a saved aggregation state.
  *
- * Unlike the stream reader of lib/ndjson, which rejects a bad line and
+ * Unlike the stream reader of lib/reader, which rejects a bad line and
  * reads on, one bad line here makes the whole file unusable: these are
  * files a tool wrote or a person keeps, and a part of one is wrong.  One
  * rule for all of them: a line of JSON whitespace only is skipped; every

@@ -125,15 +125,15 @@ void
 jw_bool(struct writer *w, bool v)
 {
 	if (v)
-		wr_mem(w, "true", 4);
+		writer_mem(w, "true", 4);
 	else
-		wr_mem(w, "false", 5);
+		writer_mem(w, "false", 5);
 }
 
 void
 jw_null(struct writer *w)
 {
-	wr_mem(w, "null", 4);
+	writer_mem(w, "null", 4);
 }
 
 void
@@ -163,33 +163,33 @@ jw_string(struct writer *w, const char *s, size_t len)
 	static const char hex[] = "0123456789abcdef";
 	size_t i = 0, run;
 
-	wr_char(w, '"');
+	writer_char(w, '"');
 	while (i < len) {
 		run = i;
 		while (run < len && !needs_escape((unsigned char)s[run]))
 			run++;
 		if (run > i) {
-			wr_mem(w, s + i, run - i);
+			writer_mem(w, s + i, run - i);
 			i = run;
 			continue;
 		}
 		unsigned char c = (unsigned char)s[i++];
 		switch (c) {
-		case '"': wr_mem(w, "\\\"", 2); break;
-		case '\\': wr_mem(w, "\\\\", 2); break;
-		case '\b': wr_mem(w, "\\b", 2); break;
-		case '\f': wr_mem(w, "\\f", 2); break;
-		case '\n': wr_mem(w, "\\n", 2); break;
-		case '\r': wr_mem(w, "\\r", 2); break;
-		case '\t': wr_mem(w, "\\t", 2); break;
+		case '"': writer_mem(w, "\\\"", 2); break;
+		case '\\': writer_mem(w, "\\\\", 2); break;
+		case '\b': writer_mem(w, "\\b", 2); break;
+		case '\f': writer_mem(w, "\\f", 2); break;
+		case '\n': writer_mem(w, "\\n", 2); break;
+		case '\r': writer_mem(w, "\\r", 2); break;
+		case '\t': writer_mem(w, "\\t", 2); break;
 		default: {
 			char e[6] = { '\\', 'u', '0', '0', hex[c >> 4],
 			    hex[c & 15] };
-			wr_mem(w, e, 6);
+			writer_mem(w, e, 6);
 		}
 		}
 	}
-	wr_char(w, '"');
+	writer_char(w, '"');
 }
 
 bool
@@ -248,23 +248,23 @@ base64_write(struct writer *w, const void *bytes, size_t n, bool url)
 	for (i = 0; i + 2 < n; i += 3) {
 		char q[4] = { tab[s[i] >> 2], tab[(s[i] & 3) << 4 | s[i + 1] >> 4],
 		    tab[(s[i + 1] & 15) << 2 | s[i + 2] >> 6], tab[s[i + 2] & 63] };
-		wr_mem(w, q, 4);
+		writer_mem(w, q, 4);
 	}
 	/* RFC 4648: padded; its URL form (JWT, RFC 7515) unpadded. */
 	if (n - i == 1) {
 		char q[4] = { tab[s[i] >> 2], tab[(s[i] & 3) << 4], '=', '=' };
-		wr_mem(w, q, url ? 2 : 4);
+		writer_mem(w, q, url ? 2 : 4);
 	} else if (n - i == 2) {
 		char q[4] = { tab[s[i] >> 2], tab[(s[i] & 3) << 4 | s[i + 1] >> 4],
 		    tab[(s[i + 1] & 15) << 2], '=' };
-		wr_mem(w, q, url ? 3 : 4);
+		writer_mem(w, q, url ? 3 : 4);
 	}
 }
 
 void
 jw_base64(struct writer *w, const void *bytes, size_t n)
 {
-	wr_char(w, '"');
+	writer_char(w, '"');
 	base64_write(w, bytes, n, false);
-	wr_char(w, '"');
+	writer_char(w, '"');
 }

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ndjson.h"
+#include "writer.h"
 
 /* Formats into buf (at least 32 bytes), returns the length.
  * fmt_double: NaN and infinities are not JSON; it writes "null". */

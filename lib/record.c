@@ -607,7 +607,7 @@ jval_print(const struct jval *v, struct writer *w)
 		jw_string(w, v->s, v->len);
 		break;
 	case JK_RAW:
-		wr_mem(w, v->s, v->len);
+		writer_mem(w, v->s, v->len);
 		break;
 	case JK_TIME:
 		p = writer_reserve(w, 30);
@@ -640,15 +640,15 @@ record_print(const struct record *r, struct writer *w)
 		first = false;
 	}
 	for (size_t k = 0; k < r->nextra; k++) {
-		wr_char(w, first ? '{' : ',');
+		writer_char(w, first ? '{' : ',');
 		jw_string(w, r->extra[k].key, r->extra[k].key_len);
-		wr_char(w, ':');
+		writer_char(w, ':');
 		jval_print(&r->extra[k].v, w);
 		first = false;
 	}
 	if (first)
-		wr_char(w, '{');
-	wr_mem(w, "}\n", 2);
+		writer_char(w, '{');
+	writer_mem(w, "}\n", 2);
 }
 
 static json_t *

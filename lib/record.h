@@ -28,7 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ndjson.h"
+#include "writer.h"
 #include "schema.h"
 
 enum jkind {

@@ -40,7 +40,7 @@ counts_take(struct counts *c, struct rejects *rj, const struct line *ln)
 {
 	char detail[96];
 
-	if (line_is_blank(ln)) {
+	if (reader_line_blank(ln)) {
 		c->blank++;
 		return false;
 	}
@@ -74,13 +74,13 @@ rejects_add(struct rejects *rj, const struct line *ln, const char *reason,
 	count_reason(rj, reason);
 	if (!rj->open)
 		return;
-	wr_mem(w, "{\"tool\":", 8);
+	writer_mem(w, "{\"tool\":", 8);
 	jw_string(w, tool, strlen(tool));
-	wr_mem(w, ",\"reason\":", 10);
+	writer_mem(w, ",\"reason\":", 10);
 	jw_string(w, reason, strlen(reason));
 	if (detail != NULL) {
 		size_t n = strlen(detail);
-		wr_mem(w, ",\"detail\":", 10);
+		writer_mem(w, ",\"detail\":", 10);
 		/* Details quote input, which may be anything. */
 		if (utf8_valid(detail, n))
 			jw_string(w, detail, n);
@@ -88,33 +88,33 @@ rejects_add(struct rejects *rj, const struct line *ln, const char *reason,
 			jw_string(w, "(detail not valid UTF-8)", 24);
 	}
 	if (ln != NULL) {
-		wr_mem(w, ",\"source\":", 10);
+		writer_mem(w, ",\"source\":", 10);
 		jw_string(w, ln->source, strlen(ln->source));
-		wr_mem(w, ",\"line\":", 8);
+		writer_mem(w, ",\"line\":", 8);
 		jw_int(w, (int64_t)ln->lineno);
 	}
 	if (pos != NULL && pos->topic != NULL) {
-		wr_mem(w, ",\"topic\":", 9);
+		writer_mem(w, ",\"topic\":", 9);
 		jw_string(w, pos->topic, pos->topic_len);
-		wr_mem(w, ",\"partition\":", 13);
+		writer_mem(w, ",\"partition\":", 13);
 		jw_int(w, pos->partition);
-		wr_mem(w, ",\"offset\":", 10);
+		writer_mem(w, ",\"offset\":", 10);
 		jw_int(w, pos->offset);
 	}
 	if (ln != NULL) {
 		if (ln->truncated) {
-			wr_mem(w, ",\"truncated\":true,\"length\":", 27);
+			writer_mem(w, ",\"truncated\":true,\"length\":", 27);
 			jw_int(w, (int64_t)ln->full_len);
 		}
 		if (utf8_valid(ln->text, ln->len)) {
-			wr_mem(w, ",\"text\":", 8);
+			writer_mem(w, ",\"text\":", 8);
 			jw_string(w, ln->text, ln->len);
 		} else {
-			wr_mem(w, ",\"text_base64\":", 15);
+			writer_mem(w, ",\"text_base64\":", 15);
 			jw_base64(w, ln->text, ln->len);
 		}
 	}
-	wr_mem(w, "}\n", 2);
+	writer_mem(w, "}\n", 2);
 	writer_end_record(w);
 }
 

@@ -23,7 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ndjson.h"
+#include "reader.h"
+#include "writer.h"
 
 struct counts {
 	uint64_t in;		/* records read (blank lines excluded) */

@@ -850,7 +850,7 @@ report_print_view(const struct report *r, enum report_view k,
 			first = false;
 			write_val(r, vcol_type(r, v, c), &x, false, w);
 		}
-		wr_str(w, first ? "{}\n" : "}\n");
+		writer_str(w, first ? "{}\n" : "}\n");
 		if (writer_end_record(w) != 0)
 			break;
 	}
@@ -866,26 +866,26 @@ write_view_rows(const struct report *r, enum report_view k, struct writer *w)
 	uint32_t *order = sorted_groups(r, v);
 	struct val x;
 
-	wr_str(w, "{\"columns\":[");
+	writer_str(w, "{\"columns\":[");
 	for (size_t c = 0; c < v->ncols; c++) {
 		if (c > 0)
-			wr_char(w, ',');
+			writer_char(w, ',');
 		jw_string(w, v->cols[c].name, strlen(v->cols[c].name));
 	}
-	wr_str(w, "],\"rows\":[");
+	writer_str(w, "],\"rows\":[");
 	for (size_t i = 0; i < v->groups.n; i++) {
-		wr_str(w, i > 0 ? ",[" : "[");
+		writer_str(w, i > 0 ? ",[" : "[");
 		for (size_t c = 0; c < v->ncols; c++) {
 			if (c > 0)
-				wr_char(w, ',');
+				writer_char(w, ',');
 			if (vcol_value(v, order[i], c, &x))
 				write_val(r, vcol_type(r, v, c), &x, true, w);
 			else
 				jw_null(w);
 		}
-		wr_char(w, ']');
+		writer_char(w, ']');
 	}
-	wr_str(w, "]}");
+	writer_str(w, "]}");
 	free(order);
 }
 
@@ -912,7 +912,7 @@ write_scaled(struct writer *w, int32_t v, int places)
 		while (buf[len - 1] == '0')
 			len--;
 	}
-	wr_mem(w, buf, len);
+	writer_mem(w, buf, len);
 }
 
 static int
@@ -958,37 +958,37 @@ write_trends(struct report *r, struct writer *w)
 			    sizeof *r->series[i].p, point_cmp);
 		}
 	qsort_r(ids, n, sizeof *ids, series_cmp, r);
-	wr_str(w, "{\"columns\":[\"window_start\"");
+	writer_str(w, "{\"columns\":[\"window_start\"");
 	for (size_t c = 0; c < NPOINT; c++) {
-		wr_char(w, ',');
+		writer_char(w, ',');
 		jw_string(w, point_cols[c].name, strlen(point_cols[c].name));
 	}
-	wr_str(w, "],\"series\":[");
+	writer_str(w, "],\"series\":[");
 	for (size_t i = 0; i < n; i++) {
 		const struct series *s = &r->series[ids[i]];
 
-		wr_str(w, i > 0 ? ",[" : "[");
+		writer_str(w, i > 0 ? ",[" : "[");
 		jw_string(w, r->strs.e[ids[i]].s, r->strs.e[ids[i]].len);
-		wr_str(w, ",[");
+		writer_str(w, ",[");
 		for (size_t k = 0; k < s->n; k++) {
 			if (k > 0)
-				wr_char(w, ',');
+				writer_char(w, ',');
 			write_time(w, s->p[k].t);
 		}
-		wr_char(w, ']');
+		writer_char(w, ']');
 		for (size_t c = 0; c < NPOINT; c++) {
-			wr_str(w, ",[");
+			writer_str(w, ",[");
 			for (size_t k = 0; k < s->n; k++) {
 				if (k > 0)
-					wr_char(w, ',');
+					writer_char(w, ',');
 				write_scaled(w, s->p[k].v[c],
 				    point_cols[c].scale);
 			}
-			wr_char(w, ']');
+			writer_char(w, ']');
 		}
-		wr_char(w, ']');
+		writer_char(w, ']');
 	}
-	wr_str(w, "]}");
+	writer_str(w, "]}");
 	free(ids);
 }
 
@@ -1008,30 +1008,30 @@ write_alerts(struct report *r, struct writer *w)
 	if (r->nalerts > 0)	/* qsort wants an array, even of none */
 		qsort(r->alerts, r->nalerts, NALERT * sizeof *r->alerts,
 		    alert_cmp);
-	wr_str(w, "{\"columns\":[");
+	writer_str(w, "{\"columns\":[");
 	for (size_t c = 0; c < NALERT; c++) {
 		if (c > 0)
-			wr_char(w, ',');
+			writer_char(w, ',');
 		jw_string(w, alert_cols[c], strlen(alert_cols[c]));
 	}
-	wr_str(w, "],\"rows\":[");
+	writer_str(w, "],\"rows\":[");
 	for (size_t i = 0; i < r->nalerts; i++) {
-		wr_str(w, i > 0 ? ",[" : "[");
+		writer_str(w, i > 0 ? ",[" : "[");
 		for (size_t c = 0; c < NALERT; c++) {
 			double d = r->alerts[i * NALERT + c];
 			enum ftype t = r->s->f[r->acol[c]].type;
 			struct val x = { .i = (int64_t)d, .d = d };
 
 			if (c > 0)
-				wr_char(w, ',');
+				writer_char(w, ',');
 			if (isnan(d))
 				jw_null(w);
 			else
 				write_val(r, t, &x, true, w);
 		}
-		wr_char(w, ']');
+		writer_char(w, ']');
 	}
-	wr_str(w, "]}");
+	writer_str(w, "]}");
 }
 
 void
@@ -1039,15 +1039,15 @@ report_write_data(struct report *r, unsigned parts, struct writer *w)
 {
 
 	if (parts & REPORT_DATA_VIEWS) {
-		wr_str(w, ",\"patient_risk_scores\":");
+		writer_str(w, ",\"patient_risk_scores\":");
 		write_view_rows(r, VIEW_PATIENT_RISK, w);
-		wr_str(w, ",\"ward_alert_counts\":");
+		writer_str(w, ",\"ward_alert_counts\":");
 		write_view_rows(r, VIEW_WARD_ALERTS, w);
 	}
 	if (parts & REPORT_DATA_WINDOWS) {
-		wr_str(w, ",\"trends\":");
+		writer_str(w, ",\"trends\":");
 		write_trends(r, w);
-		wr_str(w, ",\"alerts\":");
+		writer_str(w, ",\"alerts\":");
 		write_alerts(r, w);
 	}
 }

@@ -43,7 +43,7 @@
 #include <stdint.h>
 
 #include "conform.h"
-#include "ndjson.h"
+#include "writer.h"
 #include "record.h"
 #include "schema.h"
 

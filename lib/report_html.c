@@ -29,7 +29,7 @@ put_asset(struct writer *w, const char *path)
 	size_t len;
 	const char *s = asset(path, &len);
 
-	wr_mem(w, s, len);
+	writer_mem(w, s, len);
 }
 
 /* JSON text made safe inside a <script> element: '<', '>' and '&' occur
@@ -40,16 +40,16 @@ put_safe_json(struct writer *w, const char *s, size_t len)
 	for (size_t i = 0; i < len; i++) {
 		switch (s[i]) {
 		case '<':
-			wr_str(w, "\\u003c");
+			writer_str(w, "\\u003c");
 			break;
 		case '>':
-			wr_str(w, "\\u003e");
+			writer_str(w, "\\u003e");
 			break;
 		case '&':
-			wr_str(w, "\\u0026");
+			writer_str(w, "\\u0026");
 			break;
 		default:
-			wr_char(w, s[i]);
+			writer_char(w, s[i]);
 		}
 	}
 }
@@ -64,26 +64,26 @@ write_data(struct report *vr, struct report *wr,
 	char buf[64];
 
 	writer_open_memory(&m);
-	wr_str(&m, "{\"meta\":{\"generator\":");
+	writer_str(&m, "{\"meta\":{\"generator\":");
 	jw_string(&m, "vitals-report " VL_VERSION,
 	    strlen("vitals-report " VL_VERSION));
-	wr_str(&m, ",\"generated\":");
+	writer_str(&m, ",\"generated\":");
 	jw_string(&m, buf, iso_format(buf, pg->generated));
-	wr_str(&m, ",\"version\":");
+	writer_str(&m, ",\"version\":");
 	if (pg->version >= 0)
 		jw_int(&m, pg->version);
 	else
 		jw_null(&m);
-	wr_str(&m, ",\"rows\":");
+	writer_str(&m, ",\"rows\":");
 	jw_int(&m, (int64_t)report_rows(vr != NULL ? vr : wr));
-	wr_str(&m, ",\"live\":");
+	writer_str(&m, ",\"live\":");
 	jw_bool(&m, pg->live);
-	wr_char(&m, '}');
+	writer_char(&m, '}');
 	if (vr != NULL)
 		report_write_data(vr, REPORT_DATA_VIEWS, &m);
 	if (wr != NULL)
 		report_write_data(wr, REPORT_DATA_WINDOWS, &m);
-	wr_char(&m, '}');
+	writer_char(&m, '}');
 	put_safe_json(w, m.buf, m.len);
 	writer_close(&m);
 }
@@ -115,10 +115,10 @@ report_html_write(struct report *r, const struct report_page *pg,
 		const char *m = memmem(t, end - t, "<!--vl:", 7), *e;
 
 		if (m == NULL || (e = memmem(m, end - m, "-->", 3)) == NULL) {
-			wr_mem(w, t, end - t);
+			writer_mem(w, t, end - t);
 			break;
 		}
-		wr_mem(w, t, m - t);
+		writer_mem(w, t, m - t);
 		m += 7;
 		if (e - m == 3 && memcmp(m, "css", 3) == 0) {
 			put_asset(w, "report/uPlot.min.css");
@@ -131,7 +131,7 @@ report_html_write(struct report *r, const struct report_page *pg,
 		} else if (e - m == 4 && memcmp(m, "data", 4) == 0) {
 			report_html_data(r, pg, REPORT_DATA_ALL, w);
 		} else if (e - m == 3 && memcmp(m, "csp", 3) == 0) {
-			wr_str(w, pg->live ? "connect-src 'self'" :
+			writer_str(w, pg->live ? "connect-src 'self'" :
 			    "connect-src 'none'");
 		} else
 			cli_die(EXIT_FAIL, "report/page.html: unknown marker "

@@ -17,7 +17,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "ndjson.h"
+#include "writer.h"
 #include "report.h"
 
 /* What the page says about where its rows came from. */

@@ -18,7 +18,7 @@
 
 #include "cli.h"
 #include "delta_scan.h"
-#include "ndjson.h"
+#include "writer.h"
 #include "xalloc.h"
 
 enum {
@@ -348,9 +348,9 @@ take_version(struct server *s, const char *root, struct delta_table *t,
 		}
 		writer_open_memory(&w);
 		snprintf(head, sizeof head, "id: %" PRId64 "\ndata: ", v);
-		wr_str(&w, head);
+		writer_str(&w, head);
 		report_html_update(s->r, added, &s->pg, &w);
-		wr_str(&w, "\n\n");
+		writer_str(&w, "\n\n");
 		keep_event(s, v, false, &w);
 		writer_close(&w);
 		if (verbose > 0)

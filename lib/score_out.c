@@ -64,10 +64,10 @@ splice(struct score_out *so, const char *text, size_t len, struct record *r,
 	empty = r->nextra == 0;
 	for (size_t i = 0; i < r->schema->n && empty; i++)
 		empty = r->v[i].kind == JK_ABSENT;
-	wr_mem(w, text, (size_t)(end - 1 - text));
-	wr_str(w, empty ? "\"anomaly_score\":" : ",\"anomaly_score\":");
-	wr_mem(w, num, fmt_double(num, score));
-	wr_str(w, anomalous ? ",\"is_anomaly\":true}\n" :
+	writer_mem(w, text, (size_t)(end - 1 - text));
+	writer_str(w, empty ? "\"anomaly_score\":" : ",\"anomaly_score\":");
+	writer_mem(w, num, fmt_double(num, score));
+	writer_str(w, anomalous ? ",\"is_anomaly\":true}\n" :
 	    ",\"is_anomaly\":false}\n");
 }
 
@@ -88,7 +88,7 @@ add_features(struct score_out *so, struct record *r, const double *x)
 		else
 			jw_double(tmp, round(x[i] * 1000) / 1000);
 	}
-	wr_char(tmp, '}');
+	writer_char(tmp, '}');
 	v.s = record_copy(r, tmp->buf, tmp->len);
 	v.len = (uint32_t)tmp->len;
 	record_set_extra(r, "features", &v);

@@ -26,7 +26,7 @@
 #include <stddef.h>
 
 #include "featurize.h"
-#include "ndjson.h"
+#include "writer.h"
 #include "record.h"
 #include "schema.h"
 

@@ -49,7 +49,7 @@
 #include "cohort.h"
 #include "episodes.h"
 #include "faults.h"
-#include "ndjson.h"
+#include "writer.h"
 #include "physiology.h"
 #include "rng.h"
 #include "schema.h"

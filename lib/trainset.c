@@ -108,7 +108,7 @@ trainset_add_line(struct trainset *ts, const struct line *ln)
 	size_t plen;
 	int64_t t, id;
 
-	if (line_is_blank(ln))
+	if (reader_line_blank(ln))
 		return;
 	ts->n.read++;
 	sha256_add(ts->sha, ln->text, ln->len);

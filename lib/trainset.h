@@ -40,7 +40,7 @@
 
 #include "featurize.h"
 #include "iforest.h"
-#include "ndjson.h"
+#include "reader.h"
 
 struct trainset;
 

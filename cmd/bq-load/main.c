@@ -14,7 +14,8 @@
 #include "bq_load.h"
 #include "cli.h"
 #include "http.h"
-#include "ndjson.h"
+#include "reader.h"
+#include "writer.h"
 #include "rejects.h"
 #include "schema.h"
 

@@ -12,7 +12,7 @@
 #include "cli.h"
 #include "delta.h"
 #include "delta_scan.h"
-#include "ndjson.h"
+#include "writer.h"
 
 static const char usage_text[] =
     "usage: delta-cat [-hqvV] [--as-of n] [--files] [-o file] table\n";

@@ -11,7 +11,8 @@
 #include "cli.h"
 #include "featurize.h"
 #include "iforest.h"
-#include "ndjson.h"
+#include "reader.h"
+#include "writer.h"
 #include "trainset.h"
 
 static const char usage_text[] =
@@ -178,7 +179,7 @@ main(int argc, char **argv)
 		struct writer w;
 		char *text = iforest_dump(m);
 		writer_open(&w, NULL, false);
-		wr_str(&w, text);
+		writer_str(&w, text);
 		free(text);
 		if (writer_close(&w) != 0)
 			return EXIT_FAIL;

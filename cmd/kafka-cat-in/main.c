@@ -11,7 +11,8 @@
 #include "consumer.h"
 #include "isotime.h"
 #include "kafka.h"
-#include "ndjson.h"
+#include "reader.h"
+#include "writer.h"
 #include "progress.h"
 #include "rejects.h"
 
@@ -149,8 +150,8 @@ print_value(const rd_kafka_message_t *m, struct writer *w,
 		    &pos);
 		return false;
 	}
-	wr_mem(w, m->payload, m->len);
-	wr_char(w, '\n');
+	writer_mem(w, m->payload, m->len);
+	writer_char(w, '\n');
 	return true;
 }
 

@@ -9,7 +9,7 @@
 
 #include "cli.h"
 #include "kafka.h"
-#include "ndjson.h"
+#include "reader.h"
 #include "progress.h"
 #include "producer.h"
 #include "rejects.h"

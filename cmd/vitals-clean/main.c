@@ -11,7 +11,8 @@
 #include "clean.h"
 #include "cli.h"
 #include "isotime.h"
-#include "ndjson.h"
+#include "reader.h"
+#include "writer.h"
 #include "progress.h"
 #include "record.h"
 #include "rejects.h"
@@ -137,7 +138,7 @@ main(int argc, char **argv)
 		progress_tick(&pg, &n, -1);
 		/* The roster is read when the first record arrives, so that
 		 * vitals-gen --roster can write it in the same pipeline. */
-		if (n.in == 0 && !line_is_blank(&ln) && cfg.roster != NULL)
+		if (n.in == 0 && !reader_line_blank(&ln) && cfg.roster != NULL)
 			roster = load_roster(cleaner, cfg.roster);
 		if (!counts_take(&n, &rj, &ln))
 			continue;

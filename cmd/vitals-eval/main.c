@@ -11,7 +11,7 @@
 
 #include "cli.h"
 #include "evaluate.h"
-#include "ndjson.h"
+#include "reader.h"
 #include "record.h"
 #include "rejects.h"
 #include "schema.h"

@@ -18,7 +18,7 @@
 #include "episodes.h"
 #include "faults.h"
 #include "isotime.h"
-#include "ndjson.h"
+#include "writer.h"
 #include "schema.h"
 #include "simulate.h"
 

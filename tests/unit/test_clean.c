@@ -25,7 +25,7 @@
 
 #include "clean.h"
 #include "isotime.h"
-#include "ndjson.h"
+#include "writer.h"
 #include "record.h"
 #include "roster.h"
 

@@ -20,7 +20,7 @@
 
 #include "cohort.h"
 #include "isotime.h"
-#include "ndjson.h"
+#include "writer.h"
 #include "synthea.h"
 
 #define BIG	6000

@@ -36,7 +36,7 @@
 #include "delta_append.h"
 #include "delta_scan.h"
 #include "isotime.h"
-#include "ndjson.h"
+#include "writer.h"
 #include "partition.h"
 #include "schema.h"
 
@@ -786,7 +786,7 @@ test_exactly_once(void **state)
 
 	writer_open_memory(&w);
 	delta_print_positions(appender_table(a), &w);
-	wr_char(&w, '\0');
+	writer_char(&w, '\0');
 	assert_non_null(strstr(w.buf, "{\"app_id\":\"app:x\",\"topic\":\"t\","
 	    "\"partition\":0,\"offset\":14}\n"));
 	assert_non_null(strstr(w.buf, "{\"app_id\":\"app:x\",\"topic\":\"t\","
@@ -818,7 +818,7 @@ test_positions_foreign(void **state)
 	t.ntxns = sizeof txns / sizeof txns[0];
 	writer_open_memory(&w);
 	delta_print_positions(&t, &w);
-	wr_char(&w, '\0');
+	writer_char(&w, '\0');
 	assert_string_equal(w.buf, "{\"app_id\":\"a:b\",\"topic\":\"t\","
 	    "\"partition\":7,\"offset\":9}\n");
 	writer_close(&w);
@@ -972,7 +972,7 @@ test_dry_run(void **state)
 	assert_int_equal(commit(a, NULL), -1);
 	appender_free(a);
 	assert_int_equal(access(root, F_OK), -1);
-	wr_char(&out, '\0');
+	writer_char(&out, '\0');
 	for (line = strtok_r(out.buf, "\n", &save); line != NULL;
 	    line = strtok_r(NULL, "\n", &save)) {
 		json_t *j = json_loads(line, 0, NULL);

@@ -34,7 +34,7 @@
 #include "delta.h"
 #include "delta_scan.h"
 #include "isotime.h"
-#include "ndjson.h"
+#include "writer.h"
 #include "parquet.h"
 #include "record.h"
 #include "schema.h"
@@ -288,7 +288,7 @@ scan_text(struct delta_table *t, char **text, struct scan_totals *tot,
 
 	writer_open_memory(&w);
 	rc = scan_rows(t, &w, 0, tot, err, errlen);
-	wr_char(&w, '\0');
+	writer_char(&w, '\0');
 	*text = strdup(w.buf);
 	writer_close(&w);
 	return rc;
@@ -421,7 +421,7 @@ test_live_paths(void **state)
 
 	writer_open_memory(&w);
 	scan_print_adds(t, &w);
-	wr_char(&w, '\0');
+	writer_char(&w, '\0');
 	for (line = strtok_r(w.buf, "\n", &save); line != NULL;
 	    line = strtok_r(NULL, "\n", &save), i++) {
 		json_t *j = json_loads(line, 0, NULL);

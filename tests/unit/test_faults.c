@@ -23,7 +23,7 @@
 #include "cohort.h"
 #include "faults.h"
 #include "isotime.h"
-#include "ndjson.h"
+#include "writer.h"
 #include "physiology.h"
 #include "rng.h"
 #include "schema.h"

@@ -27,7 +27,7 @@
 #include "cli.h"
 #include "gold.h"
 #include "isotime.h"
-#include "ndjson.h"
+#include "writer.h"
 #include "record.h"
 #include "rng.h"
 #include "schema.h"

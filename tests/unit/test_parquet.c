@@ -37,7 +37,7 @@
 #include "compress.h"
 #include "isotime.h"
 #include "jsonw.h"
-#include "ndjson.h"
+#include "writer.h"
 #include "parquet.h"
 #include "rng.h"
 #include "schema.h"
@@ -1263,8 +1263,8 @@ sample_close(struct sample *x)
 static void
 end_row(struct sample *x)
 {
-	wr_char(&x->nd, '}');
-	wr_char(&x->nd, '\n');
+	writer_char(&x->nd, '}');
+	writer_char(&x->nd, '\n');
 	if (pq_end_row(x->w) != 0)
 		fail_msg("%s: %s", x->path, pq_error(x->w));
 }
@@ -1298,7 +1298,7 @@ j_i64(struct writer *nd, int64_t v)
 	if (v > (INT64_C(1) << 53) || v < -(INT64_C(1) << 53))
 		jw_string(nd, b, n);
 	else
-		wr_mem(nd, b, n);
+		writer_mem(nd, b, n);
 }
 
 static void
@@ -1450,7 +1450,7 @@ types_rows(struct sample *x, const struct types *t, size_t rows)
 			pq_put_str(x->w, t->fault, i % 2 ? "lead_off" : "",
 			    i % 2 ? 8 : 0);
 			jw_string(nd, i % 2 ? "lead_off" : "", i % 2 ? 8 : 0);
-			wr_char(nd, '}');
+			writer_char(nd, '}');
 		}
 		end_row(x);
 	}
@@ -1478,23 +1478,23 @@ map_put(struct sample *x, int node, const char *const *kv, size_t n)
 	struct pq_str k[8], v[8];
 	bool first = true;
 
-	wr_char(&x->nd, '{');
+	writer_char(&x->nd, '{');
 	for (size_t i = 0; i < n; i++) {
 		k[i].p = kv[2 * i];
 		k[i].len = strlen(kv[2 * i]);
 		v[i].p = kv[2 * i + 1];
 		v[i].len = v[i].p ? strlen(v[i].p) : 0;
 		if (!first)
-			wr_char(&x->nd, ',');
+			writer_char(&x->nd, ',');
 		first = false;
 		jw_string(&x->nd, k[i].p, k[i].len);
-		wr_char(&x->nd, ':');
+		writer_char(&x->nd, ':');
 		if (v[i].p)
 			jw_string(&x->nd, v[i].p, v[i].len);
 		else
 			jw_null(&x->nd);
 	}
-	wr_char(&x->nd, '}');
+	writer_char(&x->nd, '}');
 	pq_put_map(x->w, node, k, v, n);
 }
 
@@ -1543,7 +1543,7 @@ write_checkpoint(const char *dir, const struct pq_options *o, size_t adds)
 	first = true;
 	null_except(&x, &c, c.proto, &first);
 	j_key(&x, "protocol", &first);
-	wr_str(&x.nd, "{\"minReaderVersion\":1,\"minWriterVersion\":2}");
+	writer_str(&x.nd, "{\"minReaderVersion\":1,\"minWriterVersion\":2}");
 	pq_put_i32(x.w, c.rv, 1);
 	pq_put_i32(x.w, c.wv, 2);
 	end_row(&x);
@@ -1554,54 +1554,54 @@ write_checkpoint(const char *dir, const struct pq_options *o, size_t adds)
 	first = true;
 	null_except(&x, &c, c.md, &first);
 	j_key(&x, "metaData", &first);
-	wr_str(&x.nd, "{\"id\":");
+	writer_str(&x.nd, "{\"id\":");
 	j_str(&x, c.id, "5b9c6f0e-8a57-4c8e-9b8e-0d5e8a7e3a10");
-	wr_str(&x.nd, ",\"name\":");
+	writer_str(&x.nd, ",\"name\":");
 	pq_null(x.w, c.name);
 	jw_null(&x.nd);
-	wr_str(&x.nd, ",\"format\":{\"provider\":");
+	writer_str(&x.nd, ",\"format\":{\"provider\":");
 	j_str(&x, c.prov, "parquet");
-	wr_str(&x.nd, ",\"options\":");
+	writer_str(&x.nd, ",\"options\":");
 	map_put(&x, c.opts, NULL, 0);
-	wr_str(&x.nd, "},\"schemaString\":");
+	writer_str(&x.nd, "},\"schemaString\":");
 	j_str(&x, c.sstr, "{\"type\":\"struct\",\"fields\":[]}");
-	wr_str(&x.nd, ",\"partitionColumns\":[");
+	writer_str(&x.nd, ",\"partitionColumns\":[");
 	struct pq_str pcols[2] = { { "event_date", 10 }, { "ward", 4 } };
 	pq_put_list(x.w, c.pcols, pcols, 2);
-	wr_str(&x.nd, "\"event_date\",\"ward\"]");
-	wr_str(&x.nd, ",\"configuration\":");
+	writer_str(&x.nd, "\"event_date\",\"ward\"]");
+	writer_str(&x.nd, ",\"configuration\":");
 	map_put(&x, c.conf, conf, 2);
-	wr_str(&x.nd, ",\"createdTime\":");
+	writer_str(&x.nd, ",\"createdTime\":");
 	j_long(&x, c.ctime, INT64_C(1767225600000));
-	wr_char(&x.nd, '}');
+	writer_char(&x.nd, '}');
 	end_row(&x);
 
 	/* txn */
 	first = true;
 	null_except(&x, &c, c.txn, &first);
 	j_key(&x, "txn", &first);
-	wr_str(&x.nd, "{\"appId\":");
+	writer_str(&x.nd, "{\"appId\":");
 	j_str(&x, c.app, "vitals:silver:0");
-	wr_str(&x.nd, ",\"version\":");
+	writer_str(&x.nd, ",\"version\":");
 	j_long(&x, c.ver, 41999);
-	wr_str(&x.nd, ",\"lastUpdated\":");
+	writer_str(&x.nd, ",\"lastUpdated\":");
 	pq_null(x.w, c.upd);
 	jw_null(&x.nd);
-	wr_char(&x.nd, '}');
+	writer_char(&x.nd, '}');
 	end_row(&x);
 
 	/* remove, with the other leaves of remove absent */
 	first = true;
 	null_except(&x, &c, c.rm, &first);
 	j_key(&x, "remove", &first);
-	wr_str(&x.nd, "{\"path\":");
+	writer_str(&x.nd, "{\"path\":");
 	j_str(&x, c.rpath, "event_date=2025-12-31/part-00000-old.parquet");
-	wr_str(&x.nd, ",\"deletionTimestamp\":");
+	writer_str(&x.nd, ",\"deletionTimestamp\":");
 	j_long(&x, c.rts, INT64_C(1767225600500));
-	wr_str(&x.nd, ",\"dataChange\":");
+	writer_str(&x.nd, ",\"dataChange\":");
 	pq_put_bool(x.w, c.rchange, true);
 	jw_bool(&x.nd, true);
-	wr_char(&x.nd, '}');
+	writer_char(&x.nd, '}');
 	end_row(&x);
 
 	/* adds: partition maps of one or two entries, a null map value,
@@ -1623,27 +1623,27 @@ write_checkpoint(const char *dir, const struct pq_options *o, size_t adds)
 		first = true;
 		null_except(&x, &c, c.add, &first);
 		j_key(&x, "add", &first);
-		wr_str(&x.nd, "{\"path\":");
+		writer_str(&x.nd, "{\"path\":");
 		j_str(&x, c.path, path);
-		wr_str(&x.nd, ",\"partitionValues\":");
+		writer_str(&x.nd, ",\"partitionValues\":");
 		map_put(&x, c.pv, pv, i % 4 == 0 ? 1 : 2);
-		wr_str(&x.nd, ",\"size\":");
+		writer_str(&x.nd, ",\"size\":");
 		j_long(&x, c.size, 100000 + (int64_t)i * 37);
-		wr_str(&x.nd, ",\"modificationTime\":");
+		writer_str(&x.nd, ",\"modificationTime\":");
 		j_long(&x, c.mtime, INT64_C(1767225600000) + (int64_t)i);
-		wr_str(&x.nd, ",\"dataChange\":");
+		writer_str(&x.nd, ",\"dataChange\":");
 		pq_put_bool(x.w, c.change, true);
 		jw_bool(&x.nd, true);
-		wr_str(&x.nd, ",\"stats\":");
+		writer_str(&x.nd, ",\"stats\":");
 		j_str(&x, c.stats, stats);
-		wr_str(&x.nd, ",\"tags\":");
+		writer_str(&x.nd, ",\"tags\":");
 		if (i % 5 == 0) {
 			pq_null(x.w, c.tags);
 			jw_null(&x.nd);
 		} else {
 			map_put(&x, c.tags, tags, i % 5 == 1 ? 0 : 1);
 		}
-		wr_char(&x.nd, '}');
+		writer_char(&x.nd, '}');
 		end_row(&x);
 	}
 	sample_close(&x);
@@ -1840,7 +1840,7 @@ put_silver(struct pq_writer *w, struct writer *nd, const struct silver *v,
 			if (ep) jw_int(nd, x->epid); else jw_null(nd);
 			jw_key(nd, "fault", 5, false);
 			if (f) jw_string(nd, f, strlen(f)); else jw_null(nd);
-			wr_char(nd, '}');
+			writer_char(nd, '}');
 		}
 		return;
 	}
@@ -2100,7 +2100,7 @@ bench(size_t rows)
 		for (size_t r = 0; r < rows; r++) {
 			for (size_t i = 0; i < t->n; i++)
 				put_silver(w, &nd, &v, &data[r], ids, i);
-			wr_mem(&nd, "}\n", 2);
+			writer_mem(&nd, "}\n", 2);
 			writer_end_record(&nd);
 			pq_end_row(w);
 		}

@@ -16,7 +16,7 @@
 #include <math.h>
 
 #include "jsonw.h"
-#include "ndjson.h"
+#include "writer.h"
 #include "record.h"
 #include "rng.h"
 #include "schema.h"

@@ -20,7 +20,7 @@
 #include <jansson.h>
 
 #include "featurize.h"
-#include "ndjson.h"
+#include "writer.h"
 #include "record.h"
 #include "schema.h"
 #include "score_out.h"
@@ -199,7 +199,7 @@ test_reuse(void **state)
 		score_out_write(&so, lines[i], strlen(lines[i]), r, 0.5, false,
 		    x[i]);
 	}
-	wr_char(&w, '\0');
+	writer_char(&w, '\0');
 	assert_string_equal(w.buf,
 	    "{\"patient_id\":\"a\",\"anomaly_score\":0.5,\"is_anomaly\":false,"
 	    "\"features\":{\"heart_rate\":1.0}}\n"

@@ -31,7 +31,7 @@
 #include "cohort.h"
 #include "faults.h"
 #include "isotime.h"
-#include "ndjson.h"
+#include "writer.h"
 #include "schema.h"
 #include "simulate.h"
 

@@ -26,7 +26,7 @@
 #include "featurize.h"
 #include "iforest.h"
 #include "isotime.h"
-#include "ndjson.h"
+#include "reader.h"
 #include "record.h"
 #include "schema.h"
 #include "trainset.h"

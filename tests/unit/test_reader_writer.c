@@ -1,10 +1,11 @@
 /*
- * ndjson: the reader's lines (LF and CRLF, a missing final newline, NUL
- * bytes, the max_line cap at its edge and far beyond it, several files
- * and the ones that cannot be read), its hooks (the flush before a read
- * that may block, the idle deadline, a halt, a stop signal), and the
- * writer's buffering and its failures: a full disk, a closed descriptor
- * and a closed pipe, which is the one failure it does not report.
+ * reader and writer (lib/reader, lib/writer): the reader's lines (LF and
+ * CRLF, a missing final newline, NUL bytes, the max_line cap at its edge
+ * and far beyond it, several files and the ones that cannot be read), its
+ * hooks (the flush before a read that may block, the idle deadline, a
+ * halt, a stop signal), and the writer's buffering and its failures: a
+ * full disk, a closed descriptor and a closed pipe, which is the one
+ * failure it does not report.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,7 +24,8 @@
 #include "unit.h"
 
 #include "cli.h"
-#include "ndjson.h"
+#include "reader.h"
+#include "writer.h"
 
 static char dir[256];
 
@@ -31,7 +33,7 @@ static int
 make_dir(void **state)
 {
 	(void)state;
-	unit_tmpdir(dir, sizeof dir, "ndjson");
+	unit_tmpdir(dir, sizeof dir, "reader");
 	return 0;
 }
 
@@ -125,10 +127,10 @@ test_line_ends(void **state)
 	/* An empty line is a line, and blank. */
 	assert_int_equal(reader_next(r, &ln), 1);
 	assert_int_equal(ln.len, 0);
-	assert_true(line_is_blank(&ln));
+	assert_true(reader_line_blank(&ln));
 	assert_int_equal(ln.lineno, 3);
 	assert_int_equal(reader_next(r, &ln), 1);
-	assert_true(line_is_blank(&ln));
+	assert_true(reader_line_blank(&ln));
 	assert_string_equal(ln.source, paths[0]);
 	/* No newline at the end: the last line still comes, whole. */
 	expect_line(r, "last", 4, 5);
@@ -147,13 +149,13 @@ test_blank(void **state)
 	struct line l = { 0 };
 
 	l.text = a, l.len = 0;
-	assert_true(line_is_blank(&l));
+	assert_true(reader_line_blank(&l));
 	l.text = b, l.len = strlen(b);
-	assert_true(line_is_blank(&l));
+	assert_true(reader_line_blank(&l));
 	l.text = c, l.len = strlen(c);
-	assert_false(line_is_blank(&l));
+	assert_false(reader_line_blank(&l));
 	l.text = d, l.len = strlen(d);
-	assert_false(line_is_blank(&l));
+	assert_false(reader_line_blank(&l));
 }
 
 /* NUL bytes are data: the line's length counts them. */
@@ -438,7 +440,7 @@ test_flush_before_read(void **state)
 	reader_on_block(r, writer_flush_hook, &w);
 	assert_int_equal(write(p[1], "a\n", 2), 2);
 	expect_line(r, "a", 1, 1);
-	wr_str(&w, "{\"out\":1}\n");
+	writer_str(&w, "{\"out\":1}\n");
 	assert_int_equal(writer_end_record(&w), 0);
 	/* Buffered: a record is not a write(2) of its own. */
 	assert_int_equal(file_size(out), 0);
@@ -533,7 +535,7 @@ test_memory_writer(void **state)
 
 	writer_open_memory(&w);
 	for (int i = 0; i < 100000; i++) {
-		wr_str(&w, "0123456789");
+		writer_str(&w, "0123456789");
 		assert_int_equal(writer_end_record(&w), 0);
 	}
 	assert_int_equal(w.len, 1000000);
@@ -569,7 +571,7 @@ test_file_writer(void **state)
 	assert_true(w.own_fd);
 	assert_string_equal(w.name, path);
 	for (int i = 0; i < 20000; i++) {
-		wr_str(&w, rec);
+		writer_str(&w, rec);
 		assert_int_equal(writer_end_record(&w), 0);
 		total += 100;
 		/* Memory does not follow the stream. */
@@ -579,8 +581,8 @@ test_file_writer(void **state)
 	assert_true(file_size(path) < (off_t)total);
 	huge = malloc(4u << 20);
 	memset(huge, 'h', 4u << 20);
-	wr_mem(&w, huge, 4u << 20);
-	wr_char(&w, '\n');
+	writer_mem(&w, huge, 4u << 20);
+	writer_char(&w, '\n');
 	total += (4u << 20) + 1;
 	assert_int_equal(writer_end_record(&w), 0);
 	free(huge);
@@ -591,13 +593,13 @@ test_file_writer(void **state)
 
 	assert_int_equal(writer_open(&w, path, true), 0);	/* truncates */
 	assert_int_equal(file_size(path), 0);
-	wr_str(&w, "u\n");
+	writer_str(&w, "u\n");
 	assert_int_equal(writer_end_record(&w), 0);
 	assert_int_equal(file_size(path), 2);
 	assert_int_equal(writer_close(&w), 0);
 
 	assert_int_equal(writer_open_append(&w, path), 0);
-	wr_str(&w, "v\n");
+	writer_str(&w, "v\n");
 	assert_int_equal(writer_close(&w), 0);
 	FILE *fp = fopen(path, "r");
 	char back[8] = "";
@@ -626,7 +628,7 @@ test_fd_writer(void **state)
 	assert_true((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644)) >= 0);
 	writer_open_fd(&w, fd, "mine");
 	assert_false(w.own_fd);
-	wr_str(&w, "x\n");
+	writer_str(&w, "x\n");
 	assert_int_equal(writer_close(&w), 0);
 	assert_true(fcntl(fd, F_GETFD) >= 0);
 	assert_int_equal(write(fd, "y\n", 2), 2);
@@ -673,12 +675,12 @@ test_write_error(void **state)
 		    strerror(errno));
 	assert_int_equal(writer_open(&w, "/dev/full", false), 0);
 	for (int i = 0; i < 10000 && rc == 0; i++) {
-		wr_str(&w, "0123456789abcdef0123456789abcdef\n");
+		writer_str(&w, "0123456789abcdef0123456789abcdef\n");
 		rc = writer_end_record(&w);
 	}
 	assert_int_equal(rc, -1);
 	assert_int_equal(w.error, ENOSPC);
-	wr_str(&w, "more\n");
+	writer_str(&w, "more\n");
 	assert_int_equal(writer_flush(&w), -1);
 	assert_int_equal(w.len, 0);
 	assert_int_equal(writer_end_record(&w), -1);
@@ -697,7 +699,7 @@ test_write_error(void **state)
 	close(fd);
 	close(900);
 	writer_open_fd(&w, 900, "gone");
-	wr_str(&w, "x\n");
+	writer_str(&w, "x\n");
 	assert_int_equal(writer_end_record(&w), 0);	/* still buffered */
 	said = stderr_of(close_writer, &c);
 	assert_int_equal(c.rc, -1);
@@ -719,7 +721,7 @@ test_closed_pipe(void **state)
 	assert_int_equal(pipe(p), 0);
 	close(p[0]);
 	writer_open_fd(&w, p[1], "<stdout>");
-	wr_str(&w, "x\n");
+	writer_str(&w, "x\n");
 	assert_string_equal(stderr_of(close_writer, &c), "");
 	assert_int_equal(c.rc, -1);
 	assert_int_equal(c.err, EPIPE);
