@@ -256,7 +256,7 @@ checkpoint_write(const struct delta_table *t, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", final, strerror(errno));
 		goto out;
 	}
-	fsync_dir(dir);
+	safefile_fsync_dir(dir);
 	int n = snprintf(last, sizeof last, "{\"version\":%lld,\"size\":%llu,"
 	    "\"sizeInBytes\":%llu,\"numOfAddFiles\":%llu}\n",
 	    (long long)t->version, (unsigned long long)rows,

@@ -26,30 +26,6 @@ delta_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int
-mkdir_p(const char *path)
-{
-	char buf[4096];
-	size_t n = strlen(path);
-
-	if (n == 0 || n >= sizeof buf) {
-		errno = n ? ENAMETOOLONG : ENOENT;
-		return -1;
-	}
-	memcpy(buf, path, n + 1);
-	for (char *p = buf + 1; *p != '\0'; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-		return -1;
-	return 0;
-}
-
 static char *
 log_path(const struct delta_table *t, int64_t version, const char *suffix)
 {
@@ -452,7 +428,7 @@ write_temp(struct delta_table *t, const char *text, size_t len, char *err,
 	size_t n = strlen(dir) + 64;
 	int fd;
 
-	if (mkdir_p(dir) != 0)
+	if (safefile_mkdirs(dir) != 0)
 		goto fail_dir;
 	uuid_v4(id);
 	tmp = xmalloc(n);
@@ -461,7 +437,7 @@ write_temp(struct delta_table *t, const char *text, size_t len, char *err,
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
 	if (fd < 0)
 		goto fail_tmp;
-	if (write_all(fd, text, len) != 0) {
+	if (safefile_write_all(fd, text, len) != 0) {
 		int saved = errno;
 		close(fd);
 		unlink(tmp);
@@ -582,7 +558,7 @@ delta_commit(struct delta_table *t, json_t *actions, const int64_t *floor,
 			unlink(tmp);
 			free(tmp);
 			tmp = NULL;
-			fsync_dir(dir);
+			safefile_fsync_dir(dir);
 			free(dir);
 			free(final);
 			json_array_foreach(actions, i, a)

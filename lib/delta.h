@@ -129,9 +129,6 @@ enum delta_commit_result {
 enum delta_commit_result delta_commit(struct delta_table *t, json_t *actions,
     const int64_t *txn_floor, int64_t *version, char *err, size_t errlen);
 
-/* Creates a directory and any missing parents (mode 0777 before the
- * umask); 0, or -1 with errno.  An existing directory is fine. */
-int mkdir_p(const char *path);
 
 /* Milliseconds since the epoch, for modificationTime and commit times. */
 int64_t delta_now_ms(void);

@@ -311,7 +311,7 @@ mkdirs(const char *root, const char *rel)
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	if (mkdir_p(root) != 0)
+	if (safefile_mkdirs(root) != 0)
 		return -1;
 	for (const char *p = rel; *p != '\0'; p++) {
 		path[n++] = *p;
@@ -746,7 +746,7 @@ seal_parts(struct appender *a, uint64_t *sizes, char *err, size_t errlen)
 		snprintf(path, sizeof path, "%s/%s", a->t->root, d);
 		/* Every level of a new partition directory. */
 		for (;;) {
-			if (fsync_dir(path) != 0) {
+			if (safefile_fsync_dir(path) != 0) {
 				snprintf(err, errlen, "%s: %s", path,
 				    strerror(errno));
 				return -1;

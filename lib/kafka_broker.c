@@ -26,7 +26,7 @@ struct kafka_broker {
 };
 
 struct kafka_broker *
-broker_start(const struct broker_options *o, char *err, size_t errlen)
+kafka_broker_start(const struct broker_options *o, char *err, size_t errlen)
 {
 	struct kafka_broker *kb = xcalloc(1, sizeof *kb);
 	struct kafka_client *kc = xcalloc(1, sizeof *kc);
@@ -62,18 +62,18 @@ broker_start(const struct broker_options *o, char *err, size_t errlen)
 	kb->bootstraps = xstrdup(rd_kafka_mock_cluster_bootstraps(kb->mc));
 	return kb;
 fail:
-	broker_stop(kb);
+	kafka_broker_stop(kb);
 	return NULL;
 }
 
 const char *
-broker_bootstraps(const struct kafka_broker *kb)
+kafka_broker_bootstraps(const struct kafka_broker *kb)
 {
 	return kb->bootstraps;
 }
 
 int
-broker_write_bootstrap(const struct kafka_broker *kb, const char *path,
+kafka_broker_write_bootstrap(const struct kafka_broker *kb, const char *path,
     char *err, size_t errlen)
 {
 	size_t n = strlen(kb->bootstraps);
@@ -88,7 +88,7 @@ broker_write_bootstrap(const struct kafka_broker *kb, const char *path,
 }
 
 void
-broker_set_down(struct kafka_broker *kb, bool down)
+kafka_broker_set_down(struct kafka_broker *kb, bool down)
 {
 	for (int id = 1; id <= kb->brokers; id++) {
 		if (down)
@@ -99,7 +99,7 @@ broker_set_down(struct kafka_broker *kb, bool down)
 }
 
 void
-broker_stop(struct kafka_broker *kb)
+kafka_broker_stop(struct kafka_broker *kb)
 {
 	if (kb == NULL)
 		return;

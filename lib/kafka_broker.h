@@ -32,22 +32,22 @@ struct kafka_broker;
 
 /* Starts the cluster and creates the topics.  NULL with err on
  * failure.  The cluster's threads run with the stop signals blocked. */
-struct kafka_broker *broker_start(const struct broker_options *o, char *err,
-    size_t errlen);
+struct kafka_broker *kafka_broker_start(const struct broker_options *o,
+    char *err, size_t errlen);
 
 /* "127.0.0.1:port,..." for -b; owned by the broker. */
-const char *broker_bootstraps(const struct kafka_broker *kb);
+const char *kafka_broker_bootstraps(const struct kafka_broker *kb);
 
 /* Writes the bootstrap list and a newline to path, atomically (a
  * temporary file renamed into place), so whoever waits for the file
  * never reads half an address.  0, or -1 with err. */
-int broker_write_bootstrap(const struct kafka_broker *kb, const char *path,
-    char *err, size_t errlen);
+int kafka_broker_write_bootstrap(const struct kafka_broker *kb,
+    const char *path, char *err, size_t errlen);
 
 /* Every broker down (connections refused, as in an outage) or up. */
-void broker_set_down(struct kafka_broker *kb, bool down);
+void kafka_broker_set_down(struct kafka_broker *kb, bool down);
 
 /* Stops the cluster; its messages are gone. */
-void broker_stop(struct kafka_broker *kb);
+void kafka_broker_stop(struct kafka_broker *kb);
 
 #endif

@@ -26,7 +26,7 @@
 static int
 write_out(struct pq_writer *w, const uint8_t *p, size_t n)
 {
-	if (write_all(w->fd, p, n) != 0) {
+	if (safefile_write_all(w->fd, p, n) != 0) {
 		pqw_fail(w, "write: %s", strerror(errno));
 		return -1;
 	}

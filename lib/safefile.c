@@ -5,12 +5,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "xalloc.h"
 
 int
-write_all(int fd, const void *buf, size_t len)
+safefile_write_all(int fd, const void *buf, size_t len)
 {
 	const char *p = buf;
 	ssize_t n;
@@ -28,7 +29,7 @@ write_all(int fd, const void *buf, size_t len)
 }
 
 int
-fsync_dir(const char *path)
+safefile_fsync_dir(const char *path)
 {
 	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	int rc, saved;
@@ -76,7 +77,7 @@ safefile_write(const char *path, const void *buf, size_t len, char *err,
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0)
 		goto fail;
 	step = "write";
-	if (write_all(fd, buf, len) != 0)
+	if (safefile_write_all(fd, buf, len) != 0)
 		goto fail_fd;
 	step = "fsync";
 	if (fsync(fd) != 0)
@@ -95,7 +96,7 @@ safefile_write(const char *path, const void *buf, size_t len, char *err,
 	 * the rename on a power cut, and is reported as a failure. */
 	dir = dir_of(path);
 	step = "fsync its directory";
-	if (fsync_dir(dir) != 0)
+	if (safefile_fsync_dir(dir) != 0)
 		goto fail;
 	free(dir);
 	free(tmp);
@@ -111,4 +112,28 @@ fail:
 	free(dir);
 	free(tmp);
 	return -1;
+}
+
+int
+safefile_mkdirs(const char *path)
+{
+	char buf[4096];
+	size_t n = strlen(path);
+
+	if (n == 0 || n >= sizeof buf) {
+		errno = n ? ENAMETOOLONG : ENOENT;
+		return -1;
+	}
+	memcpy(buf, path, n + 1);
+	for (char *p = buf + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+		return -1;
+	return 0;
 }

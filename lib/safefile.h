@@ -15,7 +15,7 @@
 
 /* Writes buf[0..len) to fd in full, retrying short writes and EINTR.
  * 0, or -1 with errno. */
-int write_all(int fd, const void *buf, size_t len);
+int safefile_write_all(int fd, const void *buf, size_t len);
 
 /*
  * Replaces the file at path with buf[0..len) as described above, mode
@@ -26,6 +26,10 @@ int safefile_write(const char *path, const void *buf, size_t len, char *err,
     size_t errlen);
 
 /* fsyncs a directory; 0 or -1 with errno. */
-int fsync_dir(const char *path);
+int safefile_fsync_dir(const char *path);
+
+/* Creates a directory and any missing parents (mode 0777 before the
+ * umask); 0, or -1 with errno.  An existing directory is fine. */
+int safefile_mkdirs(const char *path);
 
 #endif

@@ -113,20 +113,20 @@ main(int argc, char **argv)
 		cli_usage_error(usage_text, "unexpected argument: %s",
 		    argv[optind]);
 
-	if ((kb = broker_start(&cfg.bo, err, sizeof err)) == NULL)
+	if ((kb = kafka_broker_start(&cfg.bo, err, sizeof err)) == NULL)
 		cli_die(EXIT_FAIL, "%s", err);
-	if (cfg.bootstrap_file != NULL && broker_write_bootstrap(kb,
+	if (cfg.bootstrap_file != NULL && kafka_broker_write_bootstrap(kb,
 	    cfg.bootstrap_file, err, sizeof err) != 0) {
-		broker_stop(kb);
+		kafka_broker_stop(kb);
 		cli_die(EXIT_FAIL, "%s", err);
 	}
 	signal(SIGPIPE, SIG_IGN);
-	printf("%s\n", broker_bootstraps(kb));
+	printf("%s\n", kafka_broker_bootstraps(kb));
 	fflush(stdout);
 	if (opt.verbose >= 0)
 		cli_warn("%d broker%s at %s; stop with SIGINT or SIGTERM",
 		    cfg.bo.brokers, cfg.bo.brokers == 1 ? "" : "s",
-		    broker_bootstraps(kb));
+		    kafka_broker_bootstraps(kb));
 
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_usr;
@@ -139,14 +139,14 @@ main(int argc, char **argv)
 		usleep(100 * 1000);
 		if (want_down >= 0 && want_down != down) {
 			down = want_down;
-			broker_set_down(kb, down);
+			kafka_broker_set_down(kb, down);
 			if (opt.verbose >= 0)
 				cli_warn("brokers %s", down ? "down" : "up");
 		}
 	}
 	if (cfg.bootstrap_file != NULL)
 		unlink(cfg.bootstrap_file);
-	broker_stop(kb);
+	kafka_broker_stop(kb);
 	if (opt.verbose >= 0)
 		cli_warn("stopped; its messages are gone (memory only)");
 	cli_reraise();

@@ -153,7 +153,7 @@ pqf_open(struct pqf *f, const char *rel, const struct schema *t)
 	snprintf(sub, sizeof sub, "%s", f->path);
 	if ((slash = strrchr(sub, '/')) != NULL) {
 		*slash = '\0';
-		assert_int_equal(mkdir_p(sub), 0);
+		assert_int_equal(safefile_mkdirs(sub), 0);
 	}
 	f->s = pq_schema_new();
 	for (size_t i = 0; i < t->n; i++)
