@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "isotime.h"
+#include "sanitize.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
