@@ -96,9 +96,11 @@ round_trip(struct fixture *f, const void *key, size_t klen, const void *val,
 	envelope_print(m, INT64_C(1772359200000000), &w);
 	consumer_release(m);
 	assert_true(w.len > 0 && w.buf[w.len - 1] == '\n');
+	/* The newline becomes the NUL that strstr below needs. */
 	*len = w.len - 1;
 	line = malloc(w.len);
-	memcpy(line, w.buf, w.len);
+	memcpy(line, w.buf, *len);
+	line[*len] = '\0';
 	writer_close(&w);
 	return line;
 }
