@@ -361,8 +361,11 @@ upload_resumable(struct bq *b, const char *jobs_url, const char *meta,
 
 		if (token == NULL)
 			break;
-		if (len == 0)
-			snprintf(range, sizeof range, "Content-Range: bytes */0");
+		/* Nothing (left) to send: ask for the outcome, as a
+		 * chunk "at-(at - 1)" would be no valid range. */
+		if (n == 0)
+			snprintf(range, sizeof range, "Content-Range: bytes "
+			    "*/%zu", len);
 		else
 			snprintf(range, sizeof range, "Content-Range: bytes "
 			    "%zu-%zu/%zu", at, at + n - 1, len);
@@ -373,9 +376,20 @@ upload_resumable(struct bq *b, const char *jobs_url, const char *meta,
 			return 0;
 		}
 		if (rc == 0 && r->status == 308) {
+			size_t was = at;
 			at = next_byte(r);
 			http_response_free(r);
-			stalls = 0;
+			if (at > len)
+				goto beyond;
+			/* Only progress renews the tries: a server that
+			 * takes nothing more is not asked forever. */
+			if (at > was) {
+				stalls = 0;
+			} else {
+				if (++stalls > MAX_TRIES || cli_stop)
+					break;
+				backoff(b, stalls);
+			}
 			continue;
 		}
 		if (rc == 0 && !retriable(r->status, NULL)) {
@@ -401,10 +415,18 @@ upload_resumable(struct bq *b, const char *jobs_url, const char *meta,
 		if (r->status == 308)
 			at = next_byte(r);
 		http_response_free(r);
+		if (at > len)
+			goto beyond;
 	}
 	free(session);
 	if (err[0] == '\0')
 		snprintf(err, errlen, "upload gave up");
+	return -1;
+beyond:
+	/* Sending from there would read past the data. */
+	free(session);
+	snprintf(err, errlen, "upload: the server says it has %zu bytes of "
+	    "%zu", at, len);
 	return -1;
 }
 

@@ -242,8 +242,11 @@ take_answer(struct bq_token *t, const struct http_response *r,
 		snprintf(err, errlen, "%s: %s sent a malformed token", t->what,
 		    where);
 	} else {
-		t->expires = json_is_integer(exp) ? time(NULL) +
-		    json_integer_value(exp) : 0;
+		/* Google's are an hour; a year at most, so that the sum
+		 * cannot overflow whatever the answer says. */
+		json_int_t in = json_integer_value(exp);
+		in = in < 0 ? 0 : in > 366 * 86400 ? 366 * 86400 : in;
+		t->expires = json_is_integer(exp) ? time(NULL) + in : 0;
 		rc = 0;
 	}
 	if (json_is_string(tok))

@@ -327,7 +327,9 @@ consumer_close(struct consumer *c)
 }
 
 /* "name":"text", or "name_base64":"..." with "name":null when the bytes
- * are not UTF-8; "name":null when there are none. */
+ * are not UTF-8 text; "name":null when there are none.  A NUL byte is
+ * valid UTF-8 and JSON can escape it, but the record codec (vitals-clean,
+ * delta-commit) refuses \u0000, so such bytes go to base64 too. */
 static void
 bytes_field(struct writer *w, const char *name, const void *p, size_t n)
 {
@@ -336,7 +338,7 @@ bytes_field(struct writer *w, const char *name, const void *p, size_t n)
 	writer_char(w, ':');
 	if (p == NULL) {
 		jw_null(w);
-	} else if (utf8_valid(p, n)) {
+	} else if (utf8_valid(p, n) && memchr(p, '\0', n) == NULL) {
 		jw_string(w, p, n);
 	} else {
 		jw_null(w);

@@ -74,9 +74,10 @@ void consumer_close(struct consumer *c);
 /*
  * One Bronze envelope as schemas/bronze.json states it: topic,
  * partition, offset, key, value (the payload as text), kafka_timestamp,
- * ingest_time, event_date.  A key or value that is not valid UTF-8 is
- * written as key_base64 / value_base64 instead (key or value null), so
- * no message is altered or lost.
+ * ingest_time, event_date.  A key or value that is not valid UTF-8, or
+ * holds a NUL byte (which the record codec refuses as \u0000), is written
+ * as key_base64 / value_base64 instead (key or value null), so no message
+ * is altered or lost.
  */
 void envelope_print(const rd_kafka_message_t *m, int64_t ingest_usec,
     struct writer *w);

@@ -154,7 +154,9 @@ data_page(struct pq_writer *w, struct col *c, size_t s0, size_t s1,
 		for (size_t i = 0; i < n; i++)
 			p[i / 8] |= (uint8_t)(c->plain.p[v0 + i] << (i % 8));
 		w->body.len += (n + 7) / 8;
-	} else {
+	} else if (o1 > o0) {
+		/* A chunk of nulls only has no PLAIN buffer: NULL + 0 is
+		 * undefined. */
 		pqf_buf_add(&w->body, c->plain.p + o0, o1 - o0);
 	}
 	return emit_page(w, PGT_DATA_PAGE, (uint32_t)(s1 - s0),

@@ -612,14 +612,18 @@ synthea_vital_encounters(const char *dir, bool quiet,
 		    strcmp(csv_get(&c, category), "vital-signs") != 0) ||
 		    (type >= 0 && strcmp(csv_get(&c, type), "numeric") != 0))
 			continue;
-		snprintf(k, sizeof k, "%s %s", csv_get(&c, patient),
+		/* A newline, which no field holds, keeps patient "p 1" at
+		 * date "d" apart from patient "p" at date "1 d". */
+		snprintf(k, sizeof k, "%s\n%s", csv_get(&c, patient),
 		    csv_get(&c, date));
 		if (strcmp(k, key) != 0) {
 			flush_encounter(v, fn, arg, &n);
 			snprintf(key, sizeof key, "%s", k);
 		}
+		/* An empty VALUE is not recorded, not the 0 strtod gives. */
 		x = strtod(csv_get(&c, value), &end);
-		if (*end != '\0' || !isfinite(x))
+		if (*csv_get(&c, value) == '\0' || *end != '\0' ||
+		    !isfinite(x))
 			continue;
 		for (size_t i = 0; i < sizeof monitored / sizeof monitored[0];
 		    i++)

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "parquet_read.h"
+#include "sanitize.h"
 
 /* Rows read per input: a tiny file may honestly claim billions. */
 #define MAX_ROWS 2000

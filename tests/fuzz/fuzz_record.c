@@ -10,6 +10,7 @@
 
 #include "clean.h"
 #include "record.h"
+#include "sanitize.h"
 #include "schema.h"
 
 static struct schema *schema;

@@ -410,6 +410,71 @@ test_set_b(void **state)
 	check_export("synthea-ca2022", 59, 9);
 }
 
+/* What synthea_vital_encounters hands on, for the tests below. */
+struct seen {
+	int n;
+	double v[4][6];
+};
+
+static void
+collect(void *arg, const double *v)
+{
+	struct seen *s = arg;
+
+	if (s->n < 4)
+		memcpy(s->v[s->n], v, sizeof s->v[0]);
+	s->n++;
+}
+
+/* Found by tests/fuzz/fuzz_synthea.c's second reading: an empty VALUE was
+ * taken as 0 (strtod reads nothing and stops at the end), so a heart rate
+ * of 0 went into the spot checks; it is a value not recorded. */
+static void
+test_encounters_empty_value(void **state)
+{
+	struct seen s = { 0 };
+	char err[256];
+
+	(void)state;
+	put("observations.csv",
+	    "DATE,PATIENT,CODE,VALUE\n"
+	    "2020-01-01T00:00:00Z,a,8867-4,80\n"
+	    "2020-01-01T00:00:00Z,a,9279-1,14\n"
+	    "2020-01-01T00:00:00Z,a,2708-6,\n"
+	    "2020-01-01T00:00:00Z,a,8480-6,120\n"
+	    "2020-01-01T00:00:00Z,a,8462-4,80\n"
+	    "2020-01-02T00:00:00Z,a,8867-4,\n"
+	    "2020-01-02T00:00:00Z,a,9279-1,14\n"
+	    "2020-01-02T00:00:00Z,a,8480-6,120\n"
+	    "2020-01-02T00:00:00Z,a,8462-4,80\n");
+	assert_int_equal(synthea_vital_encounters(dir, true, collect, &s, err,
+	    sizeof err), 1);
+	assert_int_equal(s.n, 1);
+	assert_true(s.v[0][0] == 80);
+	assert_true(isnan(s.v[0][2]));
+}
+
+/* Found the same way: rows were grouped by "patient date" as one string,
+ * so patient "p 1" at date "d" and patient "p" at date "1 d" were one
+ * encounter.  The two are now told apart. */
+static void
+test_encounters_key_fields(void **state)
+{
+	struct seen s = { 0 };
+	char err[256];
+
+	(void)state;
+	put("observations.csv",
+	    "DATE,PATIENT,CODE,VALUE\n"
+	    "2020-01-01T00:00:00Z,p 1,8867-4,80\n"
+	    "2020-01-01T00:00:00Z,p 1,9279-1,14\n"
+	    "1 2020-01-01T00:00:00Z,p,8480-6,120\n"
+	    "1 2020-01-01T00:00:00Z,p,8462-4,80\n");
+	assert_int_equal(synthea_vital_encounters(dir, true, collect, &s, err,
+	    sizeof err), 0);
+	assert_int_equal(s.n, 0);
+}
+
 int
 main(void)
 {
@@ -422,6 +487,10 @@ main(void)
 		    remove_dir),
 		cmocka_unit_test_setup_teardown(test_refusals, make_dir,
 		    remove_dir),
+		cmocka_unit_test_setup_teardown(test_encounters_empty_value,
+		    make_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(test_encounters_key_fields,
+		    make_dir, remove_dir),
 		cmocka_unit_test(test_set_a),
 		cmocka_unit_test(test_set_b),
 	};
