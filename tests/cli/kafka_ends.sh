@@ -90,8 +90,10 @@ for d in $(cat delays); do
 	job=$!
 	sleep "$d"
 	if [ $((round % 2)) = 0 ]; then victim=delta-commit; else victim=kafka-cat-in; fi
-	pkill -9 -x "$victim" || :
-	pkill -x kafka-cat-in || :
+	# Only this test's processes: the pipeline's stages are children of
+	# its subshell.
+	pkill -9 -P "$job" -x "$victim" || :
+	pkill -P "$job" -x kafka-cat-in || :
 	wait $job || :
 	got=$(delta-cat -q lake/bronze 2>/dev/null | wc -l | tr -d ' ')
 	echo "round $round: killed $victim after ${d}s, bronze holds $got"

@@ -49,7 +49,7 @@ for victim in kafka-cat-in vitals-clean vitals-agg bronze silver gold; do
 	kafka-cat-in) pat="kafka-cat-in -q -b $B" ;;
 	vitals-clean) pat="vitals-clean -q --rejects $L/clean.$round" ;;
 	vitals-agg) pat="vitals-agg -q --resume-from $L/gold" ;;
-	*) pat="delta-commit -q --schema $victim" ;;
+	*) pat="delta-commit -q --schema $victim .*$L/$victim" ;;
 	esac
 	pkill -9 -f "$pat" || :
 	# The rest stops as a pipeline does when a stage dies; a consumer
