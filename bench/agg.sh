@@ -60,16 +60,8 @@ if [ "$JQN" != 0 ] && command -v jq > /dev/null; then
 	row "$(jq --version) (same job)" "$JQN" jq
 	jq_rate=$(rate "$JQN" "$(field jq 1)")
 	echo "  vitals-agg / jq: $(awk -v a="$agg_rate" -v b="$jq_rate" 'BEGIN { printf "%.0f", (b > 0 ? a / b : 0) }')x"
-	# Same job: the same rows, every column equal but means, which may
-	# differ by 0.001 where jq's floating-point sum rounds the other way
-	# (vitals-agg's sums are exact).
-	same=$(jq -n --slurpfile a "$work/slice-gold.ndjson" --slurpfile b "$work/jq.ndjson" '
-	    ($a | length) == ($b | length) and
-	    ([range($a | length) as $i | $a[$i] as $x | $b[$i] as $y |
-	      (($x | keys) == ($y | keys)) and
-	      all($x | keys[]; $x[.] == $y[.] or
-	          (endswith("_mean") and $x[.] != null and $y[.] != null and
-	           ($x[.] - $y[.] | fabs) < 0.0011))] | all)')
+	same=$(jq -n --slurpfile a "$work/slice-gold.ndjson" --slurpfile b "$work/jq.ndjson" \
+	    -f "$top/bench/gold-same.jq")
 	if [ "$same" = true ]; then
 		echo "  outputs: the same $(wc -l < "$work/jq.ndjson") rows on the first $JQN records"
 	else
