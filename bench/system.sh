@@ -75,13 +75,31 @@ best() {
 	b_name=$1; shift
 	b_i=1
 	while [ "$b_i" -le "$RUNS" ]; do
-		t "$b_name.run$b_i" "$@" > "${best_out:-/dev/null}"
+		again t "$b_name.run$b_i" "$@" > "${best_out:-/dev/null}"
 		b_i=$((b_i + 1))
 	done
 	best_out=/dev/null
 	for b_f in "$work/$b_name".run*.time; do tail -n 1 "$b_f"; done |
 	    sort -n | head -n 1 > "$work/$b_name.time"
 }
+
+# again CMD...: CMD, and up to twice more while it is killed from
+# outside (status 137 or 143, SIGKILL or SIGTERM): on a shared machine,
+# another job's `pkill -x delta-commit` ends ours too.  Each time is
+# counted in $work/killed.
+again() {
+	a_try=1
+	while :; do
+		a_rc=0
+		"$@" || a_rc=$?
+		case $a_rc in 137|143) ;; *) return "$a_rc" ;; esac
+		echo "$*" >> "$work/killed"
+		[ "$a_try" -lt 3 ] || return "$a_rc"
+		echo "system.sh: killed from outside (status $a_rc), run again: $*" >&2
+		a_try=$((a_try + 1))
+	done
+}
+: > "$work/killed"
 
 # The table: every row goes to $work/table, printed at the end.
 table=$work/table
@@ -124,10 +142,14 @@ best a.clean "$BIN/vitals-clean" -q -o /dev/null "$work/raw.ndjson"
 best a.score "$BIN/iforest-score" -q -o /dev/null "$work/clean.ndjson"
 best a.agg "$BIN/vitals-agg" -q -o /dev/null "$work/silver.ndjson"
 # delta-commit: a new table each run.
+commit_alone() {	# NAME TABLE INPUT [OPTION...]
+	ca_name=$1 ca_table=$2 ca_in=$3; shift 3
+	rm -rf "$ca_table"
+	t "$ca_name" "$BIN/delta-commit" -q --schema gold "$@" "$ca_table" "$ca_in"
+}
 i=1
 while [ "$i" -le "$RUNS" ]; do
-	rm -rf "$work/a.gold"
-	t "a.commit.run$i" "$BIN/delta-commit" -q --schema gold "$work/a.gold" "$work/gold.ndjson"
+	again commit_alone "a.commit.run$i" "$work/a.gold" "$work/gold.ndjson"
 	i=$((i + 1))
 done
 for f in "$work"/a.commit.run*.time; do tail -n 1 "$f"; done | sort -n | head -n 1 > "$work/a.commit.time"
@@ -150,7 +172,7 @@ run_pipeline() {
 echo "the pipeline without Kafka ..."
 i=1
 while [ "$i" -le "$RUNS" ]; do
-	run_pipeline "p$i" "$N"
+	again run_pipeline "p$i" "$N"
 	i=$((i + 1))
 done
 bp=$(for f in "$work"/p*.ms; do echo "$(cat "$f") $(basename "$f" .ms)"; done | sort -n | head -n 1 | cut -d' ' -f2)
@@ -194,15 +216,17 @@ if [ "$S" != 0 ]; then
 	run_jq() {
 		rm -rf "$work/$1.gold"
 		p0=$(now_ms)
+		p_rc=0
 		t "$1.gen" "$BIN/vitals-gen" --patients "$P" --count "$S" |
 		    t "$1.clean" jq -c -R -f "$top/bench/clean.jq" |
 		    t "$1.agg" jq -n -c -f "$top/bench/agg.jq" |
-		    t "$1.commit" "$BIN/delta-commit" -q --schema gold "$work/$1.gold"
+		    t "$1.commit" "$BIN/delta-commit" -q --schema gold "$work/$1.gold" || p_rc=$?
 		echo $(($(now_ms) - p0)) > "$work/$1.ms"
+		return "$p_rc"
 	}
 	i=1
 	while [ "$i" -le "$RUNS" ]; do
-		run_jq "jq$i"
+		again run_jq "jq$i"
 		i=$((i + 1))
 	done
 	bj=$(for f in "$work"/jq*.ms; do echo "$(cat "$f") $(basename "$f" .ms)"; done | sort -n | head -n 1 | cut -d' ' -f2)
@@ -211,7 +235,7 @@ if [ "$S" != 0 ]; then
 	j_cpu=$(for s in gen clean agg commit; do cpu "$bj.$s"; echo; done | awk '{ s += $1 } END { printf "%.2f", s }')
 	j_rss=$(for s in gen clean agg commit; do field "$bj.$s" 4; done | awk '{ s += $1 } END { print s }')
 	# Our pipeline on the same slice: the same Gold rows?
-	run_pipeline ps "$S"
+	again run_pipeline ps "$S"
 	# (but the anomaly columns, which jq cannot fill).
 	noscore='del(.anomaly_score_max, .anomaly_score_mean, .anomalous_readings, .is_anomaly)'
 	"$BIN/delta-cat" -q "$work/$bj.gold" | jq -c "$noscore" > "$work/jq.gold.ndjson"
@@ -313,42 +337,52 @@ fi
 
 # ---- through the embedded broker ----
 echo "through the embedded broker ($KP partitions) ..."
-"$BIN/kafka-broker" -q -t vitals --partitions "$KP" --bootstrap-file "$work/bs" > /dev/null &
-broker=$!
-while [ ! -s "$work/bs" ]; do sleep 0.1; done
-B=$(cat "$work/bs")
-# The consumer pipeline first, in a group, waiting for its partitions;
-# then the monitors produce.  Wall: from the first message produced to
-# the last Gold row committed.
-# Should messages be lost (the broker keeps about 5 MB of a partition),
-# kafka-cat-in would wait for ever: timeout ends it, and the table says
-# how many it got.
-(
-	t k.in timeout $((120 + N / 5000)) "$BIN/kafka-cat-in" -v -b "$B" -G bench -t vitals \
-	    -c "$N" 2> "$work/k.in.err" |
-	    t k.clean "$BIN/vitals-clean" -q |
-	    t k.score "$BIN/iforest-score" -q |
-	    t k.agg "$BIN/vitals-agg" -q |
-	    t k.commit "$BIN/delta-commit" -q --schema gold "$work/k.gold"
-	now_ms > "$work/k.end"
-) &
-consumer=$!
-i=0
-until grep -q 'assigned' "$work/k.in.err" 2>/dev/null || [ "$i" -ge 300 ]; do sleep 0.1; i=$((i + 1)); done
-k0=$(now_ms)
-t k.gen "$BIN/vitals-gen" --patients "$P" --count "$N" |
-    t k.out "$BIN/kafka-cat-out" -q -b "$B" -t vitals
-k_prod=$(($(now_ms) - k0))
-wait "$consumer" || :
-[ -s "$work/k.end" ] || now_ms > "$work/k.end"
-k_ms=$(($(cat "$work/k.end") - k0))
-k_broker=$(awk '/^VmHWM/ { print $2 }' "/proc/$broker/status")
-# The broker's CPU seconds (utime + stime, in clock ticks).
-k_bcpu=$(awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$broker/stat")
-kill "$broker" 2>/dev/null || :
-wait "$broker" 2>/dev/null || :
-broker=""
-k_in=$(sed -n 's/.* out=\([0-9]*\).*/\1/p' "$work/k.in.err" | tail -n 1)
+# kafka_run: one run, with a broker of its own; the status of the
+# consumer's last stage.
+kafka_run() {
+	rm -rf "$work/k.gold" "$work/k.rc" "$work/k.end" "$work/k.in.err" "$work/bs"
+	"$BIN/kafka-broker" -q -t vitals --partitions "$KP" --bootstrap-file "$work/bs" > /dev/null &
+	broker=$!
+	while [ ! -s "$work/bs" ]; do sleep 0.1; done
+	B=$(cat "$work/bs")
+	# The consumer pipeline first, in a group, waiting for its partitions;
+	# then the monitors produce.  Wall: from the first message produced to
+	# the last Gold row committed.
+	# Should messages be lost (the broker keeps about 5 MB of a partition),
+	# kafka-cat-in would wait for ever: timeout ends it, and the table says
+	# how many it got.
+	(
+		t k.in timeout $((120 + N / 5000)) "$BIN/kafka-cat-in" -v -b "$B" -G bench -t vitals \
+		    -c "$N" 2> "$work/k.in.err" |
+		    t k.clean "$BIN/vitals-clean" -q |
+		    t k.score "$BIN/iforest-score" -q |
+		    t k.agg "$BIN/vitals-agg" -q |
+		    t k.commit "$BIN/delta-commit" -q --schema gold "$work/k.gold" || echo $? > "$work/k.rc"
+		now_ms > "$work/k.end"
+	) &
+	consumer=$!
+	i=0
+	until grep -q 'assigned' "$work/k.in.err" 2>/dev/null || [ "$i" -ge 300 ]; do sleep 0.1; i=$((i + 1)); done
+	k0=$(now_ms)
+	t k.gen "$BIN/vitals-gen" --patients "$P" --count "$N" |
+	    t k.out "$BIN/kafka-cat-out" -q -b "$B" -t vitals
+	k_prod=$(($(now_ms) - k0))
+	wait "$consumer" || :
+	[ -s "$work/k.end" ] || now_ms > "$work/k.end"
+	k_ms=$(($(cat "$work/k.end") - k0))
+	k_broker=$(awk '/^VmHWM/ { print $2 }' "/proc/$broker/status")
+	# The broker's CPU seconds (utime + stime, in clock ticks).
+	k_bcpu=$(awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$broker/stat")
+	kill "$broker" 2>/dev/null || :
+	wait "$broker" 2>/dev/null || :
+	broker=""
+	k_rc=$(cat "$work/k.rc" 2>/dev/null || echo 0)
+	k_in=$(sed -n 's/.* out=\([0-9]*\).*/\1/p' "$work/k.in.err" | tail -n 1)
+	# kafka-cat-in ended by a signal: the status of timeout.
+	case ${k_in:-none} in none) k_rc=143 ;; esac
+	return "$k_rc"
+}
+again kafka_run || :
 k_rows=$("$BIN/delta-cat" -q "$work/k.gold" | wc -l | tr -d ' ')
 k_cpu=$(for s in gen out in clean score agg commit; do cpu "k.$s"; echo; done | awk -v b="$k_bcpu" '{ s += $1 } END { printf "%.2f", s + b }')
 k_rss=$(for s in gen out in clean score agg commit; do field "k.$s" 4; done | awk -v b="$k_broker" '{ s += $1 } END { print s + b }')
@@ -373,9 +407,13 @@ note "the consumers' wall includes joining the group before the first message"
 rt_p99=-
 if [ "$RT" != 0 ]; then
 	echo "a real-time stream: ${RT}s of $RTP monitors ..."
-	"$BIN/vitals-gen" --realtime --patients "$RTP" -i 1 --duration "${RT}s" |
-	    "$BIN/vitals-clean" -q | "$BIN/iforest-score" -q |
-	    t rt.commit "$BIN/delta-commit" -q --schema silver --batch-time "${BATCH}s" "$work/rt" ||
+	rt_run() {
+		rm -rf "$work/rt"
+		"$BIN/vitals-gen" --realtime --patients "$RTP" -i 1 --duration "${RT}s" |
+		    "$BIN/vitals-clean" -q | "$BIN/iforest-score" -q |
+		    t rt.commit "$BIN/delta-commit" -q --schema silver --batch-time "${BATCH}s" "$work/rt"
+	}
+	again rt_run ||
 	    echo "system.sh: the real-time stream failed; its delays are of what was committed" >&2
 	# Each commit's rows: those of version v that version v-1 had not
 	# (delta-cat --as-of, exact per row); the delay of each is the
@@ -418,7 +456,7 @@ fi
 if [ "$BIG" != 0 ]; then
 	echo "the pipeline on $BIG readings ..."
 	big_rc=0
-	run_pipeline big "$BIG" || big_rc=$?
+	again run_pipeline big "$BIG" || big_rc=$?
 fi
 if [ "$BIG" != 0 ] && [ "$big_rc" != 0 ]; then
 	head_row "-- peak RSS at $BIG readings: the pipeline failed (status $big_rc), not measured --"
@@ -449,9 +487,8 @@ elif [ "$BIG" != 0 ]; then
 	for i in 1 2 3 4 5 6 7 8 9 10; do
 		sed "s/\"patient_id\":\"/\"patient_id\":\"r$i-/" "$work/gold.ndjson" >> "$work/gold10.ndjson"
 	done
-	rm -rf "$work/g1" "$work/g10"
-	t m.g1 "$BIN/delta-commit" -q --schema gold --batch-rows "$n_gold" "$work/g1" "$work/gold.ndjson"
-	t m.g10 "$BIN/delta-commit" -q --schema gold --batch-rows "$n_gold" "$work/g10" "$work/gold10.ndjson"
+	again commit_alone m.g1 "$work/g1" "$work/gold.ndjson" --batch-rows "$n_gold"
+	again commit_alone m.g10 "$work/g10" "$work/gold10.ndjson" --batch-rows "$n_gold"
 	rm -rf "$work/gold10.ndjson" "$work/g1" "$work/g10"
 	a=$(field m.g1 4) b=$(field m.g10 4)
 	fl=$(awk -v a="$a" -v b="$b" 'BEGIN { print (b <= a * 1.05 || b - a <= 256) ? "flat" : "grows" }')
@@ -468,6 +505,9 @@ echo "machine: $(nproc) cores, ${cpu_model:-unknown CPU}, $(awk '/MemTotal/ { pr
     "$(date -u +%Y-%m-%dT%H:%MZ); load average $load_start at the start, $load_end at the end"
 echo "(a shared machine is noisy: compare figures within this run; rec/s = records / wall, rec/cpu-s = records / CPU seconds)"
 cat "$table"
+if [ -s "$work/killed" ]; then
+	echo "($(lines "$work/killed") run(s) were killed from outside, by another job on this machine, and run again)"
+fi
 echo
 echo "targets ($N readings, $(nproc) cores):"
 target "whole pipeline without Kafka >= 300000 records/s" "$p_rate" "$(ge "$p_rate" 300000)"
