@@ -83,7 +83,7 @@ best() {
 	    sort -n | head -n 1 > "$work/$b_name.time"
 }
 
-# again CMD...: CMD, and up to twice more while it is killed from
+# again CMD...: CMD, and up to four times more while it is killed from
 # outside (status 137 or 143, SIGKILL or SIGTERM): on a shared machine,
 # another job's `pkill -x delta-commit` ends ours too.  Each time is
 # counted in $work/killed.
@@ -94,7 +94,7 @@ again() {
 		"$@" || a_rc=$?
 		case $a_rc in 137|143) ;; *) return "$a_rc" ;; esac
 		echo "$*" >> "$work/killed"
-		[ "$a_try" -lt 3 ] || return "$a_rc"
+		[ "$a_try" -lt 5 ] || return "$a_rc"
 		echo "system.sh: killed from outside (status $a_rc), run again: $*" >&2
 		a_try=$((a_try + 1))
 	done
