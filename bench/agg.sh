@@ -1,7 +1,7 @@
 #!/bin/sh
 # vitals-agg: records/s on 1,000,000 Silver records, beside the same job
-# written in jq (on a slice: jq does a few thousand records a second), and
-# memory: peak RSS with many windows open, and for a stream ten times
+# written in jq (bench/agg.jq, on a slice: jq does a few thousand records
+# a second), and memory: peak RSS with many windows open, and for a stream ten times
 # longer, which must not need more.  Figures to read, not a pass/fail test.
 #
 #   sh bench/agg.sh [build-dir]      (bench/run calls it with BENCH_SILVER)
@@ -55,86 +55,13 @@ echo "  $(stat out agg) rows; target at least 1000000 records/s: $agg_rate"
 
 if [ "$JQN" != 0 ] && command -v jq > /dev/null; then
 	head -n "$JQN" "$silver" > "$work/slice.ndjson"
-	cat > "$work/agg.jq" <<'JQ'
-# vitals-agg's job in jq: 1-minute tumbling windows per patient closed by
-# a watermark 2 minutes behind the highest event time, late readings
-# dropped, rows in (window_end, patient_id) order, the Gold columns.
-def usec: (.[0:19] + "Z" | fromdateiso8601) * 1000000 + (.[20:26] | tonumber);
-def iso: (. / 1000000 | todate | .[0:19]) + ".000000Z";
-def measures: ["heart_rate", "temperature", "spo2", "respiration_rate",
-    "bp_systolic", "bp_diastolic", "mean_arterial_pressure", "shock_index",
-    "anomaly_score"];
-def alerts: ["tachycardia", "bradycardia", "fever", "hypothermia",
-    "hypoxia", "hypotension", "hypertension", "tachypnoea"];
-def bands: ["low", "low-medium", "medium", "high"];
-def W: 60000000;
-def L: 120000000;
-def fold($r; $t):
-  .readings += 1
-  | reduce (measures[] | select($r[.] != null)) as $m (.;
-      .m[$m] |= (if . == null then {n: 1, sum: $r[$m], min: $r[$m], max: $r[$m]}
-                 else .n += 1 | .sum += $r[$m]
-                   | .min = ([.min, $r[$m]] | min) | .max = ([.max, $r[$m]] | max) end))
-  | if $r.ward != null and (.ward == null or $t >= .ward_t)
-    then .ward = $r.ward | .ward_t = $t else . end
-  | if $r.news2_score != null then .news2 = ([.news2 // -1, $r.news2_score] | max) else . end
-  | if $r.news2_band != null
-    then .band = ([.band // -1, (bands | index($r.news2_band))] | max) else . end
-  | .alerts = [range(8) as $i | (.alerts[$i] // 0) +
-      (if $r["alert_" + alerts[$i]] == true then 1 else 0 end)]
-  | .anomalous += (if $r.is_anomaly == true then 1 else 0 end);
-def mean: if . == null then null else (.sum / .n * 1000 | round) / 1000 end;
-def row:
-  .value as $a
-  | {patient_id: $a.id, ward: $a.ward, window_start: ($a.start | iso),
-     window_end: ($a.start + W | iso), event_date: ($a.start | iso | .[0:10]),
-     readings: $a.readings}
-  + reduce measures[] as $m ({};
-      if $m == "mean_arterial_pressure" then .[$m + "_mean"] = ($a.m[$m] | mean)
-      elif $m == "shock_index" then .[$m + "_max"] = $a.m[$m].max
-      elif $m == "anomaly_score" then
-        .[$m + "_max"] = $a.m[$m].max | .[$m + "_mean"] = ($a.m[$m] | mean)
-      else .[$m + "_mean"] = ($a.m[$m] | mean) | .[$m + "_min"] = $a.m[$m].min
-        | .[$m + "_max"] = $a.m[$m].max end)
-  + {news2_score_max: $a.news2,
-     news2_band: (if $a.band != null then bands[$a.band] else null end)}
-  + reduce range(8) as $i ({}; .["alert_" + alerts[$i] + "_count"] = $a.alerts[$i])
-  + {anomalous_readings: $a.anomalous, is_anomaly: ($a.anomalous > 0)};
-def close($limit):
-  (.wins | to_entries | map(select(.value.start + W <= $limit))
-    | sort_by(.value.start, .value.id)) as $done
-  | .out = [$done[] | row]
-  | .wins |= with_entries(select(.value.start + W > $limit));
-foreach (inputs, null) as $r ({max: null, wins: {}, closed: null};
-  if $r == null then close(infinite)
-  else
-    ($r.event_time | usec) as $t | ($t / W | floor * W) as $start
-    | .out = []
-    | .max = (if .max == null or $t > .max then $t else .max end)
-    | if $start + W <= .max - L then .
-      else .wins["\($r.patient_id) \($start)"] |=
-        ((. // {id: $r.patient_id, start: $start, readings: 0, m: {}, anomalous: 0})
-         | fold($r; $t)) end
-    | ((.max - L) / W | floor * W) as $upto
-    | if .closed == null or $upto > .closed then .closed = $upto | close($upto) else . end
-  end;
-  .out[])
-JQ
-	measure jq jq -n -c -f "$work/agg.jq" "$work/slice.ndjson" > "$work/jq.ndjson"
+	measure jq jq -n -c -f "$top/bench/agg.jq" "$work/slice.ndjson" > "$work/jq.ndjson"
 	measure agg_slice "$BIN/vitals-agg" -q -o "$work/slice-gold.ndjson" "$work/slice.ndjson"
 	row "$(jq --version) (same job)" "$JQN" jq
 	jq_rate=$(rate "$JQN" "$(field jq 1)")
 	echo "  vitals-agg / jq: $(awk -v a="$agg_rate" -v b="$jq_rate" 'BEGIN { printf "%.0f", (b > 0 ? a / b : 0) }')x"
-	# Same job: the same rows, every column equal but means, which may
-	# differ by 0.001 where jq's floating-point sum rounds the other way
-	# (vitals-agg's sums are exact).
-	same=$(jq -n --slurpfile a "$work/slice-gold.ndjson" --slurpfile b "$work/jq.ndjson" '
-	    ($a | length) == ($b | length) and
-	    ([range($a | length) as $i | $a[$i] as $x | $b[$i] as $y |
-	      (($x | keys) == ($y | keys)) and
-	      all($x | keys[]; $x[.] == $y[.] or
-	          (endswith("_mean") and $x[.] != null and $y[.] != null and
-	           ($x[.] - $y[.] | fabs) < 0.0011))] | all)')
+	same=$(jq -n --slurpfile a "$work/slice-gold.ndjson" --slurpfile b "$work/jq.ndjson" \
+	    -f "$top/bench/gold-same.jq")
 	if [ "$same" = true ]; then
 		echo "  outputs: the same $(wc -l < "$work/jq.ndjson") rows on the first $JQN records"
 	else

@@ -27,8 +27,8 @@ def utc_micro:
   | (((.f // "") + "000000")[0:6]) as $frac
   | if (.z == null or .z == "Z" or .z == "z") then "\(.d)T\(.t).\($frac)Z"
     else (.z | capture("(?<s>[+-])(?<h>[0-9]{2}):?(?<m>[0-9]{2})?")) as $o
-      | (($o.h | tonumber) * 3600 + (($o.m // "0") | tonumber) * 60)
-        * (if $o.s == "-" then -1 else 1 end) as $off
+      | ((($o.h | tonumber) * 3600 + (($o.m // "0") | tonumber) * 60)
+         * (if $o.s == "-" then -1 else 1 end)) as $off
       | ("\(.d)T\(.t)Z" | fromdateiso8601) - $off | todate
       | "\(.[0:19]).\($frac)Z"
     end;
