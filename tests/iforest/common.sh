@@ -10,6 +10,8 @@ lib=$BIN/../libvitals.a
 [ -f "$lib" ] || fail "no $lib: run make first"
 san=
 nm "$lib" 2>/dev/null | grep -q __asan_ && san="-fsanitize=address,undefined"
+# A library built for make coverage needs gcov's runtime.
+nm "$lib" 2>/dev/null | grep -q __gcov_ && san="$san --coverage"
 ${CC:-cc} -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
     -Wstrict-prototypes -Wmissing-prototypes -Wno-sign-compare -O2 -g $san \
     -I"$top/lib" $(pkg-config --cflags jansson) \
