@@ -158,6 +158,7 @@ fuzz: $(FUZZ_TARGETS:%=build-fuzz/%)
 	    [ -d tests/fuzz/corpus-$${t#fuzz_} ] && \
 	        seeds=tests/fuzz/corpus-$${t#fuzz_}; \
 	    build-fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+	        -artifact_prefix=build-fuzz/$$t- \
 	        -print_final_stats=1 build-fuzz/corpus-$$t $$seeds \
 	        2>build-fuzz/$$t.log || { tail -n 40 build-fuzz/$$t.log; exit 1; }; \
 	    grep -h 'stat::number_of_executed_units' build-fuzz/$$t.log; \
