@@ -12,6 +12,7 @@
 #include "jsonw.h"
 #include "parquet_read.h"
 #include "partition.h"
+#include "predicate.h"
 #include "record.h"
 #include "xalloc.h"
 
@@ -29,6 +30,7 @@ struct cat {
 	int (*each)(const struct record *, void *);
 	void *arg;
 	const char *const *only;	/* the columns read; NULL: all */
+	const struct predicate *where;	/* the rows wanted; NULL: all */
 	bool halted;			/* each asked to stop */
 	struct writer raw;	/* scratch for struct values */
 	int verbose;
@@ -103,13 +105,23 @@ scan_live_paths(const struct delta_table *t, size_t *n)
 void
 scan_print_adds(const struct delta_table *t, struct writer *out)
 {
+	scan_print_adds_where(t, NULL, out);
+}
+
+void
+scan_print_adds_where(const struct delta_table *t,
+    const struct predicate *where, struct writer *out)
+{
 	size_t n;
 	const char **paths = scan_live_paths(t, &n);
 
 	for (size_t i = 0; i < n; i++) {
-		json_t *a = json_pack("{s:O}", "add",
-		    json_object_get(t->files, paths[i]));
-		char *s = json_dumps(a, JSON_COMPACT | JSON_REAL_PRECISION(17));
+		json_t *add = json_object_get(t->files, paths[i]), *a;
+		char *s;
+		if (where != NULL && !predicate_may_match_add(where, add))
+			continue;
+		a = json_pack("{s:O}", "add", add);
+		s = json_dumps(a, JSON_COMPACT | JSON_REAL_PRECISION(17));
 		wr_str(out, s);
 		wr_char(out, '\n');
 		writer_end_record(out);
@@ -352,7 +364,7 @@ cat_file(struct cat *c, const char *uri, json_t *add, char *err,
 	int *node = xcalloc(s->n + 1, sizeof *node);
 	bool *part = xcalloc(s->n + 1, sizeof *part);
 	char *path, why[300];
-	int64_t rows = 0, want;
+	int64_t rows = 0, nread = 0, want;
 	int rc = -1, more;
 	struct stat st;
 
@@ -434,6 +446,9 @@ cat_file(struct cat *c, const char *uri, json_t *add, char *err,
 		}
 		if (*pqr_error(f) != '\0')
 			break;
+		nread++;
+		if (c->where != NULL && !predicate_match_record(c->where, r))
+			continue;
 		if (c->out == NULL) {
 			if (c->each(r, c->arg) != 0) {
 				c->halted = true;
@@ -456,9 +471,9 @@ cat_file(struct cat *c, const char *uri, json_t *add, char *err,
 	/* A debugging tool says when the log and the file disagree, and
 	 * still prints what the file holds. */
 	want = stats_records(add);
-	if (!cli_stop && !c->halted && want >= 0 && want != rows) {
+	if (!cli_stop && !c->halted && want >= 0 && want != nread) {
 		cli_warn("%s: %lld rows, its add says numRecords %lld", path,
-		    (long long)rows, (long long)want);
+		    (long long)nread, (long long)want);
 		c->tot->mismatch = true;
 	}
 	if (stat(path, &st) == 0 && json_is_integer(json_object_get(add,
@@ -490,9 +505,18 @@ scan(struct cat *c, char *err, size_t errlen)
 	c->rec = record_new(c->t->schema);
 	writer_open_memory(&c->raw);
 	for (size_t i = 0; i < n && rc == 0 && !cli_stop &&
-	    (c->out == NULL || c->out->error == 0) && !c->halted; i++)
-		rc = cat_file(c, paths[i], json_object_get(c->t->files,
-		    paths[i]), err, errlen);
+	    (c->out == NULL || c->out->error == 0) && !c->halted; i++) {
+		json_t *add = json_object_get(c->t->files, paths[i]);
+		if (c->where != NULL && !predicate_may_match_add(c->where,
+		    add)) {
+			if (c->verbose > 1)
+				cli_warn("skipping %s: no row can match",
+				    paths[i]);
+			c->tot->skipped++;
+			continue;
+		}
+		rc = cat_file(c, paths[i], add, err, errlen);
+	}
 	writer_close(&c->raw);
 	record_free(c->rec);
 	free(paths);
@@ -503,7 +527,16 @@ int
 scan_rows(const struct delta_table *t, struct writer *out, int verbose,
     struct scan_totals *tot, char *err, size_t errlen)
 {
-	struct cat c = { .t = t, .out = out, .verbose = verbose, .tot = tot };
+	return scan_rows_where(t, NULL, out, verbose, tot, err, errlen);
+}
+
+int
+scan_rows_where(const struct delta_table *t, const struct predicate *where,
+    struct writer *out, int verbose, struct scan_totals *tot, char *err,
+    size_t errlen)
+{
+	struct cat c = { .t = t, .out = out, .verbose = verbose, .tot = tot,
+	    .where = where };
 
 	return scan(&c, err, errlen);
 }
