@@ -52,24 +52,86 @@ selected(const struct cat *c, const char *name)
 /* ------------------------------------------------------------------ */
 /* The table as of a version */
 
-/* A table that needs a newer reader would be silently misread: its rows
- * could include deleted ones or have the wrong column names. */
+/*
+ * A table that needs a newer reader would be silently misread: its rows
+ * could include deleted ones or have the wrong column names.  What the
+ * protocol makes a reader understand is refused only when it would
+ * change what this reader prints:
+ *   reader version 2 is column mapping, read by name when its mode is
+ *   none (the mode is checked whatever the version says);
+ *   reader version 3 lists reader features: deletion vectors matter only
+ *   when a live file has one; type widening leaves files of a narrower
+ *   type, which are read as the column's type or refused column by column;
+ *   vacuumProtocolCheck constrains vacuum, not readers.  Any other feature
+ *   (timestampNtz, v2Checkpoint, variantType, ...) is refused by name.
+ */
+static bool
+reader_feature_ok(const struct delta_table *t, const char *name,
+    size_t *dvs)
+{
+	const char *key;
+	json_t *add;
+
+	if (strcmp(name, "vacuumProtocolCheck") == 0 ||
+	    strcmp(name, "columnMapping") == 0 ||
+	    strcmp(name, "typeWidening") == 0 ||
+	    strcmp(name, "typeWidening-preview") == 0)
+		return true;
+	if (strcmp(name, "deletionVectors") != 0)
+		return false;
+	*dvs = 0;
+	json_object_foreach(t->files, key, add)
+		*dvs += json_is_object(json_object_get(add, "deletionVector"));
+	return *dvs == 0;
+}
+
 int
 scan_check_readable(const struct delta_table *t, char *err, size_t errlen)
 {
 	json_t *mode = json_object_get(json_object_get(t->metadata,
 	    "configuration"), "delta.columnMapping.mode");
+	json_t *features, *f;
+	size_t i, dvs = 0, len = 0, bad = 0;
+	char names[300] = "";
 
 	if (t->version < 0) {
 		snprintf(err, errlen, "%s: not a Delta table (no commits in "
 		    "_delta_log)", t->root);
 		return -1;
 	}
-	if (t->min_reader > 1) {
-		snprintf(err, errlen, "%s: the table needs reader version %d "
-		    "(deletion vectors, column mapping or other features); "
-		    "%s reads version 1", t->root, t->min_reader,
+	if (t->min_reader > 3) {
+		snprintf(err, errlen, "%s: the table needs reader version %d; "
+		    "%s reads versions 1 to 3", t->root, t->min_reader,
 		    cli_progname());
+		return -1;
+	}
+	features = json_object_get(t->protocol, "readerFeatures");
+	if (t->min_reader == 3 && !json_is_array(features)) {
+		snprintf(err, errlen, "%s: the table needs reader version 3 "
+		    "but lists no readerFeatures", t->root);
+		return -1;
+	}
+	json_array_foreach(t->min_reader == 3 ? features : NULL, i, f) {
+		const char *name = json_string_value(f);
+		if (name != NULL && reader_feature_ok(t, name, &dvs))
+			continue;
+		if (name != NULL && strcmp(name, "deletionVectors") == 0)
+			len += (size_t)snprintf(names + len, sizeof names - len,
+			    "%sdeletionVectors (%zu live file%s %s one)",
+			    bad ? ", " : "", dvs, dvs == 1 ? "" : "s",
+			    dvs == 1 ? "has" : "have");
+		else
+			len += (size_t)snprintf(names + len, sizeof names - len,
+			    "%s%s", bad ? ", " : "", name ? name : "(not a "
+			    "string)");
+		bad++;
+		if (len >= sizeof names)
+			len = sizeof names - 1;
+	}
+	if (bad > 0) {
+		snprintf(err, errlen, "%s: the table needs reader feature%s "
+		    "%s, which %s does not support", t->root, bad == 1 ? "" :
+		    "s", names, cli_progname());
 		return -1;
 	}
 	if (json_is_string(mode) && strcmp(json_string_value(mode), "none")

@@ -41,9 +41,10 @@
 
 /*
  * 0 if this reader reads t as it is meant; -1 with the reason in err
- * otherwise: no table (version -1), a reader version above 1 (deletion
- * vectors and other table features), or column mapping.  The reason names
- * the running tool (cli_progname).  t is not changed.
+ * otherwise: no table (version -1), a reader version above 3, reader
+ * features it does not support (named in err; deletion vectors only when
+ * a live file has one), or column mapping by name or id.  The reason
+ * names the running tool (cli_progname).  t is not changed.
  */
 int scan_check_readable(const struct delta_table *t, char *err,
     size_t errlen);
