@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,6 +13,18 @@
 #include "cli.h"
 #include "isotime.h"
 #include "xalloc.h"
+
+/*
+ * A float column's values compare as floats: the literal, the bounds and
+ * the row's value are each rounded to float first, so that 1.1 matches
+ * the float printed as 1.1.  One too large for a float stays as it is
+ * (a float can only be below it).
+ */
+static double
+as_float(double d)
+{
+	return fabs(d) <= FLT_MAX ? (double)(float)d : d;
+}
 
 /* U+10FFFF, the tie-breaker a truncated string maximum may end in. */
 #define MAX_CODE_POINT	"\xf4\x8f\xbf\xbf"
@@ -250,13 +263,18 @@ literal_hint(enum ftype t)
 {
 	switch (t) {
 	case FT_STRING: return "a quoted string such as 'p1'";
+	case FT_BYTE:
+	case FT_SHORT:
 	case FT_INTEGER:
 	case FT_LONG: return "an integer such as 42";
+	case FT_FLOAT:
 	case FT_DOUBLE: return "a number such as 37.5";
 	case FT_BOOLEAN: return "true or false";
 	case FT_DATE: return "a quoted date such as '2026-01-01'";
 	case FT_TIMESTAMP: return "a quoted ISO 8601 timestamp such as "
 	    "'2026-01-01T00:00:00Z'";
+	case FT_BINARY:
+	case FT_DECIMAL:
 	case FT_STRUCT: break;
 	}
 	return "nothing";
@@ -283,6 +301,8 @@ convert(struct parser *ps, struct pred_term *t, struct token *l)
 		t->v.len = l->str_len;
 		l->str = NULL;
 		return 0;
+	case FT_BYTE:
+	case FT_SHORT:
 	case FT_INTEGER:
 	case FT_LONG:
 		if (l->kind != TK_NUMBER || !integer_syntax(l->p, l->len))
@@ -297,6 +317,7 @@ convert(struct parser *ps, struct pred_term *t, struct token *l)
 		}
 		t->v.i = n;
 		return 0;
+	case FT_FLOAT:
 	case FT_DOUBLE:
 		if (l->kind != TK_NUMBER || !decimal_syntax(l->p, l->len) ||
 		    l->len >= sizeof buf)
@@ -309,6 +330,8 @@ convert(struct parser *ps, struct pred_term *t, struct token *l)
 			    buf, t->name);
 			return -1;
 		}
+		if (t->type == FT_FLOAT)
+			t->v.d = as_float(t->v.d);
 		return 0;
 	case FT_BOOLEAN:
 		if (!word_is(l, "true") && !word_is(l, "false"))
@@ -339,8 +362,10 @@ convert(struct parser *ps, struct pred_term *t, struct token *l)
 		fail_at(ps, l->at, "'%s' is not an ISO 8601 timestamp for "
 		    "column %s", l->str, t->name);
 		return -1;
+	case FT_BINARY:
+	case FT_DECIMAL:
 	case FT_STRUCT:
-		break;
+		break;	/* refused by comparison() */
 	}
 	fail_at(ps, l->at, "column %s (%s) is compared with %s, not "
 	    "%.*s", t->name, ftype_name(t->type), literal_hint(t->type),
@@ -473,6 +498,12 @@ comparison(struct parser *ps, struct pred_term *t, const char *after)
 		    "simple types can be compared", t->name);
 		goto out;
 	}
+	if (t->type == FT_BINARY || t->type == FT_DECIMAL) {
+		fail_at(ps, col->at, "column %s is a %s: comparing %s columns "
+		    "is not supported", t->name, ftype_name(t->type),
+		    ftype_name(t->type));
+		goto out;
+	}
 	rc = convert(ps, t, lit);
 out:
 	free(a.str);
@@ -595,8 +626,11 @@ cmp_val(const struct pred_term *t, const struct val *v)
 		if (c != 0)
 			return c < 0 ? -1 : 1;
 		return (v->len > t->v.len) - (v->len < t->v.len);
+	case FT_FLOAT:
 	case FT_DOUBLE:
 		return (v->d > t->v.d) - (v->d < t->v.d);
+	case FT_BYTE:
+	case FT_SHORT:
 	case FT_INTEGER:
 	case FT_LONG:
 		if (v->real)
@@ -675,19 +709,27 @@ partition_val(const struct pred_term *t, const json_t *pv, struct val *v)
 		v->s = s;
 		v->len = len;
 		break;
+	case FT_BYTE:
+	case FT_SHORT:
 	case FT_INTEGER:
-	case FT_LONG:
-		if (cli_parse_int(s, t->type == FT_INTEGER ? INT32_MIN :
-		    INT64_MIN, t->type == FT_INTEGER ? INT32_MAX : INT64_MAX,
-		    &n) != 0)
+	case FT_LONG: {
+		int bits = t->type == FT_BYTE ? 8 : t->type == FT_SHORT ? 16 :
+		    t->type == FT_INTEGER ? 32 : 64;
+		long long hi = bits == 64 ? INT64_MAX :
+		    (long long)((UINT64_C(1) << (bits - 1)) - 1);
+		if (cli_parse_int(s, -hi - 1, hi, &n) != 0)
 			return 0;
 		v->i = n;
 		break;
+	}
+	case FT_FLOAT:
 	case FT_DOUBLE:
 		errno = 0;
 		v->d = strtod(s, &end);
 		if (end == s || *end != '\0' || errno != 0 || isnan(v->d))
 			return 0;
+		if (t->type == FT_FLOAT)
+			v->d = as_float(v->d);
 		break;
 	case FT_BOOLEAN:
 		if (strcmp(s, "true") != 0 && strcmp(s, "false") != 0)
@@ -703,6 +745,8 @@ partition_val(const struct pred_term *t, const json_t *pv, struct val *v)
 		if (iso_parse(s, len, &v->i) != 0)
 			return 0;
 		break;
+	case FT_BINARY:
+	case FT_DECIMAL:
 	case FT_STRUCT:
 		return 0;
 	}
@@ -733,16 +777,22 @@ stat_val(const struct pred_term *t, const json_t *j, bool max,
 		v->s = s;
 		v->len = len;
 		break;
+	case FT_BYTE:
+	case FT_SHORT:
 	case FT_INTEGER:
 	case FT_LONG:
 		if (!json_is_integer(j))
 			return;
 		v->i = json_integer_value(j);
 		break;
+	case FT_FLOAT:
 	case FT_DOUBLE:
 		if (!json_is_number(j))
 			return;
-		v->d = json_number_value(j);
+		/* Rounding to float keeps a bound a bound: it is
+		 * monotonic, and the values are floats. */
+		v->d = t->type == FT_FLOAT ? as_float(json_number_value(j)) :
+		    json_number_value(j);
 		break;
 	case FT_BOOLEAN:
 		if (!json_is_boolean(j))
@@ -762,6 +812,8 @@ stat_val(const struct pred_term *t, const json_t *j, bool max,
 		if (max)
 			v->i += 999;
 		break;
+	case FT_BINARY:
+	case FT_DECIMAL:
 	case FT_STRUCT:
 		return;
 	}
@@ -863,6 +915,8 @@ slot_val(const struct pred_term *t, const struct jval *j, struct val *v)
 		v->s = j->s;
 		v->len = j->len;
 		break;
+	case FT_BYTE:
+	case FT_SHORT:
 	case FT_INTEGER:
 	case FT_LONG:
 		if (j->kind == JK_REAL) {
@@ -876,6 +930,7 @@ slot_val(const struct pred_term *t, const struct jval *j, struct val *v)
 			return;
 		}
 		break;
+	case FT_FLOAT:
 	case FT_DOUBLE:
 		if (j->kind == JK_REAL && !isnan(j->d))
 			v->d = j->d;
@@ -883,6 +938,8 @@ slot_val(const struct pred_term *t, const struct jval *j, struct val *v)
 			v->d = (double)j->i;
 		else
 			return;
+		if (t->type == FT_FLOAT)
+			v->d = as_float(v->d);
 		break;
 	case FT_BOOLEAN:
 		if (j->kind != JK_TRUE && j->kind != JK_FALSE)
@@ -905,6 +962,8 @@ slot_val(const struct pred_term *t, const struct jval *j, struct val *v)
 		    iso_parse(j->s, j->len, &v->i) != 0)
 			return;
 		break;
+	case FT_BINARY:
+	case FT_DECIMAL:
 	case FT_STRUCT:
 		return;
 	}

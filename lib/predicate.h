@@ -14,11 +14,14 @@
  *
  * AND, true and false in any case.  Each literal is converted to its
  * column's type when the predicate is parsed: a string column wants a
- * quoted string, integer and long columns an integer, double columns an
- * integer or a decimal (an exponent allowed), boolean columns true or
+ * quoted string, byte, short, integer and long columns an integer, float
+ * and double columns an integer or a decimal (an exponent allowed), boolean columns true or
  * false, date columns a quoted YYYY-MM-DD, timestamp columns a quoted ISO
  * 8601 timestamp (lib/isotime.h: a missing zone is UTC) or a quoted date
- * (its midnight, UTC).  Struct columns cannot be compared.
+ * (its midnight, UTC).  Byte and short columns are integers; float
+ * columns compare as floats (the literal, the bounds and the values each
+ * rounded to float, so that 1.1 matches the float printed as 1.1).
+ * Struct, binary and decimal columns cannot be compared.
  *
  * Comparisons follow SQL: a comparison with a null is false, so a row
  * whose column is null (or absent) never matches; strings compare by

@@ -549,6 +549,89 @@ test_records(void **state)
 	record_free(r);
 }
 
+/* The types of tables other writers made: bytes and shorts are
+ * integers, floats compare as floats, binary and decimal not at all. */
+static void
+test_other_types(void **state)
+{
+	const char *text = "{\"type\":\"struct\",\"fields\":["
+	    "{\"name\":\"y\",\"type\":\"byte\",\"nullable\":true,\"metadata\":{}},"
+	    "{\"name\":\"h\",\"type\":\"short\",\"nullable\":true,\"metadata\":{}},"
+	    "{\"name\":\"f\",\"type\":\"float\",\"nullable\":true,\"metadata\":{}},"
+	    "{\"name\":\"bin\",\"type\":\"binary\",\"nullable\":true,\"metadata\":{}},"
+	    "{\"name\":\"dec\",\"type\":\"decimal(5,2)\",\"nullable\":true,"
+	    "\"metadata\":{}}]}";
+	char err[300];
+	struct schema *o = schema_parse(text, strlen(text), err, sizeof err);
+	struct predicate *p;
+	struct record *r;
+	json_t *pvs;
+
+	(void)state;
+	assert_non_null(o);
+	p = predicate_parse(o, "y = -3 AND h <= 300 AND f > 1.1", err,
+	    sizeof err);
+	assert_non_null(p);
+	assert_true(p->t[2].v.d == (double)1.1f);
+	/* Stats as Spark writes them for floats: the float's digits. */
+	assert_false(predicate_may_match_file(p, NULL, "{\"numRecords\":1,"
+	    "\"minValues\":{\"f\":0.5},\"maxValues\":{\"f\":1.1}}"));
+	assert_true(predicate_may_match_file(p, NULL, "{\"numRecords\":1,"
+	    "\"minValues\":{\"f\":0.5},\"maxValues\":{\"f\":1.2}}"));
+	assert_false(predicate_may_match_file(p, NULL, "{\"numRecords\":1,"
+	    "\"minValues\":{\"y\":0},\"maxValues\":{\"y\":5}}"));
+	/* The row's float, as delta-cat holds it (its shortest digits),
+	 * or widened: 1.1 either way. */
+	r = record_new(o);
+	rec_set_int(r, 0, -3);
+	rec_set_int(r, 1, 300);
+	rec_set_real(r, 2, 1.2);
+	assert_true(predicate_match_record(p, r));
+	rec_set_real(r, 2, 1.1);
+	assert_false(predicate_match_record(p, r));
+	rec_set_real(r, 2, (double)1.1f);
+	assert_false(predicate_match_record(p, r));
+	predicate_free(p);
+	p = predicate_parse(o, "f = 1.1", err, sizeof err);
+	assert_true(predicate_match_record(p, r));
+	rec_set_real(r, 2, 1.1);
+	assert_true(predicate_match_record(p, r));
+	predicate_free(p);
+	record_free(r);
+	/* Partition values of their types. */
+	pvs = json_pack("{s:s,s:s,s:s}", "y", "-3", "h", "70000", "f", "1.1");
+	p = predicate_parse(o, "y = -3 AND f = 1.1", err, sizeof err);
+	assert_true(predicate_may_match_partition(p, pvs));
+	predicate_free(p);
+	p = predicate_parse(o, "y > -3", err, sizeof err);
+	assert_false(predicate_may_match_partition(p, pvs));
+	predicate_free(p);
+	/* 70000 is no short: the value decides nothing. */
+	p = predicate_parse(o, "h = 1", err, sizeof err);
+	assert_true(predicate_may_match_partition(p, pvs));
+	predicate_free(p);
+	json_decref(pvs);
+	/* Refused with reasons. */
+	assert_null(predicate_parse(o, "y = 1.5", err, sizeof err));
+	assert_non_null(strstr(err, "column y (byte) is compared with an "
+	    "integer"));
+	/* Beyond a float: no float equals it, every float is below. */
+	p = predicate_parse(o, "f < 1e39", err, sizeof err);
+	assert_true(predicate_may_match_file(p, NULL, "{\"numRecords\":1,"
+	    "\"minValues\":{\"f\":3.4028235e38}}"));
+	predicate_free(p);
+	p = predicate_parse(o, "f >= 1e39", err, sizeof err);
+	assert_false(predicate_may_match_file(p, NULL, "{\"numRecords\":1,"
+	    "\"maxValues\":{\"f\":3.4028235e38}}"));
+	predicate_free(p);
+	assert_null(predicate_parse(o, "bin = 'x'", err, sizeof err));
+	assert_non_null(strstr(err, "at character 1: column bin is a binary: "
+	    "comparing binary columns is not supported"));
+	assert_null(predicate_parse(o, "dec > 1", err, sizeof err));
+	assert_non_null(strstr(err, "column dec is a decimal"));
+	schema_free(o);
+}
+
 int
 main(void)
 {
@@ -561,6 +644,7 @@ main(void)
 		cmocka_unit_test(test_prune_timestamps),
 		cmocka_unit_test(test_partitions),
 		cmocka_unit_test(test_records),
+		cmocka_unit_test(test_other_types),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
