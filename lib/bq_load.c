@@ -88,6 +88,12 @@ bq_type(enum ftype t)
 	case FT_TIMESTAMP: return "TIMESTAMP";
 	case FT_DATE: return "DATE";
 	case FT_STRUCT: return "RECORD";
+	/* Not in the tables bq-load loads (Gold), but a schema may say
+	 * them: the BigQuery types they would load into. */
+	case FT_BYTE: case FT_SHORT: return "INTEGER";
+	case FT_FLOAT: return "FLOAT";
+	case FT_BINARY: return "BYTES";
+	case FT_DECIMAL: return "BIGNUMERIC";
 	}
 	return "STRING";
 }

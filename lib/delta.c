@@ -355,6 +355,7 @@ int
 delta_check_writable(const struct delta_table *t, char *err, size_t errlen)
 {
 	json_t *conf, *v;
+	char why[200];
 
 	if (t->version < 0)
 		return 0;
@@ -365,6 +366,11 @@ delta_check_writable(const struct delta_table *t, char *err, size_t errlen)
 		    "this writer supports (1, 2)", t->root, t->min_reader,
 		    t->min_writer, json_object_get(t->protocol,
 		    "writerFeatures") ? " with table features" : "");
+		return -1;
+	}
+	/* Types other writers write and these tools only read. */
+	if (schema_check_writable(t->schema, why, sizeof why) != 0) {
+		snprintf(err, errlen, "%s: %s", t->root, why);
 		return -1;
 	}
 	conf = json_object_get(t->metadata, "configuration");

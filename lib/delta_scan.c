@@ -12,7 +12,9 @@
 #include "jsonw.h"
 #include "parquet_read.h"
 #include "partition.h"
+#include "predicate.h"
 #include "record.h"
+#include "sparkval.h"
 #include "xalloc.h"
 
 /* Earliest and latest instants and days an ISO 8601 text can hold. */
@@ -29,6 +31,7 @@ struct cat {
 	int (*each)(const struct record *, void *);
 	void *arg;
 	const char *const *only;	/* the columns read; NULL: all */
+	const struct predicate *where;	/* the rows wanted; NULL: all */
 	bool halted;			/* each asked to stop */
 	struct writer raw;	/* scratch for struct values */
 	int verbose;
@@ -50,24 +53,86 @@ selected(const struct cat *c, const char *name)
 /* ------------------------------------------------------------------ */
 /* The table as of a version */
 
-/* A table that needs a newer reader would be silently misread: its rows
- * could include deleted ones or have the wrong column names. */
+/*
+ * A table that needs a newer reader would be silently misread: its rows
+ * could include deleted ones or have the wrong column names.  What the
+ * protocol makes a reader understand is refused only when it would
+ * change what this reader prints:
+ *   reader version 2 is column mapping, read by name when its mode is
+ *   none (the mode is checked whatever the version says);
+ *   reader version 3 lists reader features: deletion vectors matter only
+ *   when a live file has one; type widening leaves files of a narrower
+ *   type, which are read as the column's type or refused column by column;
+ *   vacuumProtocolCheck constrains vacuum, not readers.  Any other feature
+ *   (timestampNtz, v2Checkpoint, variantType, ...) is refused by name.
+ */
+static bool
+reader_feature_ok(const struct delta_table *t, const char *name,
+    size_t *dvs)
+{
+	const char *key;
+	json_t *add;
+
+	if (strcmp(name, "vacuumProtocolCheck") == 0 ||
+	    strcmp(name, "columnMapping") == 0 ||
+	    strcmp(name, "typeWidening") == 0 ||
+	    strcmp(name, "typeWidening-preview") == 0)
+		return true;
+	if (strcmp(name, "deletionVectors") != 0)
+		return false;
+	*dvs = 0;
+	json_object_foreach(t->files, key, add)
+		*dvs += json_is_object(json_object_get(add, "deletionVector"));
+	return *dvs == 0;
+}
+
 int
 scan_check_readable(const struct delta_table *t, char *err, size_t errlen)
 {
 	json_t *mode = json_object_get(json_object_get(t->metadata,
 	    "configuration"), "delta.columnMapping.mode");
+	json_t *features, *f;
+	size_t i, dvs = 0, len = 0, bad = 0;
+	char names[300] = "";
 
 	if (t->version < 0) {
 		snprintf(err, errlen, "%s: not a Delta table (no commits in "
 		    "_delta_log)", t->root);
 		return -1;
 	}
-	if (t->min_reader > 1) {
-		snprintf(err, errlen, "%s: the table needs reader version %d "
-		    "(deletion vectors, column mapping or other features); "
-		    "%s reads version 1", t->root, t->min_reader,
+	if (t->min_reader > 3) {
+		snprintf(err, errlen, "%s: the table needs reader version %d; "
+		    "%s reads versions 1 to 3", t->root, t->min_reader,
 		    cli_progname());
+		return -1;
+	}
+	features = json_object_get(t->protocol, "readerFeatures");
+	if (t->min_reader == 3 && !json_is_array(features)) {
+		snprintf(err, errlen, "%s: the table needs reader version 3 "
+		    "but lists no readerFeatures", t->root);
+		return -1;
+	}
+	json_array_foreach(t->min_reader == 3 ? features : NULL, i, f) {
+		const char *name = json_string_value(f);
+		if (name != NULL && reader_feature_ok(t, name, &dvs))
+			continue;
+		if (name != NULL && strcmp(name, "deletionVectors") == 0)
+			len += (size_t)snprintf(names + len, sizeof names - len,
+			    "%sdeletionVectors (%zu live file%s %s one)",
+			    bad ? ", " : "", dvs, dvs == 1 ? "" : "s",
+			    dvs == 1 ? "has" : "have");
+		else
+			len += (size_t)snprintf(names + len, sizeof names - len,
+			    "%s%s", bad ? ", " : "", name ? name : "(not a "
+			    "string)");
+		bad++;
+		if (len >= sizeof names)
+			len = sizeof names - 1;
+	}
+	if (bad > 0) {
+		snprintf(err, errlen, "%s: the table needs reader feature%s "
+		    "%s, which %s does not support", t->root, bad == 1 ? "" :
+		    "s", names, cli_progname());
 		return -1;
 	}
 	if (json_is_string(mode) && strcmp(json_string_value(mode), "none")
@@ -103,13 +168,23 @@ scan_live_paths(const struct delta_table *t, size_t *n)
 void
 scan_print_adds(const struct delta_table *t, struct writer *out)
 {
+	scan_print_adds_where(t, NULL, out);
+}
+
+void
+scan_print_adds_where(const struct delta_table *t,
+    const struct predicate *where, struct writer *out)
+{
 	size_t n;
 	const char **paths = scan_live_paths(t, &n);
 
 	for (size_t i = 0; i < n; i++) {
-		json_t *a = json_pack("{s:O}", "add",
-		    json_object_get(t->files, paths[i]));
-		char *s = json_dumps(a, JSON_COMPACT | JSON_REAL_PRECISION(17));
+		json_t *add = json_object_get(t->files, paths[i]), *a;
+		char *s;
+		if (where != NULL && !predicate_may_match_add(where, add))
+			continue;
+		a = json_pack("{s:O}", "add", add);
+		s = json_dumps(a, JSON_COMPACT | JSON_REAL_PRECISION(17));
 		writer_str(out, s);
 		writer_char(out, '\n');
 		writer_end_record(out);
@@ -174,12 +249,37 @@ put_json(struct writer *w, json_t *v)
 	}
 }
 
+/* A binary or decimal value as the record holds it: the text, copied
+ * into the record. */
+static void
+set_text(struct record *r, int i, enum jkind kind, const char *s,
+    size_t len)
+{
+	r->v[i].kind = kind;
+	r->v[i].s = record_copy(r, s, len);
+	r->v[i].len = (uint32_t)len;
+}
+
+/* Bytes as Spark's to_json prints a binary: a base64 string. */
+static void
+set_base64(struct cat *c, struct record *r, int i, const char *s,
+    size_t len)
+{
+	c->raw.len = 0;
+	base64_write(&c->raw, s, len, false);
+	set_text(r, i, JK_STRING, c->raw.buf, c->raw.len);
+}
+
 /* A partition value as the column's type (PROTOCOL.md "Partition Value
  * Serialization"); 0, or -1 when the text is not one.  Null and the
  * empty string are null; a timestamp without a zone is taken as UTC. */
 static int
-partition_jval(struct record *r, int i, enum ftype type, json_t *pv)
+partition_jval(struct cat *c, struct record *r, int i,
+    const struct field *fd, json_t *pv)
 {
+	enum ftype type = fd->type;
+	char dec[DECIMAL_TEXT_MAX];
+	int dlen;
 	const char *s = json_string_value(pv);
 	size_t len = json_string_length(pv);
 	long long n;
@@ -194,19 +294,39 @@ partition_jval(struct record *r, int i, enum ftype type, json_t *pv)
 	case FT_STRING:
 		rec_set_str(r, i, s, len);
 		return 0;
+	case FT_BYTE:
+	case FT_SHORT:
 	case FT_INTEGER:
-	case FT_LONG:
-		if (cli_parse_int(s, type == FT_INTEGER ? INT32_MIN : INT64_MIN,
-		    type == FT_INTEGER ? INT32_MAX : INT64_MAX, &n) != 0)
+	case FT_LONG: {
+		static const long long lo[] = { [FT_BYTE] = INT8_MIN,
+		    [FT_SHORT] = INT16_MIN, [FT_INTEGER] = INT32_MIN,
+		    [FT_LONG] = INT64_MIN };
+		static const long long hi[] = { [FT_BYTE] = INT8_MAX,
+		    [FT_SHORT] = INT16_MAX, [FT_INTEGER] = INT32_MAX,
+		    [FT_LONG] = INT64_MAX };
+		if (cli_parse_int(s, lo[type], hi[type], &n) != 0)
 			return -1;
 		rec_set_int(r, i, n);
 		return 0;
+	}
 	case FT_DOUBLE:
+	case FT_FLOAT:
 		errno = 0;
 		d = strtod(s, &end);
 		if (end == s || *end != '\0' || errno != 0)
 			return -1;
-		rec_set_real(r, i, d);
+		rec_set_real(r, i, type == FT_FLOAT ? float_shortest((float)d) :
+		    d);
+		return 0;
+	case FT_DECIMAL:
+		if ((dlen = decimal_normalize(s, len, fd->precision, fd->scale,
+		    dec)) < 0)
+			return -1;
+		set_text(r, i, JK_RAW, dec, (size_t)dlen);
+		return 0;
+	case FT_BINARY:
+		/* Spark writes a binary partition's bytes as they are. */
+		set_base64(c, r, i, s, len);
 		return 0;
 	case FT_BOOLEAN:
 		if (strcmp(s, "true") != 0 && strcmp(s, "false") != 0)
@@ -239,11 +359,16 @@ compatible(enum ftype t, const struct pqr_node *n)
 		return false;
 	switch (t) {
 	case FT_STRING: return n->type == PQR_STRING;
-	case FT_INTEGER: case FT_LONG: return n->type == PQR_INT;
-	case FT_DOUBLE: return n->type == PQR_DOUBLE;
+	case FT_BYTE: case FT_SHORT: case FT_INTEGER: case FT_LONG:
+		return n->type == PQR_INT;
+	case FT_DOUBLE: case FT_FLOAT: return n->type == PQR_DOUBLE;
 	case FT_BOOLEAN: return n->type == PQR_BOOLEAN;
 	case FT_TIMESTAMP: return n->type == PQR_TIMESTAMP;
 	case FT_DATE: return n->type == PQR_DATE;
+	/* Bytes, whatever the file says they mean. */
+	case FT_BINARY: return n->type == PQR_BINARY || n->type == PQR_STRING;
+	/* Not yet: lib/parquet_read.c does not decode DECIMAL. */
+	case FT_DECIMAL: return false;
 	case FT_STRUCT: break;
 	}
 	return false;
@@ -252,9 +377,18 @@ compatible(enum ftype t, const struct pqr_node *n)
 /* One leaf value into slot i; null stays absent, as the other tools
  * leave absent fields out.  0, or -1 with err. */
 static int
-leaf_jval(struct record *r, int i, const struct pqr_value *v, char *err,
-    size_t errlen)
+leaf_jval(struct cat *c, struct record *r, int i, enum ftype t,
+    const struct pqr_value *v, char *err, size_t errlen)
 {
+	if (t == FT_BINARY && (v->type == PQR_BINARY ||
+	    v->type == PQR_STRING)) {
+		set_base64(c, r, i, v->s, v->len);
+		return 0;
+	}
+	if (t == FT_FLOAT && v->type == PQR_DOUBLE) {
+		rec_set_real(r, i, float_shortest((float)v->d));
+		return 0;
+	}
 	switch (v->type) {
 	case PQR_NULL:
 		return 0;
@@ -352,7 +486,7 @@ cat_file(struct cat *c, const char *uri, json_t *add, char *err,
 	int *node = xcalloc(s->n + 1, sizeof *node);
 	bool *part = xcalloc(s->n + 1, sizeof *part);
 	char *path, why[300];
-	int64_t rows = 0, want;
+	int64_t rows = 0, nread = 0, want;
 	int rc = -1, more;
 	struct stat st;
 
@@ -387,8 +521,14 @@ cat_file(struct cat *c, const char *uri, json_t *add, char *err,
 		node[i] = part[i] ? -1 : pqr_child(f, 0, fd->name);
 		if (node[i] < 0)
 			continue;
-		if (!compatible(fd->type, pqr_node(f, node[i])) ||
-		    pqr_node(f, node[i])->rep == PQR_REPEATED) {
+		const struct pqr_node *pn = pqr_node(f, node[i]);
+		if (pn->shape == PQR_LEAF && pn->type == PQR_UNSUPPORTED) {
+			snprintf(err, errlen, "%s: column %s is Parquet %s, "
+			    "which %s does not read yet", path, fd->name,
+			    pn->why, cli_progname());
+			goto close;
+		}
+		if (!compatible(fd->type, pn) || pn->rep == PQR_REPEATED) {
 			snprintf(err, errlen, "%s: column %s does not hold the "
 			    "table's type %s", path, fd->name,
 			    ftype_name(fd->type));
@@ -404,7 +544,7 @@ cat_file(struct cat *c, const char *uri, json_t *add, char *err,
 		for (size_t i = 0; i < s->n; i++) {
 			if (part[i]) {
 				json_t *pv = json_object_get(pvs, s->f[i].name);
-				if (partition_jval(r, (int)i, s->f[i].type, pv)
+				if (partition_jval(c, r, (int)i, &s->f[i], pv)
 				    != 0) {
 					snprintf(err, errlen, "%s: partition "
 					    "value of %s is not a %s", uri,
@@ -429,8 +569,8 @@ cat_file(struct cat *c, const char *uri, json_t *add, char *err,
 				json_decref(j);
 			} else if (pqr_value(f, node[i], &v) != 0) {
 				break;
-			} else if (leaf_jval(r, (int)i, &v, why,
-			    sizeof why) != 0) {
+			} else if (leaf_jval(c, r, (int)i, s->f[i].type, &v,
+			    why, sizeof why) != 0) {
 				snprintf(err, errlen, "%s: row %lld, column "
 				    "%s: %s", path, (long long)pqr_row(f),
 				    s->f[i].name, why);
@@ -439,6 +579,9 @@ cat_file(struct cat *c, const char *uri, json_t *add, char *err,
 		}
 		if (*pqr_error(f) != '\0')
 			break;
+		nread++;
+		if (c->where != NULL && !predicate_match_record(c->where, r))
+			continue;
 		if (c->out == NULL) {
 			if (c->each(r, c->arg) != 0) {
 				c->halted = true;
@@ -464,9 +607,9 @@ cat_file(struct cat *c, const char *uri, json_t *add, char *err,
 	/* Only a file read to its end can disagree on its rows: not one
 	 * cut short by a stop, by each, or by a failed output. */
 	if (!cli_stop && !c->halted && (c->out == NULL ||
-	    c->out->error == 0) && want >= 0 && want != rows) {
+	    c->out->error == 0) && want >= 0 && want != nread) {
 		cli_warn("%s: %lld rows, its add says numRecords %lld", path,
-		    (long long)rows, (long long)want);
+		    (long long)nread, (long long)want);
 		c->tot->mismatch = true;
 	}
 	if (stat(path, &st) == 0 && json_is_integer(json_object_get(add,
@@ -498,9 +641,18 @@ scan(struct cat *c, char *err, size_t errlen)
 	c->rec = record_new(c->t->schema);
 	writer_open_memory(&c->raw);
 	for (size_t i = 0; i < n && rc == 0 && !cli_stop &&
-	    (c->out == NULL || c->out->error == 0) && !c->halted; i++)
-		rc = cat_file(c, paths[i], json_object_get(c->t->files,
-		    paths[i]), err, errlen);
+	    (c->out == NULL || c->out->error == 0) && !c->halted; i++) {
+		json_t *add = json_object_get(c->t->files, paths[i]);
+		if (c->where != NULL && !predicate_may_match_add(c->where,
+		    add)) {
+			if (c->verbose > 1)
+				cli_warn("skipping %s: no row can match",
+				    paths[i]);
+			c->tot->skipped++;
+			continue;
+		}
+		rc = cat_file(c, paths[i], add, err, errlen);
+	}
 	writer_close(&c->raw);
 	record_free(c->rec);
 	free(paths);
@@ -511,7 +663,16 @@ int
 scan_rows(const struct delta_table *t, struct writer *out, int verbose,
     struct scan_totals *tot, char *err, size_t errlen)
 {
-	struct cat c = { .t = t, .out = out, .verbose = verbose, .tot = tot };
+	return scan_rows_where(t, NULL, out, verbose, tot, err, errlen);
+}
+
+int
+scan_rows_where(const struct delta_table *t, const struct predicate *where,
+    struct writer *out, int verbose, struct scan_totals *tot, char *err,
+    size_t errlen)
+{
+	struct cat c = { .t = t, .out = out, .verbose = verbose, .tot = tot,
+	    .where = where };
 
 	return scan(&c, err, errlen);
 }

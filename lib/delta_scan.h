@@ -35,14 +35,16 @@
 #include <stdint.h>
 
 #include "delta.h"
+#include "predicate.h"
 #include "writer.h"
 #include "record.h"
 
 /*
  * 0 if this reader reads t as it is meant; -1 with the reason in err
- * otherwise: no table (version -1), a reader version above 1 (deletion
- * vectors and other table features), or column mapping.  The reason names
- * the running tool (cli_progname).  t is not changed.
+ * otherwise: no table (version -1), a reader version above 3, reader
+ * features it does not support (named in err; deletion vectors only when
+ * a live file has one), or column mapping by name or id.  The reason
+ * names the running tool (cli_progname).  t is not changed.
  */
 int scan_check_readable(const struct delta_table *t, char *err,
     size_t errlen);
@@ -60,12 +62,17 @@ const char **scan_live_paths(const struct delta_table *t, size_t *n);
  * out->error for writer_close to report.
  */
 void scan_print_adds(const struct delta_table *t, struct writer *out);
+/* Only the adds of the files that may hold a row where matches
+ * (predicate_may_match_add); all of them for where NULL. */
+void scan_print_adds_where(const struct delta_table *t,
+    const struct predicate *where, struct writer *out);
 
 /* What scan_rows read.  mismatch: a data file's row count or size
  * differed from its add action's numRecords or size (each is warned
- * about on stderr; the file's rows were still printed). */
+ * about on stderr; the file's rows were still printed).  skipped: the
+ * files a predicate pruned, not opened and not in files. */
 struct scan_totals {
-	uint64_t files, rows;
+	uint64_t files, rows, skipped;
 	bool mismatch;
 };
 
@@ -88,6 +95,19 @@ struct scan_totals {
  */
 int scan_rows(const struct delta_table *t, struct writer *out, int verbose,
     struct scan_totals *tot, char *err, size_t errlen);
+
+/*
+ * As scan_rows, but only the rows where matches (which must have been
+ * parsed against t->schema): a file predicate_may_match_add rules out is
+ * not opened (counted in tot->skipped), and each row of the others is
+ * printed only if predicate_match_record says so.  tot->rows counts the
+ * rows printed; the check of numRecords is on the rows read.  With verbose
+ * > 1 each file skipped is named on stderr too.  where NULL is
+ * scan_rows.
+ */
+int scan_rows_where(const struct delta_table *t, const struct predicate *where,
+    struct writer *out, int verbose, struct scan_totals *tot, char *err,
+    size_t errlen);
 
 /*
  * As scan_rows, but each row goes to each(row, arg) instead of a writer,

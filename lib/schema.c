@@ -14,8 +14,10 @@ static const char *const type_names[] = {
 	[FT_STRING] = "string", [FT_INTEGER] = "integer", [FT_LONG] = "long",
 	[FT_DOUBLE] = "double", [FT_BOOLEAN] = "boolean",
 	[FT_TIMESTAMP] = "timestamp", [FT_DATE] = "date",
-	[FT_STRUCT] = "struct",
+	[FT_STRUCT] = "struct", [FT_BYTE] = "byte", [FT_SHORT] = "short",
+	[FT_FLOAT] = "float", [FT_BINARY] = "binary", [FT_DECIMAL] = "decimal",
 };
+#define NTYPES	(sizeof type_names / sizeof type_names[0])
 
 const char *
 ftype_name(enum ftype t)
@@ -82,14 +84,32 @@ field_type(json_t *t, struct field *f, char *err, size_t errlen)
 		    f->name);
 		return -1;
 	}
-	for (size_t k = 0; k < FT_STRUCT; k++) {
-		if (strcmp(json_string_value(t), type_names[k]) == 0) {
+	const char *name = json_string_value(t);
+	for (size_t k = 0; k < NTYPES; k++) {
+		if (k != FT_STRUCT && strcmp(name, type_names[k]) == 0) {
 			f->type = (enum ftype)k;
+			/* Spark's default: DecimalType.USER_DEFAULT */
+			f->precision = 10;
+			f->scale = 0;
 			return 0;
 		}
 	}
+	int p, sc, end = 0;
+	if (sscanf(name, "decimal(%d ,%d )%n", &p, &sc, &end) == 2 &&
+	    name[end] == '\0' && end > 0) {
+		if (p < 1 || p > 38 || sc < 0 || sc > p) {
+			snprintf(err, errlen, "field '%s': %s: precision must "
+			    "be 1 to 38 and scale 0 to the precision", f->name,
+			    name);
+			return -1;
+		}
+		f->type = FT_DECIMAL;
+		f->precision = p;
+		f->scale = sc;
+		return 0;
+	}
 	snprintf(err, errlen, "field '%s': unsupported type '%s'", f->name,
-	    json_string_value(t));
+	    name);
 	return -1;
 }
 
@@ -182,6 +202,7 @@ schema_load(const char *name, char *err, size_t errlen)
 		}
 		return schema_parse(text, len, err, errlen);
 	}
+	/* The writers' schemas: see schema.h. */
 	if ((fp = fopen(name, "rb")) == NULL) {
 		snprintf(err, errlen, "%s: %m", name);
 		return NULL;
@@ -204,6 +225,10 @@ schema_load(const char *name, char *err, size_t errlen)
 	}
 	fclose(fp);
 	s = schema_parse(buf, len, err, errlen);
+	if (s != NULL && schema_check_writable(s, err, errlen) != 0) {
+		schema_free(s);
+		s = NULL;
+	}
 	if (s == NULL) {
 		char tmp[256];
 		snprintf(tmp, sizeof tmp, "%s", err);
@@ -211,6 +236,24 @@ schema_load(const char *name, char *err, size_t errlen)
 	}
 	free(buf);
 	return s;
+}
+
+int
+schema_check_writable(const struct schema *s, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		const struct field *f = &s->f[i];
+		if (f->type == FT_STRUCT) {
+			if (schema_check_writable(f->sub, err, errlen) != 0)
+				return -1;
+		} else if (f->type > FT_STRUCT) {
+			snprintf(err, errlen, "column %s is a %s: tables with "
+			    "it can be read, not written", f->name,
+			    ftype_name(f->type));
+			return -1;
+		}
+	}
+	return 0;
 }
 
 json_t *
@@ -222,7 +265,8 @@ schema_to_json(const struct schema *s)
 		const struct field *f = &s->f[i];
 		json_t *md = json_object_get(f->json, "metadata");
 		json_t *type = f->type == FT_STRUCT ? schema_to_json(f->sub) :
-		    json_string(type_names[f->type]);
+		    f->type == FT_DECIMAL ? json_sprintf("decimal(%d,%d)",
+		    f->precision, f->scale) : json_string(type_names[f->type]);
 
 		md = json_is_object(md) ? json_incref(md) : json_object();
 		json_array_append_new(fields, json_pack("{s:s, s:o, s:b, s:o}",

@@ -4,7 +4,11 @@
  * one source of truth for the record codec, Parquet, Delta and BigQuery.
  *
  * Types: string, integer, long, double, boolean, timestamp (UTC,
- * microseconds), date, and struct of these.  Field names are plain
+ * microseconds), date, and struct of these.  Tables that Spark or
+ * delta-rs wrote may also have byte, short, float, binary and
+ * decimal(p,s) (or decimal, which is decimal(10,0)): these are read, never
+ * written (schema_load and schema_check_writable refuse them, so a
+ * writer is never handed one).  Field names are plain
  * identifiers ([A-Za-z_][A-Za-z0-9_]*), unique ignoring case, so they can
  * be written into JSON and SQL without escaping.
  */
@@ -20,7 +24,9 @@
 
 enum ftype {
 	FT_STRING, FT_INTEGER, FT_LONG, FT_DOUBLE, FT_BOOLEAN,
-	FT_TIMESTAMP, FT_DATE, FT_STRUCT
+	FT_TIMESTAMP, FT_DATE, FT_STRUCT,
+	/* read only */
+	FT_BYTE, FT_SHORT, FT_FLOAT, FT_BINARY, FT_DECIMAL
 };
 
 struct schema;
@@ -31,6 +37,7 @@ struct field {
 	enum ftype type;
 	bool nullable;
 	struct schema *sub;	/* FT_STRUCT only */
+	int precision, scale;	/* FT_DECIMAL only: 1..38, 0..precision */
 	json_t *json;		/* the field as written in the schema file */
 };
 
@@ -50,7 +57,8 @@ struct schema *schema_parse(const char *text, size_t len, char *err,
 /*
  * Loads a schema by builtin name ("reading", "bronze", "silver", "gold":
  * compiled in from schemas/) or from a file path (anything containing a
- * '/' or ending in ".json").  NULL with a message in err on failure.
+ * '/' or ending in ".json"), for a tool to write by: one with a read-only
+ * type is refused.  NULL with a message in err on failure.
  */
 struct schema *schema_load(const char *name_or_path, char *err,
     size_t errlen);
@@ -68,11 +76,17 @@ int schema_find(const struct schema *s, const char *name, size_t len);
  * fields a tool's logic depends on (a missing one is a build error). */
 int schema_need(const struct schema *s, const char *name);
 
-/* "string", "integer", ...; for FT_STRUCT "struct". */
+/* 0 if every field, those in structs too, has a type the tools write;
+ * -1 with a message naming the first that has not. */
+int schema_check_writable(const struct schema *s, char *err, size_t errlen);
+
+/* "string", "integer", ...; for FT_STRUCT "struct", for FT_DECIMAL
+ * "decimal" (its precision and scale are the field's). */
 const char *ftype_name(enum ftype t);
 
 /* The StructType as a new jansson object (caller owns the reference),
- * with every field's four keys, as Delta's schemaString wants it. */
+ * with every field's four keys, as Delta's schemaString wants it
+ * (decimals as "decimal(p,s)"). */
 json_t *schema_to_json(const struct schema *s);
 
 #endif

@@ -12,12 +12,14 @@
 #include "cli.h"
 #include "delta.h"
 #include "delta_scan.h"
+#include "predicate.h"
 #include "writer.h"
 
 static const char usage_text[] =
-    "usage: delta-cat [-hqvV] [--as-of n] [--files] [-o file] table\n";
+    "usage: delta-cat [-hqvV] [--as-of n] [--files] [-o file] "
+    "[--where predicate] table\n";
 
-enum { OPT_AT = OPT_TOOL_BASE, OPT_FILES };
+enum { OPT_AT = OPT_TOOL_BASE, OPT_FILES, OPT_WHERE };
 
 /* --as-of is the table version to read (Delta's "version as of"). */
 static const struct option longopts[] = {
@@ -25,12 +27,14 @@ static const struct option longopts[] = {
 	CLI_LONGOPT_VERBOSE, CLI_LONGOPT_OUTPUT,
 	{ "as-of", required_argument, 0, OPT_AT },
 	{ "files", no_argument, 0, OPT_FILES },
+	{ "where", required_argument, 0, OPT_WHERE },
 	{ 0, 0, 0, 0 }
 };
 
 struct config {
 	long long at;		/* --as-of; -1: the latest version */
 	bool files;		/* --files: the live files, not their rows */
+	const char *where;	/* --where: the predicate's text, or NULL */
 };
 
 static void
@@ -45,6 +49,9 @@ parse_tool_option(int ch, const char *arg, struct config *c)
 	case OPT_FILES:
 		c->files = true;
 		break;
+	case OPT_WHERE:
+		c->where = arg;
+		break;
 	default:
 		cli_usage_error(usage_text, "unexpected option");
 	}
@@ -56,6 +63,7 @@ main(int argc, char **argv)
 	struct cli_common opt;
 	struct config cfg = { .at = -1 };
 	struct delta_table *t;
+	struct predicate *where = NULL;
 	struct scan_totals tot;
 	struct writer out;
 	char err[1024];
@@ -73,23 +81,34 @@ main(int argc, char **argv)
 	t = delta_open_at(argv[optind], cfg.at, err, sizeof err);
 	if (t == NULL || scan_check_readable(t, err, sizeof err) != 0)
 		cli_die(EXIT_FAIL, "%s", err);
+	/* Only now: the columns and their types are the table's. */
+	if (cfg.where != NULL &&
+	    (where = predicate_parse(t->schema, cfg.where, err, sizeof err))
+	    == NULL)
+		cli_usage_error(usage_text, "--where: %s", err);
 	if (writer_open(&out, opt.output, false) != 0)
 		cli_die(EXIT_FAIL, "%s: %m", opt.output);
 
 	memset(&tot, 0, sizeof tot);
 	if (cfg.files) {
-		scan_print_adds(t, &out);
-	} else if (scan_rows(t, &out, opt.verbose, &tot, err, sizeof err)
-	    != 0) {
+		scan_print_adds_where(t, where, &out);
+	} else if (scan_rows_where(t, where, &out, opt.verbose, &tot, err,
+	    sizeof err) != 0) {
 		cli_warn("%s", err);
 		status = EXIT_FAIL;
 	}
 	if (writer_close(&out) != 0 || tot.mismatch)
 		status = EXIT_FAIL;
-	if (opt.verbose >= 0 && !cfg.files)
+	if (opt.verbose >= 0 && !cfg.files && where != NULL)
+		cli_warn("version=%lld files=%llu skipped=%llu rows=%llu",
+		    (long long)t->version, (unsigned long long)tot.files,
+		    (unsigned long long)tot.skipped,
+		    (unsigned long long)tot.rows);
+	else if (opt.verbose >= 0 && !cfg.files)
 		cli_warn("version=%lld files=%llu rows=%llu",
 		    (long long)t->version, (unsigned long long)tot.files,
 		    (unsigned long long)tot.rows);
+	predicate_free(where);
 	delta_free(t);
 	cli_reraise();
 	return status;

@@ -1,0 +1,100 @@
+# delta-cat on tables another writer made, in the types our writer does
+# not write: byte, short, float and binary columns read from Parquet
+# files that DuckDB wrote, decimal and short partition values from the
+# log; each printed as Spark's to_json prints it, and filtered by
+# --where.  delta-commit refuses to write such a table.
+command -v jq > /dev/null || skip "needs jq"
+need_verify
+duck() { node "$TOP/tests/verify/duckdb-run.mjs" "$@"; }
+
+mkdir -p t/_delta_log "t/d=1.5/p=7" "t/d=__HIVE_DEFAULT_PARTITION__/p=-2"
+duck "COPY (SELECT * FROM (VALUES
+    (1::TINYINT, (-2)::SMALLINT, 1.1::FLOAT, '\\x00\\xFFab'::BLOB, 'x', 0.1::FLOAT),
+    ((-128)::TINYINT, 32767::SMALLINT, 3.4028235e38::FLOAT, ''::BLOB, 'y', 0.5::FLOAT),
+    (NULL, NULL, NULL, NULL, 'z', NULL)) v(b, s, f, bin, str, f2))
+    TO 't/d=1.5/p=7/part-0.parquet' (FORMAT parquet)" \
+    "COPY (SELECT 127::TINYINT AS b, 5::SMALLINT AS s, (-2.5)::FLOAT AS f,
+    'hi'::BLOB AS bin, 'w' AS str, 1e-45::FLOAT AS f2)
+    TO 't/d=__HIVE_DEFAULT_PARTITION__/p=-2/part-1.parquet' (FORMAT parquet)" > /dev/null
+f=',"nullable":true,"metadata":{}}'
+schema="{\"type\":\"struct\",\"fields\":[{\"name\":\"b\",\"type\":\"byte\"$f,{\"name\":\"s\",\"type\":\"short\"$f,{\"name\":\"f\",\"type\":\"float\"$f,{\"name\":\"bin\",\"type\":\"binary\"$f,{\"name\":\"str\",\"type\":\"string\"$f,{\"name\":\"f2\",\"type\":\"float\"$f,{\"name\":\"d\",\"type\":\"decimal(5,2)\"$f,{\"name\":\"p\",\"type\":\"short\"$f]}"
+size0=$(wc -c < "t/d=1.5/p=7/part-0.parquet" | tr -d ' ')
+size1=$(wc -c < "t/d=__HIVE_DEFAULT_PARTITION__/p=-2/part-1.parquet" | tr -d ' ')
+{
+	echo '{"protocol":{"minReaderVersion":1,"minWriterVersion":2}}'
+	jq -nc --arg s "$schema" '{metaData: {id: "foreign", format: {provider: "parquet", options: {}},
+	    schemaString: $s, partitionColumns: ["d", "p"], configuration: {}, createdTime: 1}}'
+	# Stats as Spark writes them: floats in their own digits.
+	jq -nc --argjson n "$size0" '{add: {path: "d=1.5/p=7/part-0.parquet",
+	    partitionValues: {d: "1.5", p: "7"}, size: $n, modificationTime: 1, dataChange: true,
+	    stats: ({numRecords: 3, minValues: {b: -128, s: -2, f: 1.1, str: "x", f2: 0.1},
+	        maxValues: {b: 1, s: 32767, f: 3.4028235e38, str: "z", f2: 0.5},
+	        nullCount: {b: 1, s: 1, f: 1, bin: 1, str: 0, f2: 1}} | tojson)}}'
+	jq -nc --argjson n "$size1" '{add: {path: "d=__HIVE_DEFAULT_PARTITION__/p=-2/part-1.parquet",
+	    partitionValues: {d: null, p: "-2"}, size: $n, modificationTime: 1, dataChange: true,
+	    stats: ({numRecords: 1, minValues: {b: 127, s: 5, f: -2.5, str: "w", f2: 1e-45},
+	        maxValues: {b: 127, s: 5, f: -2.5, str: "w", f2: 1e-45},
+	        nullCount: {b: 0, s: 0, f: 0, bin: 0, str: 0, f2: 0}} | tojson)}}'
+} > t/_delta_log/00000000000000000000.json
+
+delta-cat t > out 2> err || { cat err; fail "delta-cat t"; }
+expect_grep "^delta-cat: version=0 files=2 rows=4\$" err
+# As to_json: numbers, floats in their shortest digits (not those of
+# the double they widen to), binary in base64, decimals at their scale,
+# nulls left out.
+cat > want <<'END'
+{"b":1,"s":-2,"f":1.1,"bin":"AP9hYg==","str":"x","f2":0.1,"d":1.50,"p":7}
+{"b":-128,"s":32767,"f":3.4028235e+38,"bin":"","str":"y","f2":0.5,"d":1.50,"p":7}
+{"str":"z","d":1.50,"p":7}
+{"b":127,"s":5,"f":-2.5,"bin":"aGk=","str":"w","f2":1e-45,"p":-2}
+END
+jq -cS . want > want.canon
+jq -cS . out > got.canon
+cmp -s got.canon want.canon || { diff got.canon want.canon >&2; fail "rows differ"; }
+expect_eq "decimal text" "$(grep -c '"d":1.50,' out)" 3
+grep -q '"f":1.100000' out && fail "a float printed as the double it widens to"
+# DuckDB reads the same values: its text of a float is its shortest too.
+sed -n 's/.*"f":\([^,]*\),"bin":"\([^"]*\)","str":"\([^"]*\)".*/\3 \1 \2/p' out | sort > ours
+duck "SELECT str || ' ' || f::VARCHAR || ' ' || base64(bin) AS v FROM 't/*/*/*.parquet'
+    WHERE f IS NOT NULL ORDER BY str" | jq -r .v > duck.txt
+cmp -s ours duck.txt || { diff ours duck.txt >&2; fail "DuckDB reads other values"; }
+
+# --where on these columns and partitions: the rows jq finds, with the
+# files the stats and partition values rule out left unread.
+where() {	# PRED JQ FILES_READ
+	delta-cat --where "$1" t > w.out 2> w.err || { cat w.err; fail "--where $1"; }
+	jq -cS "select($2)" out | sort > w.want
+	jq -cS . w.out | sort > w.got
+	cmp -s w.got w.want || { diff w.got w.want >&2; fail "--where \"$1\""; }
+	expect_eq "--where \"$1\": files read" "$(stat_field files w.err)" "$3"
+}
+where "b = 1 AND f = 1.1" '.b == 1 and .f == 1.1' 1
+where "f > 1e38" '.f != null and .f > 1e38' 1
+where "f2 < 0.001" '.f2 != null and .f2 < 0.001' 1
+where "f2 = 1e-45" '.f2 == 1e-45' 1
+where "s >= 0" '.s != null and .s >= 0' 2
+where "b < -100" '.b != null and .b < -100' 1
+where "p = 7" '.p == 7' 1
+where "p < 0 AND str = 'w'" '.p < 0 and .str == "w"' 1
+where "str > 'z'" '.str > "z"' 0
+expect_status 2 delta-cat --where "d = 1.5" t 2> err
+expect_grep "column d is a decimal: comparing decimal columns is not supported" err
+expect_status 2 delta-cat --where "bin = 'aGk='" t 2> err
+expect_grep "column bin is a binary" err
+expect_status 2 delta-cat --where "b = 1.5" t 2> err
+expect_grep "column b (byte) is compared with an integer" err
+
+# A decimal partition value the column's scale cannot hold is an error.
+sed 's/"d":"1.5"/"d":"1.505"/' t/_delta_log/00000000000000000000.json > log.tmp
+cp -r t bad && cp log.tmp bad/_delta_log/00000000000000000000.json
+expect_status 1 delta-cat bad 2> err
+expect_grep "partition value of d is not a decimal" err
+
+# Read, never written: delta-commit refuses the table and such a schema.
+echo '{"b":1,"str":"q","p":1}' > row.ndjson
+expect_status 1 delta-commit t row.ndjson 2> err
+expect_grep "column b is a byte: tables with it can be read, not written" err
+echo "$schema" > foreign.json
+expect_status 1 delta-commit --schema ./foreign.json new row.ndjson 2> err
+expect_grep "column b is a byte: tables with it can be read, not written" err
+[ ! -d new/_delta_log ] || fail "a table was created with a read-only type"
