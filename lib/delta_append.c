@@ -463,7 +463,7 @@ appender_add(struct appender *a, const char *line, size_t len,
 	}
 	if (conform_check(a->conform, r, reason, detail, dlen) != 0)
 		return 0;
-	if (a->f_topic >= 0 &&
+	if (a->f_topic >= 0 && !a->o.keep_all &&
 	    !conform_cell(a->conform, a->f_topic)->null &&
 	    !conform_cell(a->conform, a->f_partition)->null &&
 	    !conform_cell(a->conform, a->f_offset)->null) {
@@ -761,6 +761,26 @@ seal_parts(struct appender *a, uint64_t *sizes, char *err, size_t errlen)
 	return 0;
 }
 
+/* The add action of a sealed file. */
+static json_t *
+add_action(struct appender *a, struct part *p, uint64_t size, int64_t now,
+    bool data_change)
+{
+	size_t n = strlen(p->rel);
+	char *uri = xmalloc(3 * n + 1);
+	char *stats = file_stats(a, p);
+	json_t *add;
+
+	uri_escape_path(p->rel, n, uri);
+	add = json_pack("{s:{s:s, s:O, s:I, s:I, s:b, s:s}}", "add", "path",
+	    uri, "partitionValues", p->values, "size", (json_int_t)size,
+	    "modificationTime", (json_int_t)now, "dataChange", data_change,
+	    "stats", stats);
+	free(uri);
+	free(stats);
+	return add;
+}
+
 static json_t *
 commit_actions(struct appender *a, const uint64_t *sizes, int64_t **floors)
 {
@@ -812,21 +832,37 @@ commit_actions(struct appender *a, const uint64_t *sizes, int64_t **floors)
 		 * the batch began. */
 		(*floors)[k++] = a->through ? src->committed + 1 : src->lo;
 	}
-	for (size_t i = 0; i < a->nparts; i++) {
-		struct part *p = &a->parts[i];
-		size_t n = strlen(p->rel);
-		char *uri = xmalloc(3 * n + 1);
-		char *stats = file_stats(a, p);
-		uri_escape_path(p->rel, n, uri);
-		json_array_append_new(actions, json_pack("{s:{s:s, s:O, s:I, "
-		    "s:I, s:b, s:s}}", "add", "path", uri, "partitionValues",
-		    p->values, "size", (json_int_t)sizes[i],
-		    "modificationTime", (json_int_t)now, "dataChange", 1,
-		    "stats", stats));
-		free(uri);
-		free(stats);
-	}
+	for (size_t i = 0; i < a->nparts; i++)
+		json_array_append_new(actions, add_action(a, &a->parts[i],
+		    sizes[i], now, true));
 	return actions;
+}
+
+int
+appender_seal(struct appender *a, bool data_change, json_t **adds,
+    char *err, size_t errlen)
+{
+	uint64_t *sizes = xcalloc(a->nparts + 1, sizeof *sizes);
+	int64_t now = delta_now_ms();
+
+	*adds = NULL;
+	if (seal_parts(a, sizes, err, errlen) != 0) {
+		drop_parts(a, true);
+		free(sizes);
+		return -1;
+	}
+	*adds = json_array();
+	for (size_t i = 0; i < a->nparts; i++) {
+		json_array_append_new(*adds, add_action(a, &a->parts[i],
+		    sizes[i], now, data_change));
+		a->tot.files++;
+		a->tot.rows += pq_rows(a->parts[i].pw);
+		a->tot.bytes += sizes[i];
+	}
+	/* The files are the caller's now: forgotten, not deleted. */
+	drop_parts(a, false);
+	free(sizes);
+	return 0;
 }
 
 /* ---- another writer got there first ---- */
@@ -980,6 +1016,7 @@ commit_once(struct appender *a, int64_t *version, bool *overlap, char *err,
 		if (*overlap)
 			a->create = false;
 		break;
+	case DELTA_CONFLICT:	/* a batch removes nothing */
 	case DELTA_FAILED:
 		break;
 	}

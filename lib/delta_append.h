@@ -47,6 +47,9 @@ struct append_options {
 					 * for creating the table: an existing
 					 * table keeps its own */
 	struct writer *dry_out;		/* where --dry-run prints */
+	bool keep_all;			/* rows the table holds already, being
+					 * rewritten (delta-optimize): no
+					 * exactly-once skipping, no txn */
 };
 
 void append_options_init(struct append_options *o);
@@ -95,6 +98,20 @@ int appender_ms_until_due(const struct appender *a);
  * *dropped says how many rows were left out.
  */
 int appender_commit(struct appender *a, int64_t *version, uint64_t *dropped,
+    char *err, size_t errlen);
+
+/*
+ * Seals the batch without committing it, for a writer that makes its own
+ * commit (delta-optimize): its files are closed and fsynced with their
+ * directories, and *adds is a new JSON array (the caller's) of one
+ * {"add":{...}} per file, with the statistics and partitionValues
+ * appender_commit would write and the dataChange given.  The files are
+ * the caller's from then on: to commit, or to delete on failure (their
+ * paths are the adds' paths, URI-escaped, relative to the table).  The
+ * appender goes on with an empty batch.  0, or -1 with err (the batch's
+ * files are then deleted, and *adds is NULL).
+ */
+int appender_seal(struct appender *a, bool data_change, json_t **adds,
     char *err, size_t errlen);
 
 /* Deletes the files of an uncommitted batch and frees everything. */
