@@ -124,8 +124,10 @@ extsort_add(struct extsort *s, const void *key, size_t klen, const void *val,
 	e->klen = (uint32_t)klen;
 	e->vlen = (uint32_t)vlen;
 	e->seq = s->seq++;
-	memcpy(e->data, key, klen);
-	memcpy(e->data + klen, val, vlen);
+	if (klen > 0)
+		memcpy(e->data, key, klen);
+	if (vlen > 0)
+		memcpy(e->data + klen, val, vlen);
 	xgrow(&s->mem, &s->cap, s->n + 1, sizeof *s->mem);
 	s->mem[s->n++] = e;
 	/* The pointer and the allocator's own header count too. */
@@ -172,7 +174,8 @@ extsort_drain(struct extsort *s, int (*each)(const void *, size_t, void *),
 	size_t mi = 0;
 
 	/* What is in memory is one more run, read from memory. */
-	qsort(s->mem, s->n, sizeof *s->mem, cmp_ptr);
+	if (s->n > 1)
+		qsort(s->mem, s->n, sizeof *s->mem, cmp_ptr);
 	for (size_t i = 0; i < s->nruns && rc == 0; i++)
 		if (run_next(&s->runs[i], err, errlen) < 0)
 			rc = -1;
