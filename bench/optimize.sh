@@ -60,7 +60,7 @@ run() {
 	n=$(wc -l < "$rows" | tr -d ' ')
 	versions=$(ls "$work/$name/_delta_log" | grep -c 'json$')
 	f0=$(live "$work/$name"); b0=$(live_bytes "$work/$name")
-	r0=$(best "$BIN/delta-cat" -q "$work/$name")
+	r0=$(secs "$BIN/delta-cat" -q "$work/$name")	# long: once
 	fo=$(live "$work/$name.one"); bo=$(live_bytes "$work/$name.one")
 	ro=$(best "$BIN/delta-cat" -q "$work/$name.one")
 	/usr/bin/time -f '%e %M' -o "$work/opt.time" "$BIN/delta-optimize" \
