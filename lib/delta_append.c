@@ -54,6 +54,7 @@ struct source {
 struct appender {
 	struct append_options o;
 	struct delta_table *t;
+	bool own_table;			/* false: appender_open_table's */
 	const struct schema *s;		/* t->schema, or the one to create */
 	struct schema *own_schema;
 	char **pcols;			/* partition columns */
@@ -164,16 +165,45 @@ build_columns(struct appender *a)
 		a->f_topic = a->f_partition = a->f_offset = -1;
 }
 
+static struct appender *open_on(struct delta_table *t, bool own,
+    const struct schema *schema, char *const *partition_by,
+    size_t npartition, const struct append_options *o, char *err,
+    size_t errlen);
+
 struct appender *
 appender_open(const char *root, const struct schema *schema,
+    char *const *partition_by, size_t npartition,
+    const struct append_options *o, char *err, size_t errlen)
+{
+	struct delta_table *t = delta_open(root, err, errlen);
+
+	if (t == NULL)
+		return NULL;
+	return open_on(t, true, schema, partition_by, npartition, o, err,
+	    errlen);
+}
+
+struct appender *
+appender_open_table(struct delta_table *t, const struct append_options *o,
+    char *err, size_t errlen)
+{
+	if (t->version < 0) {
+		snprintf(err, errlen, "%s: not a Delta table", t->root);
+		return NULL;
+	}
+	return open_on(t, false, NULL, NULL, 0, o, err, errlen);
+}
+
+static struct appender *
+open_on(struct delta_table *t, bool own, const struct schema *schema,
     char *const *partition_by, size_t npartition,
     const struct append_options *o, char *err, size_t errlen)
 {
 	struct appender *a = xcalloc(1, sizeof *a);
 
 	a->o = *o;
-	if ((a->t = delta_open(root, err, errlen)) == NULL)
-		goto fail;
+	a->t = t;
+	a->own_table = own;
 	if (a->t->version >= 0) {
 		if (delta_check_writable(a->t, err, errlen) != 0)
 			goto fail;
@@ -185,7 +215,7 @@ appender_open(const char *root, const struct schema *schema,
 			json_decref(y);
 			if (!same) {
 				snprintf(err, errlen, "%s: the table's schema "
-				    "differs from the one given", root);
+				    "differs from the one given", t->root);
 				goto fail;
 			}
 		}
@@ -193,7 +223,7 @@ appender_open(const char *root, const struct schema *schema,
 		    !same_partitioning(partition_by,
 		    npartition, a->t->partition_cols, a->t->npartition)) {
 			snprintf(err, errlen, "%s: the table is partitioned "
-			    "differently", root);
+			    "differently", t->root);
 			goto fail;
 		}
 		a->s = a->t->schema;
@@ -202,7 +232,7 @@ appender_open(const char *root, const struct schema *schema,
 	} else {
 		if (schema == NULL) {
 			snprintf(err, errlen, "%s: no table yet, and no schema "
-			    "to create it with (--schema)", root);
+			    "to create it with (--schema)", t->root);
 			goto fail;
 		}
 		a->create = true;
@@ -1065,7 +1095,8 @@ appender_free(struct appender *a)
 	free(a->src);
 	pq_schema_free(a->pqs);
 	record_free(a->rec);
-	delta_free(a->t);
+	if (a->own_table)
+		delta_free(a->t);
 	free(a);
 }
 

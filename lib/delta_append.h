@@ -66,6 +66,16 @@ struct appender *appender_open(const char *root, const struct schema *schema,
     char *const *partition_by, size_t npartition,
     const struct append_options *o, char *err, size_t errlen);
 
+/*
+ * The same for a table the caller has open already (it must exist): the
+ * appender borrows t, which must outlive it and which appender_free
+ * leaves alone; appender_commit commits through it.  For a writer that
+ * keeps its own snapshot (delta-optimize), so that a large table's log
+ * state is held once.
+ */
+struct appender *appender_open_table(struct delta_table *t,
+    const struct append_options *o, char *err, size_t errlen);
+
 enum append_status { APPEND_OK, APPEND_REJECT, APPEND_SKIPPED };
 
 /*

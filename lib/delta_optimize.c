@@ -321,8 +321,8 @@ appender_for(struct run *x, enum codec c, char *err, size_t errlen)
 	ao.codec = c;
 	ao.keep_all = true;
 	ao.checkpoint_interval = 0;
-	x->app[x->napp] = appender_open(x->root, NULL, NULL, 0, &ao, err,
-	    errlen);
+	/* It borrows our snapshot: only its schema and root are used. */
+	x->app[x->napp] = appender_open_table(x->t, &ao, err, errlen);
 	if (x->app[x->napp] == NULL)
 		return NULL;
 	x->codec[x->napp] = c;
