@@ -545,6 +545,11 @@ attempt(struct run *x, uint64_t target, bool *conflict, char *err,
 		x->o->each_bin(j, x->o->bin_arg);
 		json_decref(j);
 	}
+	if (!x->o->dry_run && nbins == 0 && x->o->checkpoint &&
+	    x->t->checkpoint != x->t->version) {
+		rc = checkpoint_write(x->t, err, errlen);
+		goto out;
+	}
 	if (x->o->dry_run || nbins == 0) {
 		for (size_t b = 0; b < nbins; b++) {
 			x->tot->files_read += bins[b].n;
@@ -564,7 +569,7 @@ attempt(struct run *x, uint64_t target, bool *conflict, char *err,
 	case DELTA_COMMITTED:
 		x->tot->version = v;
 		rc = 0;
-		if (v % checkpoint_interval(x->t) == 0 &&
+		if ((x->o->checkpoint || v % checkpoint_interval(x->t) == 0) &&
 		    checkpoint_write(x->t, err, errlen) != 0)
 			/* The commit stands; a missing checkpoint only makes
 			 * the next open slower. */

@@ -38,7 +38,8 @@
  * and a killed run leaves only unreferenced files (delta-vacuum deletes
  * them once they are older than the retention).  A checkpoint is written
  * when the version is a multiple of the table's delta.checkpointInterval
- * (10 by default), as delta-commit does.
+ * (10 by default), as delta-commit does, or always when asked (then also
+ * of the current version when there was nothing to compact).
  */
 #ifndef VL_DELTA_OPTIMIZE_H
 #define VL_DELTA_OPTIMIZE_H
@@ -76,6 +77,9 @@ struct optimize_options {
 	void (*each_bin)(json_t *bin, void *arg);
 	void *bin_arg;
 	int verbose;		/* > 0: say on stderr what each bin became */
+	bool checkpoint;	/* a checkpoint of the version left, whatever
+				 * the interval: the removes of a large
+				 * compaction then cost later opens nothing */
 };
 
 void optimize_options_init(struct optimize_options *o);

@@ -17,14 +17,15 @@
 #include "xalloc.h"
 
 static const char usage_text[] =
-    "usage: delta-optimize [-hnqvV] [--order-by columns] [--target-size size]\n"
-    "                      table\n";
+    "usage: delta-optimize [-hnqvV] [--checkpoint] [--order-by columns]\n"
+    "                      [--target-size size] table\n";
 
-enum { OPT_TARGET = OPT_TOOL_BASE, OPT_ORDER_BY };
+enum { OPT_TARGET = OPT_TOOL_BASE, OPT_ORDER_BY, OPT_CHECKPOINT };
 
 static const struct option longopts[] = {
 	CLI_LONGOPT_HELP, CLI_LONGOPT_VERSION, CLI_LONGOPT_QUIET,
 	CLI_LONGOPT_VERBOSE,
+	{ "checkpoint", no_argument, 0, OPT_CHECKPOINT },
 	{ "dry-run", no_argument, 0, 'n' },
 	{ "order-by", required_argument, 0, OPT_ORDER_BY },
 	{ "target-size", required_argument, 0, OPT_TARGET },
@@ -65,6 +66,9 @@ parse_tool_option(int ch, const char *arg, struct config *c)
 	switch (ch) {
 	case 'n':
 		c->oo.dry_run = true;
+		break;
+	case OPT_CHECKPOINT:
+		c->oo.checkpoint = true;
 		break;
 	case OPT_TARGET:
 		if (cli_parse_size(arg, &c->oo.target_size) != 0 ||
