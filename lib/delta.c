@@ -498,6 +498,22 @@ same_table_shape(json_t *a, json_t *b)
 	    json_object_get(b, "partitionColumns"));
 }
 
+/* The path of a remove in actions that t no longer has live, or NULL. */
+static const char *
+removed_elsewhere(const struct delta_table *t, json_t *actions)
+{
+	size_t i;
+	json_t *a;
+
+	json_array_foreach(actions, i, a) {
+		json_t *rm = json_object_get(a, "remove");
+		const char *p = json_string_value(json_object_get(rm, "path"));
+		if (p != NULL && json_object_get(t->files, p) == NULL)
+			return p;
+	}
+	return NULL;
+}
+
 static char *
 actions_text(json_t *actions, size_t *len)
 {
@@ -552,6 +568,14 @@ delta_commit(struct delta_table *t, json_t *actions, const int64_t *floor,
 				goto out;
 			}
 			k++;
+		}
+		const char *gone = removed_elsewhere(t, actions);
+		if (gone != NULL) {
+			snprintf(err, errlen, "%s: %s, which this commit "
+			    "removes, was removed by another writer (version "
+			    "%lld)", t->root, gone, (long long)t->version);
+			res = DELTA_CONFLICT;
+			goto out;
 		}
 		if (text == NULL) {
 			text = actions_text(actions, &len);

@@ -114,6 +114,10 @@ enum delta_commit_result {
 	DELTA_COMMITTED,	/* *version is the new version */
 	DELTA_TXN_OVERLAP,	/* another writer committed some of our
 				 * source offsets: nothing was written */
+	DELTA_CONFLICT,		/* a file the commit removes is no longer
+				 * live (another writer removed it first):
+				 * nothing was written, t is the newer
+				 * state */
 	DELTA_FAILED,		/* I/O error, a changed protocol or schema, or
 				 * too many conflicts: err says which */
 };
@@ -124,7 +128,10 @@ enum delta_commit_result {
  * the commit are checked against the table: a txn whose appId already
  * has a version at or above `txn_floor[i]` (the lowest source offset this
  * commit holds for the i-th txn action, in order) means the records were
- * committed by someone else.  Applies the commit to t on success.
+ * committed by someone else.  Likewise every remove action's path must
+ * still be a live file of t: a compaction that rewrote a file another
+ * writer removed meanwhile would bring its rows back (DELTA_CONFLICT).
+ * Applies the commit to t on success.
  */
 enum delta_commit_result delta_commit(struct delta_table *t, json_t *actions,
     const int64_t *txn_floor, int64_t *version, char *err, size_t errlen);

@@ -54,6 +54,7 @@ struct source {
 struct appender {
 	struct append_options o;
 	struct delta_table *t;
+	bool own_table;			/* false: appender_open_table's */
 	const struct schema *s;		/* t->schema, or the one to create */
 	struct schema *own_schema;
 	char **pcols;			/* partition columns */
@@ -164,16 +165,45 @@ build_columns(struct appender *a)
 		a->f_topic = a->f_partition = a->f_offset = -1;
 }
 
+static struct appender *open_on(struct delta_table *t, bool own,
+    const struct schema *schema, char *const *partition_by,
+    size_t npartition, const struct append_options *o, char *err,
+    size_t errlen);
+
 struct appender *
 appender_open(const char *root, const struct schema *schema,
+    char *const *partition_by, size_t npartition,
+    const struct append_options *o, char *err, size_t errlen)
+{
+	struct delta_table *t = delta_open(root, err, errlen);
+
+	if (t == NULL)
+		return NULL;
+	return open_on(t, true, schema, partition_by, npartition, o, err,
+	    errlen);
+}
+
+struct appender *
+appender_open_table(struct delta_table *t, const struct append_options *o,
+    char *err, size_t errlen)
+{
+	if (t->version < 0) {
+		snprintf(err, errlen, "%s: not a Delta table", t->root);
+		return NULL;
+	}
+	return open_on(t, false, NULL, NULL, 0, o, err, errlen);
+}
+
+static struct appender *
+open_on(struct delta_table *t, bool own, const struct schema *schema,
     char *const *partition_by, size_t npartition,
     const struct append_options *o, char *err, size_t errlen)
 {
 	struct appender *a = xcalloc(1, sizeof *a);
 
 	a->o = *o;
-	if ((a->t = delta_open(root, err, errlen)) == NULL)
-		goto fail;
+	a->t = t;
+	a->own_table = own;
 	if (a->t->version >= 0) {
 		if (delta_check_writable(a->t, err, errlen) != 0)
 			goto fail;
@@ -185,7 +215,7 @@ appender_open(const char *root, const struct schema *schema,
 			json_decref(y);
 			if (!same) {
 				snprintf(err, errlen, "%s: the table's schema "
-				    "differs from the one given", root);
+				    "differs from the one given", t->root);
 				goto fail;
 			}
 		}
@@ -193,7 +223,7 @@ appender_open(const char *root, const struct schema *schema,
 		    !same_partitioning(partition_by,
 		    npartition, a->t->partition_cols, a->t->npartition)) {
 			snprintf(err, errlen, "%s: the table is partitioned "
-			    "differently", root);
+			    "differently", t->root);
 			goto fail;
 		}
 		a->s = a->t->schema;
@@ -202,7 +232,7 @@ appender_open(const char *root, const struct schema *schema,
 	} else {
 		if (schema == NULL) {
 			snprintf(err, errlen, "%s: no table yet, and no schema "
-			    "to create it with (--schema)", root);
+			    "to create it with (--schema)", t->root);
 			goto fail;
 		}
 		a->create = true;
@@ -466,7 +496,7 @@ appender_add(struct appender *a, const char *line, size_t len,
 	}
 	if (conform_check(a->conform, r, reason, detail, dlen) != 0)
 		return 0;
-	if (a->f_topic >= 0 &&
+	if (a->f_topic >= 0 && !a->o.keep_all &&
 	    !conform_cell(a->conform, a->f_topic)->null &&
 	    !conform_cell(a->conform, a->f_partition)->null &&
 	    !conform_cell(a->conform, a->f_offset)->null) {
@@ -764,6 +794,26 @@ seal_parts(struct appender *a, uint64_t *sizes, char *err, size_t errlen)
 	return 0;
 }
 
+/* The add action of a sealed file. */
+static json_t *
+add_action(struct appender *a, struct part *p, uint64_t size, int64_t now,
+    bool data_change)
+{
+	size_t n = strlen(p->rel);
+	char *uri = xmalloc(3 * n + 1);
+	char *stats = file_stats(a, p);
+	json_t *add;
+
+	uri_escape_path(p->rel, n, uri);
+	add = json_pack("{s:{s:s, s:O, s:I, s:I, s:b, s:s}}", "add", "path",
+	    uri, "partitionValues", p->values, "size", (json_int_t)size,
+	    "modificationTime", (json_int_t)now, "dataChange", data_change,
+	    "stats", stats);
+	free(uri);
+	free(stats);
+	return add;
+}
+
 static json_t *
 commit_actions(struct appender *a, const uint64_t *sizes, int64_t **floors)
 {
@@ -815,21 +865,37 @@ commit_actions(struct appender *a, const uint64_t *sizes, int64_t **floors)
 		 * the batch began. */
 		(*floors)[k++] = a->through ? src->committed + 1 : src->lo;
 	}
-	for (size_t i = 0; i < a->nparts; i++) {
-		struct part *p = &a->parts[i];
-		size_t n = strlen(p->rel);
-		char *uri = xmalloc(3 * n + 1);
-		char *stats = file_stats(a, p);
-		uri_escape_path(p->rel, n, uri);
-		json_array_append_new(actions, json_pack("{s:{s:s, s:O, s:I, "
-		    "s:I, s:b, s:s}}", "add", "path", uri, "partitionValues",
-		    p->values, "size", (json_int_t)sizes[i],
-		    "modificationTime", (json_int_t)now, "dataChange", 1,
-		    "stats", stats));
-		free(uri);
-		free(stats);
-	}
+	for (size_t i = 0; i < a->nparts; i++)
+		json_array_append_new(actions, add_action(a, &a->parts[i],
+		    sizes[i], now, true));
 	return actions;
+}
+
+int
+appender_seal(struct appender *a, bool data_change, json_t **adds,
+    char *err, size_t errlen)
+{
+	uint64_t *sizes = xcalloc(a->nparts + 1, sizeof *sizes);
+	int64_t now = delta_now_ms();
+
+	*adds = NULL;
+	if (seal_parts(a, sizes, err, errlen) != 0) {
+		drop_parts(a, true);
+		free(sizes);
+		return -1;
+	}
+	*adds = json_array();
+	for (size_t i = 0; i < a->nparts; i++) {
+		json_array_append_new(*adds, add_action(a, &a->parts[i],
+		    sizes[i], now, data_change));
+		a->tot.files++;
+		a->tot.rows += pq_rows(a->parts[i].pw);
+		a->tot.bytes += sizes[i];
+	}
+	/* The files are the caller's now: forgotten, not deleted. */
+	drop_parts(a, false);
+	free(sizes);
+	return 0;
 }
 
 /* ---- another writer got there first ---- */
@@ -983,6 +1049,7 @@ commit_once(struct appender *a, int64_t *version, bool *overlap, char *err,
 		if (*overlap)
 			a->create = false;
 		break;
+	case DELTA_CONFLICT:	/* a batch removes nothing */
 	case DELTA_FAILED:
 		break;
 	}
@@ -1031,7 +1098,8 @@ appender_free(struct appender *a)
 	free(a->src);
 	pq_schema_free(a->pqs);
 	record_free(a->rec);
-	delta_free(a->t);
+	if (a->own_table)
+		delta_free(a->t);
 	free(a);
 }
 

@@ -47,6 +47,9 @@ struct append_options {
 					 * for creating the table: an existing
 					 * table keeps its own */
 	struct writer *dry_out;		/* where --dry-run prints */
+	bool keep_all;			/* rows the table holds already, being
+					 * rewritten (delta-optimize): no
+					 * exactly-once skipping, no txn */
 };
 
 void append_options_init(struct append_options *o);
@@ -61,6 +64,16 @@ struct appender;
  */
 struct appender *appender_open(const char *root, const struct schema *schema,
     char *const *partition_by, size_t npartition,
+    const struct append_options *o, char *err, size_t errlen);
+
+/*
+ * The same for a table the caller has open already (it must exist): the
+ * appender borrows t, which must outlive it and which appender_free
+ * leaves alone; appender_commit commits through it.  For a writer that
+ * keeps its own snapshot (delta-optimize), so that a large table's log
+ * state is held once.
+ */
+struct appender *appender_open_table(struct delta_table *t,
     const struct append_options *o, char *err, size_t errlen);
 
 enum append_status { APPEND_OK, APPEND_REJECT, APPEND_SKIPPED };
@@ -95,6 +108,20 @@ int appender_ms_until_due(const struct appender *a);
  * *dropped says how many rows were left out.
  */
 int appender_commit(struct appender *a, int64_t *version, uint64_t *dropped,
+    char *err, size_t errlen);
+
+/*
+ * Seals the batch without committing it, for a writer that makes its own
+ * commit (delta-optimize): its files are closed and fsynced with their
+ * directories, and *adds is a new JSON array (the caller's) of one
+ * {"add":{...}} per file, with the statistics and partitionValues
+ * appender_commit would write and the dataChange given.  The files are
+ * the caller's from then on: to commit, or to delete on failure (their
+ * paths are the adds' paths, URI-escaped, relative to the table).  The
+ * appender goes on with an empty batch.  0, or -1 with err (the batch's
+ * files are then deleted, and *adds is NULL).
+ */
+int appender_seal(struct appender *a, bool data_change, json_t **adds,
     char *err, size_t errlen);
 
 /* Deletes the files of an uncommitted batch and frees everything. */

@@ -10,6 +10,10 @@
 #   - delta-commit: the table reads back; it holds the old rows and whole
 #     batches of the new ones, none twice; the same command run again
 #     completes it exactly;
+#   - delta-optimize: the table reads back with the same rows; exit 0
+#     means compacted, and after exit 1 the new files it wrote are gone
+#     (unless an allocation failed: xalloc exits at once) and the same
+#     command run again compacts it;
 #   - iforest-train: the model file is the old one or the new one, byte
 #     for byte;
 #   - vitals-agg --state: the state file is the old one or the new one.
@@ -84,6 +88,36 @@ check_dc() {
 	    fail "dc: $1: the re-run did not complete the table exactly"
 }
 sweep dc $DC
+
+# ---- delta-optimize ----
+# Ten commits (versions 0 to 9), so that the OPTIMIZE is version 10 and
+# writes a checkpoint too; --order-by takes the sorting path.
+rows=$(wc -l < old.ndjson)
+delta-commit -q --schema silver --batch-rows $(( (rows + 9) / 10 )) opt.orig old.ndjson
+[ "$(ls opt.orig/_delta_log/*.json | wc -l)" = 10 ] || fail "do: expected 10 commits to start from"
+delta-cat -q opt.orig | sort > opt.rows
+files_of() { find "$1" -name '*.parquet' ! -path '*_delta_log*' | sed "s|^$1/||" | sort; }
+files_of opt.orig > opt.files
+prepare_do() { rm -rf opt; cp -a opt.orig opt; }
+DO="delta-optimize -q --order-by patient_id,event_time opt"
+prepare_do
+counts $DO > /dev/null && mv counts counts.do
+check_do() {
+	delta-cat -q opt > rows 2> cat.err || { cat cat.err; fail "do: $1: the table does not read back"; }
+	sort rows | cmp -s - opt.rows || fail "do: $1: the rows changed"
+	live=$(delta-cat --files opt | wc -l)
+	[ "$2" = 1 ] || [ "$live" = 1 ] || fail "do: $1: exit 0 but $live files"
+	case $1 in
+	alloc*) ;;
+	*)	if [ "$2" = 1 ] && [ "$live" != 1 ]; then
+			files_of opt | cmp -s - opt.files || fail "do: $1: its new files were left behind"
+		fi ;;
+	esac
+	$DO 2> /dev/null || fail "do: $1: the re-run failed"
+	[ "$(delta-cat --files opt | wc -l)" = 1 ] || fail "do: $1: the re-run did not compact"
+	delta-cat -q opt | sort | cmp -s - opt.rows || fail "do: $1: the re-run changed the rows"
+}
+sweep do $DO
 
 # ---- iforest-train ----
 vitals-gen --seed 5 --patients 6 -d 1h | vitals-clean -q > train.ndjson

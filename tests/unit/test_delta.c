@@ -290,6 +290,34 @@ test_commits(void **state)
 	json_decref(t1);
 	json_decref(t2);
 
+	/* Two compactions race to remove f1: the first wins; the second,
+	 * which read f1 as live, conflicts and writes nothing.  A commit
+	 * that adds only (an append) never conflicts with them. */
+	json_t *rm1 = json_pack("[{s:{s:s,s:b}}]", "remove", "path",
+	    "d=2026-01-01/f1", "dataChange", 0);
+	json_t *rm2 = json_pack("[{s:{s:s,s:b}}]", "remove", "path",
+	    "d=2026-01-01/f1", "dataChange", 0);
+	json_t *more = append_actions("d=2026-01-01/f3", 13);
+	int64_t before = a->version;
+	struct delta_table *d = delta_open(root, err, sizeof err);
+	assert_non_null(d);
+	assert_non_null(json_object_get(d->files, "d=2026-01-01/f1"));
+	assert_int_equal(delta_commit(a, rm1, NULL, &v, err, sizeof err),
+	    DELTA_COMMITTED);
+	assert_int_equal(delta_commit(b, more, NULL, &v, err, sizeof err),
+	    DELTA_COMMITTED);
+	assert_int_equal(v, before + 2);
+	assert_int_equal(delta_commit(d, rm2, NULL, &v, err, sizeof err),
+	    DELTA_CONFLICT);
+	assert_non_null(strstr(err, "f1"));
+	assert_int_equal(d->version, before + 2);	/* caught up */
+	assert_null(json_object_get(d->files, "d=2026-01-01/f1"));
+	assert_non_null(json_object_get(d->files, "d=2026-01-01/f3"));
+	delta_free(d);
+	json_decref(rm1);
+	json_decref(rm2);
+	json_decref(more);
+
 	/* No temporary files are left in the log. */
 	char cmd[600];
 	snprintf(cmd, sizeof cmd, "ls -a %s/_delta_log | grep -c tmp", root);
