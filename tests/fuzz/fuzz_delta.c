@@ -205,7 +205,8 @@ replay_commit(struct replay *r, const char *s, size_t n)
 			k++;
 		if (k == len)
 			continue;
-		a = json_loadb(line, len, 0, NULL);
+		/* lib/jsonl's rule: a key twice makes the line unusable. */
+		a = json_loadb(line, len, JSON_REJECT_DUPLICATES, NULL);
 		if (!json_is_object(a)) {
 			json_decref(a);
 			r->ok = false;
