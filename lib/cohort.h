@@ -76,7 +76,8 @@ struct cohort {
 /* The random streams of one patient, one per concern, so that turning
  * faults on does not change the vitals, and so on. */
 enum stream {
-	STREAM_COHORT, STREAM_PHYSIOLOGY, STREAM_EPISODES, STREAM_FAULTS
+	STREAM_COHORT, STREAM_PHYSIOLOGY, STREAM_EPISODES, STREAM_FAULTS,
+	STREAM_ADMISSION, STREAM_CHARTING
 };
 
 /* Seeds *out as stream `which` of the patient with that key under the run's

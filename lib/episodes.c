@@ -186,6 +186,18 @@ ep_track_init(struct ep_track *e, const struct patient *p,
 	e->next_onset = start + EP_SETTLE + gap(e);
 }
 
+void
+ep_track_admit(struct ep_track *e, int64_t admit)
+{
+	if (e->mean_gap == 0)
+		return;
+	if (rng_uniform(&e->rng) < EP_ARRIVE_ILL)
+		e->next_onset = admit + (int64_t)rng_range(&e->rng,
+		    -3600e6, 3600e6);
+	else
+		e->next_onset = admit + gap(e);
+}
+
 /* Draws the type from the patient's weights. */
 static enum episode_type
 draw_type(struct ep_track *e)

@@ -81,6 +81,17 @@ void ep_track_init(struct ep_track *e, const struct patient *p,
     const struct rng *stream, double per_day, int64_t start);
 
 /*
+ * Makes e's patient one admitted at `admit` during the run (vitals-gen
+ * --admissions), after ep_track_init: there is no settling period, and
+ * with probability EP_ARRIVE_ILL the first onset falls within an hour
+ * either side of admission, so that some patients arrive already
+ * deteriorating and others deteriorate in their first hour, as newly
+ * admitted patients do.  Nothing changes for a track with no episodes.
+ */
+#define EP_ARRIVE_ILL	0.25
+void ep_track_admit(struct ep_track *e, int64_t admit);
+
+/*
  * Applies the episode in progress at time t (readings come in increasing
  * t) to v and labels r (episode name and id, or NULL and 0).  An episode
  * gets the next id from run at its first reading, and is counted there.

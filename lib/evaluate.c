@@ -18,17 +18,49 @@ static const char *const det_names[NDETECTORS] = {
 	"iforest", "news2", "combined"
 };
 
+static const char *const band_names[NBANDS] = {
+	"first_15_minutes", "first_90_minutes", "later"
+};
+
 const char *
 eval_detector_name(int d)
 {
 	return det_names[d];
 }
 
+const char *
+eval_band_name(int b)
+{
+	return band_names[b];
+}
+
+/* Whether a time since admission falls in band b; the first two bands
+ * overlap (the first 15 minutes are in the first 90). */
+static bool
+in_band(int b, int64_t since)
+{
+	return b == BAND_FIRST_15 ? since < 15 * MINUTE :
+	    b == BAND_FIRST_90 ? since < 90 * MINUTE : since >= 90 * MINUTE;
+}
+
+/* The time of [0, span] that band b covers. */
+static int64_t
+band_overlap(int b, int64_t span)
+{
+	int64_t end = b == BAND_FIRST_15 ? 15 * MINUTE : 90 * MINUTE;
+
+	if (b == BAND_LATER)
+		return span > end ? span - end : 0;
+	return span < end ? span : end;
+}
+
 void
 eval_options_init(struct eval_options *o)
 {
-	o->persistence = 4;
-	o->news2_persistence = 60;
+	o->persistence = 0;
+	o->persistence_time = 20 * INT64_C(1000000);
+	o->news2_persistence = 0;
+	o->news2_persistence_time = 5 * MINUTE;
 	o->news2_gate = 0.55;
 	o->refractory = 30 * MINUTE;
 	o->grace = 60 * MINUTE;
@@ -36,6 +68,8 @@ eval_options_init(struct eval_options *o)
 
 struct obs {
 	int64_t t;
+	int64_t since;		/* since the patient's first reading; set by
+				 * eval_compute */
 	uint32_t patient;
 	int32_t episode;	/* index into episodes, -1 outside */
 	float score;
@@ -47,6 +81,7 @@ struct obs {
 
 struct episode {
 	int64_t id, first, last, detected_at[NDETECTORS];
+	int64_t since;		/* first - its patient's first reading */
 	uint32_t patient;
 	int type;
 };
@@ -261,12 +296,41 @@ quantile(const double *v, size_t n, double q)
 	return v[i] + (pos - (double)i) * (v[i + 1] - v[i]);
 }
 
+/* ROC-AUC and average precision of the scores s[d][i] of the readings
+ * i that `keep` selects (all when keep is NULL), into the out pointers. */
+static void
+score_metrics(double *const *s, const bool *label, const bool *keep, size_t n,
+    double *auc, double *ap, size_t stride)
+{
+	double *sub = xmalloc(n * sizeof *sub);
+	bool *lab = xmalloc(n * sizeof *lab);
+
+	for (int d = 0; d < NDETECTORS; d++) {
+		size_t m = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (keep != NULL && !keep[i])
+				continue;
+			sub[m] = s[d][i];
+			lab[m++] = label[i];
+		}
+		double *a = (double *)((char *)auc + (size_t)d * stride);
+		double *p = (double *)((char *)ap + (size_t)d * stride);
+		if (metrics_roc_auc(sub, lab, m, a) != 0)
+			*a = NAN;
+		if (metrics_average_precision(sub, lab, m, p) != 0)
+			*p = NAN;
+	}
+	free(sub);
+	free(lab);
+}
+
 static void
 per_reading_metrics(struct evaluation *e, struct eval_result *r)
 {
 	size_t n = e->nobs;
 	double *s[NDETECTORS], *sorted_if, *sorted_n2;
 	bool *label = xmalloc(n * sizeof *label);
+	bool *keep = xmalloc(n * sizeof *keep);
 
 	for (int d = 0; d < NDETECTORS; d++)
 		s[d] = xmalloc(n * sizeof *s[d]);
@@ -288,18 +352,25 @@ per_reading_metrics(struct evaluation *e, struct eval_result *r)
 		double b = ecdf(sorted_n2, n, s[DET_NEWS2][i]);
 		s[DET_COMBINED][i] = a > b ? a : b;
 	}
-	for (int d = 0; d < NDETECTORS; d++) {
-		struct eval_detector *x = &r->det[d];
-		if (metrics_roc_auc(s[d], label, n, &x->roc_auc) != 0)
-			x->roc_auc = NAN;
-		if (metrics_average_precision(s[d], label, n,
-		    &x->average_precision) != 0)
-			x->average_precision = NAN;
-		free(s[d]);
+	score_metrics(s, label, NULL, n, &r->det[0].roc_auc,
+	    &r->det[0].average_precision, sizeof r->det[0]);
+	/* In a band, the scores keep their ranks among all readings. */
+	for (int b = 0; b < NBANDS; b++) {
+		struct eval_band *x = &r->band[b];
+		for (size_t i = 0; i < n; i++) {
+			keep[i] = in_band(b, e->obs[i].since);
+			x->readings += keep[i];
+			x->positives += keep[i] && label[i];
+		}
+		score_metrics(s, label, keep, n, &x->det[0].roc_auc,
+		    &x->det[0].average_precision, sizeof x->det[0]);
 	}
+	for (int d = 0; d < NDETECTORS; d++)
+		free(s[d]);
 	free(sorted_if);
 	free(sorted_n2);
 	free(label);
+	free(keep);
 }
 
 /* Episodes of one patient that ended within grace before t, or are
@@ -325,6 +396,35 @@ cmp_episode_patient(const void *a, const void *b, void *arg)
 	if (ep[x].patient != ep[y].patient)
 		return ep[x].patient < ep[y].patient ? -1 : 1;
 	return ep[x].first < ep[y].first ? -1 : ep[x].first > ep[y].first;
+}
+
+/* Each reading's time since its patient's first, and the median time
+ * between a patient's readings. */
+static void
+since_admission(struct evaluation *e, struct eval_result *r)
+{
+	double *gap = xmalloc(e->nobs * sizeof *gap);
+	int64_t *first = xcalloc(e->patients.n, sizeof *first);
+	size_t ng = 0;
+
+	for (size_t i = 0; i < e->nobs; i++) {
+		struct obs *o = &e->obs[i];
+		if (i == 0 || o->patient != e->obs[i - 1].patient)
+			first[o->patient] = o->t;
+		else if (o->t > e->obs[i - 1].t)
+			gap[ng++] = (double)(o->t - e->obs[i - 1].t) / 1e6;
+		o->since = o->t - first[o->patient];
+	}
+	for (size_t k = 0; k < e->nep; k++) {
+		struct episode *ep = &e->ep[k];
+		ep->since = ep->first - first[ep->patient];
+		for (int b = 0; b < NBANDS; b++)
+			r->band[b].episodes += in_band(b, ep->since);
+	}
+	qsort(gap, ng, sizeof *gap, cmp_double);
+	r->cadence_seconds = quantile(gap, ng, 0.5);
+	free(gap);
+	free(first);
 }
 
 int
@@ -353,8 +453,9 @@ eval_compute(struct evaluation *e, struct eval_result *r, char *err,
 	for (i = 0; i < e->nobs; i++)
 		r->positives += e->obs[i].episode >= 0;
 
-	per_reading_metrics(e, r);
 	qsort(e->obs, e->nobs, sizeof *e->obs, cmp_obs);
+	since_admission(e, r);
+	per_reading_metrics(e, r);
 	eorder = xmalloc(e->nep * sizeof *eorder);
 	for (size_t k = 0; k < e->nep; k++)
 		eorder[k] = (uint32_t)k;
@@ -365,8 +466,11 @@ eval_compute(struct evaluation *e, struct eval_result *r, char *err,
 		uint32_t p = e->obs[i].patient;
 		size_t efrom = ek;
 		int run[NDETECTORS] = { 0 };
+		int64_t covered[NDETECTORS] = { 0 };
 		int need[NDETECTORS] = { e->o.persistence,
 		    e->o.news2_persistence, e->o.news2_persistence };
+		int64_t need_time[NDETECTORS] = { e->o.persistence_time,
+		    e->o.news2_persistence_time, e->o.news2_persistence_time };
 		int64_t last_alert[NDETECTORS];
 
 		for (j = i; j < e->nobs && e->obs[j].patient == p; j++)
@@ -375,17 +479,24 @@ eval_compute(struct evaluation *e, struct eval_result *r, char *err,
 			ek++;
 		r->patient_days += (double)(e->obs[j - 1].t - e->obs[i].t) /
 		    (double)DAY;
+		for (int b = 0; b < NBANDS; b++)
+			r->band[b].patient_days += (double)band_overlap(b,
+			    e->obs[j - 1].t - e->obs[i].t) / (double)DAY;
 		for (int d = 0; d < NDETECTORS; d++)
 			last_alert[d] = INT64_MIN / 2;
 		for (size_t k = i; k < j; k++) {
 			const struct obs *o = &e->obs[k];
+			int64_t dt = k > i ? o->t - e->obs[k - 1].t : 0;
 			bool fired[NDETECTORS] = { false };
 			for (int d = 0; d < NDETECTORS; d++) {
 				bool flag = d == DET_IFOREST ? (o->flags & 1) :
 				    d == DET_NEWS2 ? news2_flag(o) :
 				    news2_flag(o) && (o->flags & 4);
 				run[d] = flag ? run[d] + 1 : 0;
-				fired[d] = run[d] >= need[d];
+				covered[d] = flag ? covered[d] + dt : 0;
+				fired[d] = flag && (need[d] > 0 ?
+				    run[d] >= need[d] :
+				    covered[d] >= need_time[d]);
 				if (d == DET_COMBINED)
 					fired[d] = fired[d] || fired[DET_IFOREST];
 				if (!fired[d])
@@ -400,6 +511,10 @@ eval_compute(struct evaluation *e, struct eval_result *r, char *err,
 				} else if (onset && !near_episode(e, eorder,
 				    efrom, ek, o->t, e->o.grace)) {
 					r->det[d].false_alerts++;
+					for (int b = 0; b < NBANDS; b++)
+						if (in_band(b, o->since))
+							r->band[b].det[d].
+							    false_alerts++;
 				}
 			}
 		}
@@ -436,6 +551,27 @@ eval_compute(struct evaluation *e, struct eval_result *r, char *err,
 		x->latency_q3 = quantile(lat, nl, 0.75);
 		x->false_alerts_per_patient_day = r->patient_days > 0 ?
 		    (double)x->false_alerts / r->patient_days : NAN;
+		for (int b = 0; b < NBANDS; b++) {
+			struct eval_band *band = &r->band[b];
+			struct eval_band_detector *y = &band->det[d];
+			nl = 0;
+			for (size_t k = 0; k < e->nep; k++) {
+				const struct episode *ep = &e->ep[k];
+				if (!in_band(b, ep->since) ||
+				    ep->detected_at[d] == INT64_MAX)
+					continue;
+				lat[nl++] = (double)(ep->detected_at[d] -
+				    ep->first) / (double)MINUTE;
+			}
+			y->detected = nl;
+			y->recall = band->episodes ? (double)nl /
+			    (double)band->episodes : NAN;
+			qsort(lat, nl, sizeof *lat, cmp_double);
+			y->latency_median = quantile(lat, nl, 0.5);
+			y->false_alerts_per_patient_day =
+			    band->patient_days > 0 ? (double)y->false_alerts /
+			    band->patient_days : NAN;
+		}
 	}
 	free(lat);
 	free(eorder);
@@ -459,9 +595,20 @@ eval_to_json(const struct eval_result *r, const struct eval_options *o)
 	json_object_set_new(root, "patients", json_integer(r->patients));
 	json_object_set_new(root, "patient_days", num(r->patient_days));
 	json_object_set_new(root, "episodes", json_integer(r->episodes));
-	json_object_set_new(root, "persistence", json_integer(o->persistence));
-	json_object_set_new(root, "news2_persistence",
-	    json_integer(o->news2_persistence));
+	json_object_set_new(root, "cadence_seconds", num(r->cadence_seconds));
+	/* Persistence as it was given: a count of readings, or seconds. */
+	if (o->persistence > 0)
+		json_object_set_new(root, "persistence",
+		    json_integer(o->persistence));
+	else
+		json_object_set_new(root, "persistence_seconds",
+		    num((double)o->persistence_time / 1e6));
+	if (o->news2_persistence > 0)
+		json_object_set_new(root, "news2_persistence",
+		    json_integer(o->news2_persistence));
+	else
+		json_object_set_new(root, "news2_persistence_seconds",
+		    num((double)o->news2_persistence_time / 1e6));
 	json_object_set_new(root, "news2_gate", json_real(o->news2_gate));
 	json_object_set_new(root, "refractory_minutes",
 	    json_integer(o->refractory / MINUTE));
@@ -490,5 +637,29 @@ eval_to_json(const struct eval_result *r, const struct eval_options *o)
 		    "latency_median_minutes_by_type", lat));
 	}
 	json_object_set_new(root, "detectors", dets);
+	json_t *bands = json_object();
+	for (int b = 0; b < NBANDS; b++) {
+		const struct eval_band *x = &r->band[b];
+		json_t *bd = json_object();
+		for (int d = 0; d < NDETECTORS; d++) {
+			const struct eval_band_detector *y = &x->det[d];
+			json_object_set_new(bd, det_names[d], json_pack(
+			    "{s:o, s:o, s:o, s:o, s:o}",
+			    "roc_auc", num(y->roc_auc),
+			    "average_precision", num(y->average_precision),
+			    "episode_recall", num(y->recall),
+			    "false_alerts_per_patient_day",
+			    num(y->false_alerts_per_patient_day),
+			    "latency_median_minutes", num(y->latency_median)));
+		}
+		json_object_set_new(bands, band_names[b], json_pack(
+		    "{s:I, s:I, s:I, s:o, s:o}",
+		    "readings", (json_int_t)x->readings,
+		    "positive_readings", (json_int_t)x->positives,
+		    "episodes", (json_int_t)x->episodes,
+		    "patient_days", num(x->patient_days),
+		    "detectors", bd));
+	}
+	json_object_set_new(root, "by_time_since_admission", bands);
 	return root;
 }

@@ -12,18 +12,22 @@
  *             single parameter scoring 3;
  *   combined  the forest, or the NEWS2 rule where the forest agrees
  *             that the patient is off their baseline (below).
- * A detector raises an alert at a reading when it has flagged the last
- * readings of that patient in a row: `persistence` of them for the forest,
- * whose features already average a minute, `news2_persistence` for the
- * NEWS2 rule, which sees each raw 5-second sample where a ward would chart
- * one set of observations (60 readings: the rule must hold for about 5
- * minutes).  combined alerts when the forest has alerted, or when the
- * NEWS2 rule has held while the forest scored the patient above
- * `news2_gate` (0.55, a little above the 0.5 of an ordinary reading): a
- * chronically abnormal value that is the patient's own normal does not
- * page, a NEWS2 red on a patient who is off their baseline does.  The
- * defaults (persistence 4, gate 0.55) are those of models/MODEL_CARD.md,
- * chosen on a day of simulated patients for at most 0.5 false alerts per
+ * A detector raises an alert at a reading when the patient's last
+ * readings in a row are all flagged and cover at least its persistence
+ * time: 20 s for the forest, whose features already average a minute,
+ * 5 minutes for the NEWS2 rule, so that at the monitor's 5-second cadence
+ * that is 4 and 60 readings.  A reading covers the time since the
+ * patient's previous one (the first covers none), so the rule follows
+ * time, not reading counts: with hourly charted vitals one flagged
+ * reading is an hour of evidence, and alerts.  (Persistence can also be
+ * given as a count of readings, as older versions took it.)  combined
+ * alerts when the forest has alerted, or when the NEWS2 rule has held
+ * while the forest scored the patient above `news2_gate` (0.55, a little
+ * above the 0.5 of an ordinary reading): a chronically abnormal value
+ * that is the patient's own normal does not page, a NEWS2 red on a
+ * patient who is off their baseline does.  The defaults (20 s, gate 0.55)
+ * are those of models/MODEL_CARD.md, chosen on a day of simulated
+ * patients for at most 0.5 false alerts per
  * patient-day.  Figures:
  *   roc_auc, average_precision  per reading, label = inside an episode;
  *             scores: anomaly_score, NEWS2 total (+0.5 when a parameter
@@ -38,6 +42,12 @@
  *             for the same concern within that time;
  *   latency   from an episode's first labelled reading to its first
  *             alert: median and quartiles over the detected episodes.
+ * The same figures are given by time since admission, taken as the
+ * patient's first reading in the stream: the first 15 minutes, the first
+ * 90 minutes, and later.  A reading belongs to the band its time since
+ * admission falls in, an episode to the band of its first labelled
+ * reading, a false alert to the band of the reading it was raised at.
+ * The cadence is the median time between a patient's readings.
  */
 #ifndef VL_EVALUATE_H
 #define VL_EVALUATE_H
@@ -53,8 +63,11 @@ enum { DET_IFOREST, DET_NEWS2, DET_COMBINED, NDETECTORS };
 #define EVAL_MAX_TYPES 16
 
 struct eval_options {
-	int persistence;	/* readings in a row for iforest; 4 */
-	int news2_persistence;	/* for the NEWS2 rule on raw readings; 60 */
+	int persistence;	/* readings in a row for iforest; 0: by
+				 * persistence_time */
+	int64_t persistence_time;	/* usec covered; 20 s */
+	int news2_persistence;	/* the same for the NEWS2 rule */
+	int64_t news2_persistence_time;	/* 5 min */
 	double news2_gate;	/* combined: NEWS2 counts only where the
 				 * anomaly score is above this; 0.55 */
 	int64_t refractory;	/* usec; 30 min */
@@ -111,9 +124,26 @@ struct eval_detector {
 	double type_latency[EVAL_MAX_TYPES];	/* median, minutes */
 };
 
+/* Bands of time since admission. */
+enum { BAND_FIRST_15, BAND_FIRST_90, BAND_LATER, NBANDS };
+
+struct eval_band_detector {
+	double roc_auc, average_precision, recall;
+	double false_alerts_per_patient_day, latency_median;
+	uint64_t detected, false_alerts;
+};
+
+struct eval_band {
+	uint64_t readings, positives, episodes;
+	double patient_days;
+	struct eval_band_detector det[NDETECTORS];
+};
+
 struct eval_result {
 	uint64_t readings, positives, patients, episodes;
 	double patient_days;
+	double cadence_seconds;	/* median time between readings */
+	struct eval_band band[NBANDS];
 	size_t ntypes;
 	char type_name[EVAL_MAX_TYPES][32];
 	uint64_t type_episodes[EVAL_MAX_TYPES];
@@ -131,5 +161,7 @@ json_t *eval_to_json(const struct eval_result *r,
     const struct eval_options *o);
 
 const char *eval_detector_name(int d);
+/* "first_15_minutes", "first_90_minutes", "later". */
+const char *eval_band_name(int b);
 
 #endif

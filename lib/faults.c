@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "charting.h"
 #include "isotime.h"
 #include "jsonw.h"
 #include "xalloc.h"
@@ -312,7 +313,15 @@ put_value(struct faults *f, struct writer *w, const struct msg *ls,
 	const struct patient *p = ls->r.patient;
 	const char *ward;
 	double temp;
+	static const unsigned absent_bit[] = { [F_HR] = ABSENT_HR,
+	    [F_TEMP] = ABSENT_TEMP, [F_SPO2] = ABSENT_SPO2, [F_RR] = ABSENT_RR,
+	    [F_BP] = ABSENT_BP };
 
+	if (id < sizeof absent_bit / sizeof absent_bit[0] &&
+	    (ls->r.absent & absent_bit[id])) {
+		jw_null(w);
+		return;
+	}
 	switch (id) {
 	case F_PATIENT_ID:
 		jw_string(w, p->id, p->id_len);

@@ -36,6 +36,8 @@ struct reading {
 	int hr, rr, sbp, dbp;
 	double temp;		/* Celsius, one decimal */
 	double spo2;		/* whole percent, as pulse oximeters show */
+	unsigned absent;	/* vitals not measured (charting.h's
+				 * ABSENT_* bits), written as null */
 	const char *episode;	/* injected episode type, or NULL */
 	int64_t episode_id;	/* its run-unique id, 0 when none */
 };

@@ -46,6 +46,21 @@ setup_beds(struct sim *s, const struct sim_config *cfg,
 		phys_init(&b->ph, &s->model, p, &r);
 		patient_stream(&r, cfg->seed, p->key, STREAM_EPISODES);
 		ep_track_init(&b->ep, p, &r, cfg->episodes, cfg->start);
+		b->admit = INT64_MIN;
+		if (cfg->admissions > 0) {
+			patient_stream(&r, cfg->seed, p->key,
+			    STREAM_ADMISSION);
+			b->admit = cfg->start + (int64_t)(rng_uniform(&r) *
+			    (double)cfg->admissions);
+			ep_track_admit(&b->ep, b->admit);
+		}
+		b->charted = cfg->charted;
+		if (cfg->charted) {
+			patient_stream(&r, cfg->seed, p->key,
+			    STREAM_CHARTING);
+			chart_init(&b->chart, &r, b->admit > cfg->start ?
+			    b->admit : cfg->start, cfg->interval);
+		}
 		patient_stream(&b->faults, cfg->seed, p->key, STREAM_FAULTS);
 	}
 	qsort(s->bed, s->nbed, sizeof *s->bed, by_phase);
@@ -69,6 +84,8 @@ check_config(const struct sim_config *cfg, const struct cohort *c,
 		why = "the count must be -1 (none) or more";
 	else if (!(cfg->episodes >= 0 && isfinite(cfg->episodes)))
 		why = "the episode rate must be finite, 0 or more";
+	else if (cfg->admissions < 0 || cfg->admissions > 366 * USEC_PER_DAY)
+		why = "the admissions period must be 0 to 366 days";
 	else if (!(cfg->faults >= 0 && cfg->faults <= 1))
 		why = "the fault rate must be 0 to 1";
 	if (why == NULL)
@@ -160,6 +177,8 @@ simulate(struct sim *s)
 			if (t >= s->end || s->lines >= s->limit || cli_stop ||
 			    s->out->error != 0)
 				return;
+			if (t < b->admit)
+				continue;
 			if (s->realtime && pace(s, t) != 0)
 				return;
 			phys_next(&b->ph, &s->model, t, &v);
@@ -167,6 +186,9 @@ simulate(struct sim *s)
 			r.t = t;
 			ep_apply(&b->ep, t, &s->episodes, &v, &r);
 			phys_round(&v, &r);
+			r.absent = b->charted ? chart_absent(&b->chart, t) : 0;
+			if (r.absent == ABSENT_ALL)
+				continue;	/* off the monitor */
 			s->readings++;
 			s->lines += faults_emit(s->faults, &r, &b->faults,
 			    s->limit - s->lines);

@@ -46,6 +46,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "charting.h"
 #include "cohort.h"
 #include "episodes.h"
 #include "faults.h"
@@ -67,6 +68,13 @@ struct sim_config {
 	double episodes;	/* expected onsets per patient-day: finite,
 				 * >= 0 */
 	double faults;		/* share of readings made faulty, 0 to 1 */
+	int64_t admissions;	/* 0: every patient is there from the
+				 * start; > 0: each is admitted at a time
+				 * drawn uniformly in [start, start +
+				 * admissions), read from then on, with
+				 * ep_track_admit's episodes */
+	bool charted;		/* vitals on their own schedules, with
+				 * gaps (charting.h) */
 	bool truth;		/* a "truth" field on every line */
 	bool realtime;		/* each reading waits for its time on the
 				 * wall clock (from sim_run's start) */
@@ -75,6 +83,9 @@ struct sim_config {
 /* One patient's monitor. */
 struct sim_bed {
 	int64_t phase;		/* offset of its readings in the interval */
+	int64_t admit;		/* no reading before this time */
+	bool charted;
+	struct chart chart;	/* when charted */
 	struct phys ph;		/* ph.patient: its patient, in the cohort */
 	struct ep_track ep;
 	struct rng faults;	/* the patient's fault stream */

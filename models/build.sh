@@ -28,7 +28,7 @@ export SOURCE_DATE_EPOCH=1795651200	# 2026-11-26, when this model was made
 MODEL_TRAIN="--seed 1 --trees 100 --max-samples 256 --contamination 0.0006
     --features deviation_max,deviation_norm,trend_z_max,trend_z_norm"
 MODEL_FEATURIZE='{"fast_tau_s":30,"trend_span_s":360}'
-EVAL_OPTIONS=""	# vitals-eval's defaults: --persistence 4 --news2-gate 0.55
+EVAL_OPTIONS=""	# vitals-eval's defaults: --persistence 20s --news2-gate 0.55
 
 for d in synthea synthea-ca2022; do
 	if [ ! -f "$SHARED/$d/patients.csv" ]; then

@@ -19,8 +19,8 @@
 static const char usage_text[] =
     "usage: vitals-eval [-hqvV] [-o file] [--grace duration] [--json]\n"
     "                   [--max-line size] [--news2-gate s]\n"
-    "                   [--news2-persistence n]\n"
-    "                   [--persistence n] [--refractory duration] [file ...]\n";
+    "                   [--news2-persistence time]\n"
+    "                   [--persistence time] [--refractory duration] [file ...]\n";
 
 enum {
 	OPT_GRACE = OPT_TOOL_BASE, OPT_JSON, OPT_NEWS2_GATE,
@@ -49,6 +49,8 @@ static void
 parse_tool_option(int ch, const char *arg, struct config *c)
 {
 	long long n;
+	int *nr;
+	int64_t *t;
 
 	switch (ch) {
 	case OPT_GRACE:
@@ -65,14 +67,20 @@ parse_tool_option(int ch, const char *arg, struct config *c)
 		break;
 	case OPT_PERSISTENCE:
 	case OPT_NEWS2_PERSISTENCE:
-		if (cli_parse_int(arg, 1, 100000, &n) != 0)
+		/* A bare number counts readings (as before persistence
+		 * followed time); a duration is the time they cover. */
+		nr = ch == OPT_PERSISTENCE ? &c->eo.persistence :
+		    &c->eo.news2_persistence;
+		t = ch == OPT_PERSISTENCE ? &c->eo.persistence_time :
+		    &c->eo.news2_persistence_time;
+		*nr = 0;
+		if (cli_parse_int(arg, 1, 100000, &n) == 0)
+			*nr = (int)n;
+		else if (cli_parse_duration(arg, t) != 0 || *t <= 0)
 			cli_usage_error(usage_text, "%s %s: expected a count "
-			    "of readings", ch == OPT_PERSISTENCE ?
-			    "--persistence" : "--news2-persistence", arg);
-		if (ch == OPT_PERSISTENCE)
-			c->eo.persistence = (int)n;
-		else
-			c->eo.news2_persistence = (int)n;
+			    "of readings (4) or the time they cover (20s)",
+			    ch == OPT_PERSISTENCE ? "--persistence" :
+			    "--news2-persistence", arg);
 		break;
 	case OPT_REFRACTORY:
 		if (cli_parse_duration(arg, &c->eo.refractory) != 0)
@@ -84,6 +92,15 @@ parse_tool_option(int ch, const char *arg, struct config *c)
 }
 
 static void
+print_persistence(FILE *f, int readings, int64_t usec)
+{
+	if (readings > 0)
+		fprintf(f, "%d readings", readings);
+	else
+		fprintf(f, "%g s", (double)usec / 1e6);
+}
+
+static void
 print_table(FILE *f, const struct eval_result *r, const struct eval_options *o)
 {
 	fprintf(f, "%llu readings (%.1f%% in episodes), %llu patients, %.1f "
@@ -91,10 +108,13 @@ print_table(FILE *f, const struct eval_result *r, const struct eval_options *o)
 	    100.0 * (double)r->positives / (double)r->readings,
 	    (unsigned long long)r->patients, r->patient_days,
 	    (unsigned long long)r->episodes);
-	fprintf(f, "alerts: %d flagged readings in a row (NEWS2 rule: %d); "
-	    "onsets %lld min apart; %lld min grace after an episode\n\n",
-	    o->persistence, o->news2_persistence,
-	    (long long)(o->refractory / 60000000),
+	fprintf(f, "readings every %.0f s (median); alerts: flagged readings "
+	    "in a row covering ", r->cadence_seconds);
+	print_persistence(f, o->persistence, o->persistence_time);
+	fprintf(f, " (NEWS2 rule: ");
+	print_persistence(f, o->news2_persistence, o->news2_persistence_time);
+	fprintf(f, "); onsets %lld min apart; %lld min grace after an "
+	    "episode\n\n", (long long)(o->refractory / 60000000),
 	    (long long)(o->grace / 60000000));
 	fprintf(f, "%-10s %8s %8s %8s %14s %22s\n", "detector", "ROC-AUC", "AP",
 	    "recall", "false/pt-day", "latency min (IQR)");
@@ -116,6 +136,25 @@ print_table(FILE *f, const struct eval_result *r, const struct eval_options *o)
 		for (int d = 0; d < NDETECTORS; d++)
 			fprintf(f, "    %5.3f (%5.1f)", r->det[d].type_recall[t],
 			    r->det[d].type_latency[t]);
+		fputc('\n', f);
+	}
+	fprintf(f, "\nby time since admission (the patient's first "
+	    "reading)\n%-18s %8s %5s", "band", "readings", "eps");
+	for (int d = 0; d < NDETECTORS; d++)
+		fprintf(f, " %24s", eval_detector_name(d));
+	fprintf(f, "\n%-18s %8s %5s", "", "", "");
+	for (int d = 0; d < NDETECTORS; d++)
+		fprintf(f, " %24s", "AUC recall false/pt-day");
+	fputc('\n', f);
+	for (int b = 0; b < NBANDS; b++) {
+		const struct eval_band *x = &r->band[b];
+		fprintf(f, "%-18s %8llu %5llu", eval_band_name(b),
+		    (unsigned long long)x->readings,
+		    (unsigned long long)x->episodes);
+		for (int d = 0; d < NDETECTORS; d++)
+			fprintf(f, "    %6.3f %6.3f %8.3f", x->det[d].roc_auc,
+			    x->det[d].recall,
+			    x->det[d].false_alerts_per_patient_day);
 		fputc('\n', f);
 	}
 }

@@ -25,15 +25,17 @@
 static const char usage_text[] =
     "usage: vitals-gen [-hqvV] [-c count] [-d duration] [-i seconds] "
     "[-o file]\n"
-    "                  [--episodes rate] [--faults rate] [--patients n] "
-    "[--realtime]\n"
+    "                  [--admissions duration] [--charted] "
+    "[--episodes rate]\n"
+    "                  [--faults rate] [--patients n] [--realtime]\n"
     "                  [--roster file] [--seed n] [--start time] "
     "[--synthea dir]\n"
     "                  [--truth] [--unbuffered]\n";
 
 enum {
 	OPT_SYNTHEA = OPT_TOOL_BASE, OPT_START, OPT_REALTIME, OPT_EPISODES,
-	OPT_FAULTS, OPT_TRUTH, OPT_ROSTER, OPT_PATIENTS
+	OPT_FAULTS, OPT_TRUTH, OPT_ROSTER, OPT_PATIENTS, OPT_ADMISSIONS,
+	OPT_CHARTED
 };
 
 /* -c is kcat's count, as in kafka-cat-in; --patients has no letter, as
@@ -53,6 +55,8 @@ static const struct option longopts[] = {
 	{ "faults", required_argument, 0, OPT_FAULTS },
 	{ "truth", no_argument, 0, OPT_TRUTH },
 	{ "roster", required_argument, 0, OPT_ROSTER },
+	{ "admissions", required_argument, 0, OPT_ADMISSIONS },
+	{ "charted", no_argument, 0, OPT_CHARTED },
 	{ 0, 0, 0, 0 }
 };
 
@@ -65,7 +69,8 @@ struct config {
 	int64_t interval, start, duration;
 	bool start_given;
 	long long count;	/* -1: not given */
-	bool realtime, truth;
+	int64_t admissions;	/* 0: all there from the start */
+	bool realtime, truth, charted;
 	double episodes, faults;
 };
 
@@ -131,6 +136,15 @@ parse_tool_option(int ch, const char *arg, struct config *c)
 		break;
 	case OPT_ROSTER:
 		c->roster = arg;
+		break;
+	case OPT_ADMISSIONS:
+		if (cli_parse_duration(arg, &c->admissions) != 0 ||
+		    c->admissions > 366 * USEC_PER_DAY)
+			cli_usage_error(usage_text, "--admissions %s: expected "
+			    "a duration up to 366d, e.g. 2h", arg);
+		break;
+	case OPT_CHARTED:
+		c->charted = true;
 		break;
 	default:
 		cli_usage_error(usage_text, "unexpected option");
@@ -238,6 +252,8 @@ main(int argc, char **argv)
 	cfg.episodes = o.episodes;
 	cfg.faults = o.faults;
 	cfg.truth = o.truth;
+	cfg.admissions = o.admissions;
+	cfg.charted = o.charted;
 	cfg.realtime = o.realtime;
 	if (writer_open(&out, opt.output, opt.unbuffered || o.realtime) != 0)
 		cli_die(EXIT_FAIL, "%s: %m", opt.output);

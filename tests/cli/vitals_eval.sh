@@ -155,12 +155,49 @@ near p1.json "$d.news2.false_alerts_per_patient_day" 0
 expect_eq "AUC independent of persistence" \
     "$(jq -c "[$d[].roc_auc]" p1.json)" "$(jq -c "[$d[].roc_auc]" p3.json)"
 
-# The default persistence (4): a's three flags in a row are not enough.
+# Persistence follows time: the flagged readings in a row must cover
+# 20 s by default, and a reading covers the time since the patient's
+# previous one.  Readings a minute apart each cover 60 s, so every flag
+# but a patient's first reading alerts: the figures of --persistence 1.
 vitals-eval --json --news2-persistence 2 scored.ndjson > p4.json
-expect_eq "default persistence" "$(jq .persistence p4.json)" 4
-near p4.json "$d.iforest.episode_recall" 0
-expect_eq "no latency" "$(jq -c "$d.iforest.latency_median_minutes" p4.json)" null
-near p4.json "$d.combined.episode_recall" 0.5
+expect_eq "default persistence" "$(jq .persistence_seconds p4.json)" 20
+expect_eq "no count echoed" "$(jq .persistence p4.json)" null
+expect_eq "default equals one reading at a minute's cadence" \
+    "$(jq -c .detectors.iforest p4.json)" "$(jq -c .detectors.iforest p1.json)"
+expect_eq "cadence" "$(jq .cadence_seconds p4.json)" 60
+# 150 s: a5 covers 60 s, a6 120 s, a7 180 s: the alert of --persistence 3
+# ...
+vitals-eval --json --persistence 150s --news2-persistence 2 scored.ndjson > t150.json
+expect_eq "150 s is three readings a minute apart" \
+    "$(jq -c '.detectors.iforest | del(.false_alerts_per_patient_day)' t150.json)" \
+    "$(jq -c '.detectors.iforest | del(.false_alerts_per_patient_day)' p3.json)"
+# ... but the lone b100 covers the 55 minutes since b45, and is a false
+# alert (b45, alone after 36 minutes, is inside the grace).
+near t150.json "$d.iforest.false_alerts_per_patient_day" "$(awk 'BEGIN { print 1440 / 109 }')"
+# 30 min: a's three flags (3 min) are not enough, but b45 and b100 each
+# cover a long gap alone: b45 is inside the grace after b's episode, b100
+# is a false alert.
+vitals-eval --json --persistence 30m --news2-persistence 2 scored.ndjson > t30.json
+near t30.json "$d.iforest.episode_recall" 0
+expect_eq "no latency" "$(jq -c "$d.iforest.latency_median_minutes" t30.json)" null
+near t30.json "$d.iforest.false_alerts_per_patient_day" "$(awk 'BEGIN { print 1440 / 109 }')"
+near t30.json "$d.combined.episode_recall" 0.5
+
+# By time since admission (each patient's first reading): a0-a9 and b0-b9
+# are in the first 15 minutes, b45 in the first 90, b100 later; both
+# episodes start in the first 15 minutes.  a1 is the one false alert in
+# the first 15 minutes (--persistence 1), b100 the one later; the first
+# 15 minutes hold 9 + 15 minutes of the two stays, later 10 of b.
+b=.by_time_since_admission
+expect_eq "band readings" "$(jq -c "[$b[].readings]" p1.json)" "[20,21,1]"
+expect_eq "band positives" "$(jq -c "[$b[].positive_readings]" p1.json)" "[8,8,0]"
+expect_eq "band episodes" "$(jq -c "[$b[].episodes]" p1.json)" "[2,2,0]"
+near p1.json "$b.first_15_minutes.detectors.iforest.episode_recall" 0.5
+near p1.json "$b.first_15_minutes.detectors.iforest.false_alerts_per_patient_day" \
+    "$(awk 'BEGIN { print 1440 / 24 }')"
+near p1.json "$b.later.detectors.iforest.false_alerts_per_patient_day" \
+    "$(awk 'BEGIN { print 1440 / 10 }')"
+expect_eq "no episode later" "$(jq "$b.later.detectors.iforest.episode_recall" p1.json)" null
 
 # --grace 0: b45 is false as well.  news2's a8, a9 stay inside the
 # refractory time of the alert at a7 and make no onset ...
@@ -223,6 +260,8 @@ expect_eq "figures of the readable input" "$(jq -S . part.json)" "$(jq -S . p3.j
 # Usage errors.
 expect_status 2 vitals-eval --persistence 0 scored.ndjson 2> err
 expect_grep 'persistence 0' err
+expect_status 2 vitals-eval --news2-persistence 5x scored.ndjson 2> err
+expect_grep 'news2-persistence 5x' err
 expect_status 2 vitals-eval --news2-gate 2 scored.ndjson 2> err
 expect_grep 'usage: vitals-eval' err
 expect_status 2 vitals-eval --no-such-option 2> err

@@ -444,9 +444,12 @@ test_json(void **state)
 {
 	(void)state;
 	static const char *const top[] = { "readings", "positive_readings",
-	    "patients", "patient_days", "episodes", "persistence",
-	    "news2_persistence", "news2_gate", "refractory_minutes",
-	    "grace_minutes", "detectors" };
+	    "patients", "patient_days", "episodes", "cadence_seconds",
+	    "persistence", "news2_persistence_seconds", "news2_gate",
+	    "refractory_minutes", "grace_minutes", "detectors",
+	    "by_time_since_admission" };
+	static const char *const bands[] = { "first_15_minutes",
+	    "first_90_minutes", "later" };
 	static const char *const det[] = { "roc_auc", "average_precision",
 	    "episode_recall", "episode_recall_by_type",
 	    "false_alerts_per_patient_day", "latency_median_minutes",
@@ -479,6 +482,18 @@ test_json(void **state)
 		expect_keys(json_object_get(x, "episode_recall_by_type"),
 		    (const char *const[]){ "fever" }, 1, "by type");
 	}
+	/* The patient's hour: 15 readings in the first 15 minutes, 61 in
+	 * the first 90, none later; the episode starts in the first 90. */
+	json_t *b = json_object_get(j, "by_time_since_admission");
+	expect_keys(b, bands, 3, "bands");
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(b,
+	    "first_15_minutes"), "readings")), 15);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(b,
+	    "first_90_minutes"), "episodes")), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(b,
+	    "later"), "readings")), 0);
+	assert_true(json_real_value(json_object_get(j, "cadence_seconds")) ==
+	    60.0);
 	json_t *f = json_object_get(dets, "iforest");
 	/* Detected at 32, two minutes in. */
 	assert_true(json_real_value(json_object_get(f,
