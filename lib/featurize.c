@@ -6,8 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cohort.h"
 #include "hash.h"
 #include "isotime.h"
+#include "physiology.h"
 #include "xalloc.h"
 
 #define MINUTE	(INT64_C(60) * 1000000)
@@ -176,11 +178,17 @@ features_config_init(struct features_config *c)
 	c->trend_span = 15 * MINUTE;
 	c->patient_idle = 6 * 60 * MINUTE;
 	c->max_patients = 1000000;
+	c->prior_weight = 0;
 }
 
 /* Minute means further than this many spreads from the baseline do not
  * update it. */
 #define CLIP_SD 2.5
+/* The same while the prior still decides, in spreads of the blend, and
+ * for at most CLIP_PRIOR_MINUTES in a row: a patient who is simply unlike
+ * the population is believed after two hours. */
+#define CLIP_PRIOR 3.5
+#define CLIP_PRIOR_MINUTES 120
 
 static const struct {
 	const char *key;
@@ -200,6 +208,8 @@ static const struct {
 	    86400, true },
 	{ "patient_idle_s", offsetof(struct features_config, patient_idle),
 	    60, 30 * 86400, false },
+	{ "prior_weight_s", offsetof(struct features_config, prior_weight),
+	    0, 86400, true },
 };
 
 json_t *
@@ -211,6 +221,11 @@ features_config_to_json(const struct features_config *c)
 	    i++) {
 		const int64_t *v = (const int64_t *)((const char *)c +
 		    config_keys[i].offset);
+		/* A model without a prior reads as it did before priors
+		 * existed, and a scorer that predates them refuses a model
+		 * that has one (an unknown key) rather than mis-scoring. */
+		if (*v == 0 && config_keys[i].min_s == 0)
+			continue;
 		json_object_set_new(j, config_keys[i].key,
 		    json_integer(*v / 1000000));
 	}
@@ -289,6 +304,7 @@ struct vstate {
 				 * minute: the spread v_trend_z divides by */
 	uint32_t nt;		/* minutes in tvar */
 	uint32_t folded;	/* minutes in the baseline */
+	uint32_t clipped;	/* minutes left out by the prior, in a row */
 };
 
 /* A patient's feature state.  Patients are found by id in a chained
@@ -304,6 +320,8 @@ struct feat_patient {
 	int64_t minute;			/* minute of the current bin */
 	int64_t next_fold;		/* next minute for the baseline */
 	uint32_t warm;			/* minutes folded so far */
+	bool aged;			/* the prior knew the age */
+	float prior_mean[NVITALS], prior_sd[NVITALS];
 	struct vstate v[NVITALS];
 	struct bin bins[];		/* ring: ring_len * NVITALS */
 };
@@ -314,6 +332,7 @@ struct extractor {
 	int lag_min, warmup_min, trend_min, ring_len;
 	double trend_scale;		/* of trend_prior, for the span */
 	double base_alpha;		/* per minute */
+	double prior_w;			/* minutes; 0: no prior */
 	int64_t cached_dt;
 	double cached_alpha;
 	struct feat_patient **buckets;
@@ -344,6 +363,7 @@ extractor_new(const struct features_config *c, const struct feature_set *fs)
 	x->ring_len = x->lag_min + 1;
 	x->trend_scale = sqrt(x->trend_min / 5.0);
 	x->base_alpha = 1 - exp(-(double)MINUTE / (double)c->base_tau);
+	x->prior_w = (double)(c->prior_weight / MINUTE);
 	x->nbuckets = 1024;
 	x->buckets = xcalloc(x->nbuckets, sizeof *x->buckets);
 	x->cached_dt = -1;
@@ -435,14 +455,17 @@ grow(struct extractor *x)
 }
 
 static struct feat_patient *
-find_or_add(struct extractor *x, const char *id, size_t len, int64_t t)
+find_or_add(struct extractor *x, const char *id, size_t len, int64_t t,
+    bool *added)
 {
 	uint64_t h = hash_bytes(id, len, 0);
 	struct feat_patient *p;
 
+	*added = false;
 	for (p = x->buckets[h & (x->nbuckets - 1)]; p != NULL; p = p->chain)
 		if (p->hash == h && p->len == len && memcmp(p->id, id, len) == 0)
 			return p;
+	*added = true;
 	if (x->npatients >= x->nbuckets)
 		grow(x);
 	p = xcalloc(1, sizeof *p + (size_t)x->ring_len * NVITALS *
@@ -458,6 +481,28 @@ find_or_add(struct extractor *x, const char *id, size_t len, int64_t t)
 	push_newest(x, p);
 	x->npatients++;
 	return p;
+}
+
+/* The patient's prior from what the roster says (facts NULL or age NaN:
+ * an adult of 50 of either sex, with twice the spread). */
+static void
+set_prior(struct feat_patient *p, const struct patient_facts *f)
+{
+	bool aged = f != NULL && !isnan(f->age);
+	struct vitals m, sd;
+
+	phys_expected(aged ? f->age : 50, aged ? f->sex : 0,
+	    aged ? f->conditions : 0, f != NULL && f->icu, &m);
+	phys_between_sd(aged ? f->age : 50, &sd);
+	const double mean[NVITALS] = { m.hr, m.rr, m.spo2, m.temp, m.sbp,
+	    m.dbp };
+	const double spread[NVITALS] = { sd.hr, sd.rr, sd.spo2, sd.temp,
+	    sd.sbp, sd.dbp };
+	for (int v = 0; v < NVITALS; v++) {
+		p->prior_mean[v] = (float)mean[v];
+		p->prior_sd[v] = (float)(aged ? spread[v] : 2 * spread[v]);
+	}
+	p->aged = aged;
 }
 
 static struct bin *
@@ -502,6 +547,26 @@ trend_spread(const struct extractor *x, const struct vstate *s, int v)
 	    s->tvar, s->nt);
 }
 
+/* The baseline z is measured from: the patient's own, drawn towards the
+ * prior while they have few minutes of their own, and how uncertain it
+ * still is (0 without a prior). */
+static void
+baseline_of(const struct extractor *x, const struct feat_patient *p, int v,
+    double *base, double *unc)
+{
+	const struct vstate *s = &p->v[v];
+	double w;
+
+	if (x->prior_w <= 0) {
+		*base = s->base;
+		*unc = 0;
+		return;
+	}
+	w = s->folded / (s->folded + x->prior_w);
+	*base = w * s->base + (1 - w) * p->prior_mean[v];
+	*unc = (1 - w) * p->prior_sd[v];
+}
+
 /* Adds a closed minute's means to the baseline. */
 static void
 fold(struct extractor *x, struct feat_patient *p, int64_t minute)
@@ -519,6 +584,20 @@ fold(struct extractor *x, struct feat_patient *p, int64_t minute)
 		double a = x->base_alpha;
 		if (s->folded + 1 < 1 / a)
 			a = 1.0 / (s->folded + 1);
+		if (x->prior_w > 0 && s->folded < (uint32_t)x->warmup_min) {
+			/* An arrival far from the norm is measured against
+			 * the norm until there is reason to believe it: a
+			 * while far off in a row, then it is the patient's. */
+			double base, unc, sd = spread(s, v);
+			baseline_of(x, p, v, &base, &unc);
+			if (fabs(mean - base) <= CLIP_PRIOR *
+			    sqrt(sd * sd + unc * unc))
+				s->clipped = 0;
+			else if (s->clipped < CLIP_PRIOR_MINUTES) {
+				s->clipped++;
+				continue;
+			}
+		}
 		if (s->folded == 0) {
 			s->base = mean;
 		} else {
@@ -643,12 +722,19 @@ derive(const struct extractor *x, struct feat_patient *p, int64_t t,
 	for (int v = 0; v < NVITALS; v++) {
 		const struct vstate *s = &p->v[v];
 		bool fresh = s->fast_t != 0 && t - s->fast_t <= 5 * MINUTE;
-		bool based = fresh && s->folded >= (uint32_t)x->warmup_min &&
-		    s->nd >= (uint32_t)x->warmup_min;
-		double sd = based ? spread(s, v) : NAN;
+		/* With a prior there is a baseline from the first reading. */
+		bool based = fresh && (x->prior_w > 0 ||
+		    (s->folded >= (uint32_t)x->warmup_min &&
+		    s->nd >= (uint32_t)x->warmup_min));
+		double base, unc, sd = NAN;
 
+		if (based) {
+			baseline_of(x, p, v, &base, &unc);
+			sd = spread(s, v);
+			sd = sqrt(sd * sd + unc * unc);
+		}
 		d->fast[v] = fresh ? s->fast : NAN;
-		d->z[v] = based ? (s->fast - s->base) / sd : NAN;
+		d->z[v] = based ? (s->fast - base) / sd : NAN;
 		d->trend[v] = fresh && then[v].n ?
 		    s->fast - then[v].sum / then[v].n : NAN;
 		/* Trends in spreads wait for the baseline too: in the
@@ -695,9 +781,14 @@ feature(const struct derived *d, enum vital v, enum feature_kind k,
 
 void
 extractor_update(struct extractor *x, const char *id, size_t len, int64_t t,
-    const double *vitals, double *out)
+    const double *vitals, const struct patient_facts *facts, double *out)
 {
-	struct feat_patient *p = find_or_add(x, id, len, t);
+	bool added;
+	struct feat_patient *p = find_or_add(x, id, len, t, &added);
+
+	if (x->prior_w > 0 && (added || (!p->aged && facts != NULL &&
+	    !isnan(facts->age))))
+		set_prior(p, facts);
 
 	if (t >= p->last_t) {
 		int64_t m = t / MINUTE;
@@ -742,11 +833,35 @@ silver_fields_init(struct silver_fields *sf, const struct schema *s)
 	sf->event_time = schema_need(s, "event_time");
 	for (int v = 0; v < NVITALS; v++)
 		sf->vital[v] = schema_need(s, vital_fields[v]);
+	sf->age = schema_need(s, "age");
+	sf->sex = schema_need(s, "sex");
+	sf->conditions = schema_need(s, "conditions");
+	sf->ward = schema_need(s, "ward");
+}
+
+/* The CONDBIT()s of a comma-separated list of condition names; unknown
+ * names are left out. */
+static uint32_t
+conditions_of(const char *s, size_t len)
+{
+	uint32_t bits = 0;
+
+	for (int c = 0; c < NCONDITIONS; c++) {
+		const char *name = condition_name((enum condition)c);
+		size_t n = strlen(name);
+		for (size_t i = 0; i + n <= len; i++)
+			if (memcmp(s + i, name, n) == 0 &&
+			    (i == 0 || s[i - 1] == ',') &&
+			    (i + n == len || s[i + n] == ','))
+				bits |= CONDBIT(c);
+	}
+	return bits;
 }
 
 int
 silver_fields_get(const struct silver_fields *sf, const struct record *r,
-    const char **patient, size_t *len, int64_t *t, double *vitals)
+    const char **patient, size_t *len, int64_t *t, double *vitals,
+    struct patient_facts *facts)
 {
 	const struct jval *p = &r->v[sf->patient_id];
 	const struct jval *et = &r->v[sf->event_time];
@@ -763,6 +878,19 @@ silver_fields_get(const struct silver_fields *sf, const struct record *r,
 		const struct jval *x = &r->v[sf->vital[v]];
 		vitals[v] = x->kind == JK_INT ? (double)x->i :
 		    x->kind == JK_REAL ? x->d : NAN;
+	}
+	if (facts != NULL) {
+		const struct jval *age = &r->v[sf->age], *sex = &r->v[sf->sex];
+		const struct jval *cond = &r->v[sf->conditions];
+		const struct jval *ward = &r->v[sf->ward];
+		facts->age = age->kind == JK_INT && age->i >= 0 &&
+		    age->i < 130 ? (double)age->i + 0.5 : NAN;
+		facts->sex = sex->kind == JK_STRING && sex->len == 1 &&
+		    (sex->s[0] == 'M' || sex->s[0] == 'F') ? sex->s[0] : 0;
+		facts->conditions = cond->kind == JK_STRING ?
+		    conditions_of(cond->s, cond->len) : 0;
+		facts->icu = ward->kind == JK_STRING && ward->len == 3 &&
+		    memcmp(ward->s, "icu", 3) == 0;
 	}
 	return 0;
 }

@@ -35,6 +35,19 @@
  * fast-varying respiration rate would have the largest trends of all,
  * and a forest would learn that only a huge trend of any other vital is
  * unusual (trend_max, kept for the models that use it).
+ * Population priors (prior_weight > 0).  Until a patient's own baseline has
+ * formed, a newly admitted patient is measured against what is normal for
+ * their age, sex, conditions and ward (phys_expected, from published
+ * norms), with the spread between people (phys_between_sd) added to the
+ * patient's own: the baseline z divides by is the blend
+ *   w * own + (1 - w) * prior,   w = own minutes / (own minutes + weight),
+ * and its uncertainty (1 - w) * between-person SD.  So v_z, the trends in
+ * their own spread and the aggregates exist from a patient's first reading,
+ * and a patient who arrives far from normal (more than CLIP_PRIOR spreads
+ * of the blend) does not teach their own baseline that this is normal,
+ * for at most two hours.  Without a roster (age unknown) the prior is an
+ * adult of 50 with twice the spread.  With prior_weight 0 (models made
+ * before priors) those features wait for the warm-up, as below.
  * A feature that cannot be computed is NaN: v when the reading lacks
  * the vital; v_fast, v_z and the trends when the vital has been missing
  * for more than 5 minutes (a single dropout keeps the fast mean), and
@@ -105,6 +118,9 @@ struct features_config {
 	int64_t trend_span;	/* usec, whole minutes, <= base_lag; 15 min */
 	int64_t patient_idle;	/* usec; forget a patient unseen this long;
 				 * 6 h */
+	int64_t prior_weight;	/* usec (whole minutes) of a patient's own
+				 * minutes that count as much as the
+				 * population prior; 0: no prior */
 	size_t max_patients;	/* 1,000,000 */
 };
 
@@ -128,19 +144,32 @@ struct extractor *extractor_new(const struct features_config *c,
     const struct feature_set *fs);
 void extractor_free(struct extractor *x);
 
+/* What the roster says of a patient, as Silver carries it: the prior's
+ * inputs.  age NaN (and sex 0, conditions 0) when unknown. */
+struct patient_facts {
+	double age;
+	char sex;		/* 'M', 'F' or 0 */
+	uint32_t conditions;	/* CONDBIT()s of cohort.h */
+	bool icu;
+};
+
 /*
  * Feeds one reading of a patient (vitals in enum vital order, NaN when
  * missing) taken at t (usec), and writes the feature vector (fs->n
- * values, NaN where undefined) into out.  Readings out of time order are
+ * values, NaN where undefined) into out.  facts (NULL: unknown) set the
+ * patient's prior when the patient is new, or when their prior was made
+ * without an age and facts has one.  Readings out of time order are
  * scored against the patient's current state but do not change it.
  * Never fails.
  */
 void extractor_update(struct extractor *x, const char *patient,
-    size_t len, int64_t t, const double *vitals, double *out);
+    size_t len, int64_t t, const double *vitals,
+    const struct patient_facts *facts, double *out);
 
 /* Where a Silver record keeps what the extractor needs. */
 struct silver_fields {
 	int patient_id, event_time, vital[NVITALS];
+	int age, sex, conditions, ward;
 };
 
 /* Looks the fields up in a Silver-like schema; dies if one is missing
@@ -149,11 +178,14 @@ void silver_fields_init(struct silver_fields *sf, const struct schema *s);
 
 /*
  * Takes patient, time and vitals from a scanned record: vitals that are
- * absent, null or not numbers are NaN.  Returns 0, or -1 when the record
- * has no patient_id string or no parseable event_time.
+ * absent, null or not numbers are NaN.  facts (may be NULL) gets age,
+ * sex, conditions and ward, unknown where the record has none.  Returns
+ * 0, or -1 when the record has no patient_id string or no parseable
+ * event_time.
  */
 int silver_fields_get(const struct silver_fields *sf, const struct record *r,
-    const char **patient, size_t *len, int64_t *t, double *vitals);
+    const char **patient, size_t *len, int64_t *t, double *vitals,
+    struct patient_facts *facts);
 
 /* Patients held now, and the bytes of state each one takes. */
 size_t extractor_patients(const struct extractor *x);

@@ -167,23 +167,59 @@ rr_spread(double age)
 }
 
 void
+phys_between_sd(double age, struct vitals *out)
+{
+	bool young = age < 18;
+
+	out->hr = hr_spread(age);
+	out->rr = rr_spread(age);
+	out->temp = 0.15;
+	out->spo2 = 0.8;
+	out->sbp = young ? 8 : 11;
+	out->dbp = young ? 6 : 8;
+}
+
+void
+phys_expected(double age, char sex, uint32_t conditions, bool icu,
+    struct vitals *out)
+{
+	phys_norms(age, sex, out);
+	for (int c = 0; c < NCONDITIONS; c++) {
+		const struct vitals *e = &cond_effect[c];
+		if (!(conditions & CONDBIT(c)))
+			continue;
+		out->hr += e->hr;
+		out->rr += e->rr;
+		out->temp += e->temp;
+		out->spo2 += e->spo2;
+		out->sbp += e->sbp;
+		out->dbp += e->dbp;
+	}
+	if (icu) {
+		out->hr += 5;
+		out->rr += 2;
+		out->spo2 -= 1;
+	}
+}
+
+void
 phys_baseline(struct patient *p, struct rng *r)
 {
-	struct vitals n, *b = &p->base;
+	struct vitals n, sd, *b = &p->base;
 	double z1, z2;
-	bool child_bp = p->age < 18;
 
 	phys_norms(p->age, p->sex, &n);
-	b->hr = n.hr + hr_spread(p->age) * rng_normal(r);
-	b->rr = n.rr + rr_spread(p->age) * rng_normal(r);
-	b->temp = n.temp + 0.15 * rng_normal(r);
-	b->spo2 = n.spo2 + 0.8 * rng_normal(r);
+	phys_between_sd(p->age, &sd);
+	b->hr = n.hr + sd.hr * rng_normal(r);
+	b->rr = n.rr + sd.rr * rng_normal(r);
+	b->temp = n.temp + sd.temp * rng_normal(r);
+	b->spo2 = n.spo2 + sd.spo2 * rng_normal(r);
 	/* Systolic and diastolic correlate about 0.6 between people. */
 	z1 = rng_normal(r);
 	z2 = 0.6 * z1 + 0.8 * rng_normal(r);
 	if (!p->bp_recorded) {
-		b->sbp = n.sbp + (child_bp ? 8 : 11) * z1;
-		b->dbp = n.dbp + (child_bp ? 6 : 8) * z2;
+		b->sbp = n.sbp + sd.sbp * z1;
+		b->dbp = n.dbp + sd.dbp * z2;
 	}
 	for (int c = 0; c < NCONDITIONS; c++) {
 		const struct vitals *e = &cond_effect[c];

@@ -72,6 +72,20 @@ void phys_model_init(struct phys_model *m, int64_t interval_usec);
  * any condition or individual offset. */
 void phys_norms(double age, char sex, struct vitals *out);
 
+/* How far people's own resting means spread around the norms: the
+ * between-person SDs of the notes' section 8, by age. */
+void phys_between_sd(double age, struct vitals *out);
+
+/*
+ * What a patient of that age, sex and conditions (CONDBIT()s), in the
+ * ICU or not, is expected to rest at before anything of their own is
+ * known: the norms plus the conditions' and the ward's shifts, the
+ * centre phys_baseline draws a patient's own means around.  lib/featurize
+ * measures a newly admitted patient against it.
+ */
+void phys_expected(double age, char sex, uint32_t conditions, bool icu,
+    struct vitals *out);
+
 /*
  * Sets p->base: the norms for p's age and sex, an individual offset drawn
  * from r, then the effects of p's conditions and ward.  A recorded blood

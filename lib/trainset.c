@@ -103,6 +103,7 @@ void
 trainset_add_line(struct trainset *ts, const struct line *ln)
 {
 	double vitals[NVITALS], x[FEATURES_MAX];
+	struct patient_facts facts;
 	char err[512], type[64];
 	const char *pid;
 	size_t plen;
@@ -115,11 +116,11 @@ trainset_add_line(struct trainset *ts, const struct line *ln)
 	sha256_add(ts->sha, "\n", 1);
 	if (ln->truncated ||
 	    record_scan(ts->rec, ln->text, ln->len, err) != 0 ||
-	    silver_fields_get(&ts->sf, ts->rec, &pid, &plen, &t, vitals) != 0) {
+	    silver_fields_get(&ts->sf, ts->rec, &pid, &plen, &t, vitals, &facts) != 0) {
 		ts->n.unusable++;
 		return;
 	}
-	extractor_update(ts->ex, pid, plen, t, vitals, x);
+	extractor_update(ts->ex, pid, plen, t, vitals, &facts, x);
 	/* A reading labelled with an episode is not normal history. */
 	if (truth_episode(&ts->rec->v[ts->f_truth], type, sizeof type, &id)) {
 		ts->n.in_episodes++;

@@ -110,6 +110,7 @@ main(int argc, char **argv)
 	struct line ln;
 	char err[512];
 	double vitals[NVITALS], x[FEATURES_MAX];
+	struct patient_facts facts;
 	int ch, status = EXIT_OK;
 	uint64_t anomalies = 0;
 
@@ -156,13 +157,13 @@ main(int argc, char **argv)
 			n.rejected++;
 			continue;
 		}
-		if (silver_fields_get(&sf, rec, &pid, &plen, &t, vitals) != 0) {
+		if (silver_fields_get(&sf, rec, &pid, &plen, &t, vitals, &facts) != 0) {
 			rejects_add(&rj, &ln, "missing_field", "a Silver record "
 			    "needs patient_id and event_time", NULL);
 			n.rejected++;
 			continue;
 		}
-		extractor_update(ex, pid, plen, t, vitals, x);
+		extractor_update(ex, pid, plen, t, vitals, &facts, x);
 		double s = iforest_score(m, x);
 		bool a = iforest_is_anomaly(m, s);
 		anomalies += a;

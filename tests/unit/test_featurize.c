@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cohort.h"
 #include "featurize.h"
 #include "rng.h"
 
@@ -100,7 +101,7 @@ static void
 feed(struct extractor *x, const char *id, int64_t t, const double *v,
     double *out)
 {
-	extractor_update(x, id, strlen(id), t, v, out);
+	extractor_update(x, id, strlen(id), t, v, NULL, out);
 }
 
 static void
@@ -238,6 +239,131 @@ test_config_json(void **state)
 	assert_int_equal(features_config_from_json(NULL, &d, err, sizeof err),
 	    0);
 	assert_memory_equal(&c, &d, sizeof c);
+
+	/* The prior's weight: off unless given (models made before priors
+	 * keep their features), whole minutes, at most a day. */
+	assert_true(c.prior_weight == 0);
+	j = features_config_to_json(&c);
+	assert_null(json_object_get(j, "prior_weight_s"));
+	json_decref(j);
+	j = json_pack("{s:i}", "prior_weight_s", 900);
+	assert_int_equal(features_config_from_json(j, &d, err, sizeof err), 0);
+	assert_true(d.prior_weight == 15 * MIN);
+	json_decref(j);
+	j = features_config_to_json(&d);
+	assert_int_equal(json_integer_value(json_object_get(j,
+	    "prior_weight_s")), 900);
+	json_decref(j);
+	static const char *const prior_refused[] = {
+	    "{\"prior_weight_s\":30}", "{\"prior_weight_s\":86460}",
+	    "{\"prior_weight_s\":-60}",
+	};
+	for (size_t i = 0; i < 3; i++) {
+		j = json_loads(prior_refused[i], 0, NULL);
+		if (features_config_from_json(j, &d, err, sizeof err) != -1)
+			fail_msg("accepted %s", prior_refused[i]);
+		json_decref(j);
+	}
+}
+
+static struct extractor *
+extractor_prior(const struct feature_set *fs, int64_t weight)
+{
+	struct features_config c;
+
+	features_config_init(&c);
+	c.prior_weight = weight;
+	return extractor_new(&c, fs);
+}
+
+static void
+feed_facts(struct extractor *x, const char *id, int64_t t, const double *v,
+    const struct patient_facts *f, double *out)
+{
+	extractor_update(x, id, strlen(id), t, v, f, out);
+}
+
+/*
+ * With a prior, a patient has a baseline from the first reading: z and
+ * the aggregates are never NaN (trends still need trend_span of history),
+ * and an ordinary adult is near it.  The prior is the norm for the
+ * patient's age: 130/min is far off for an adult of 40 and ordinary for
+ * a child of one.
+ */
+static void
+test_prior_from_first_reading(void **state)
+{
+	(void)state;
+	struct feature_set fs;
+	double out[FEATURES_MAX], v[NVITALS];
+	const struct patient_facts adult = { 40.5, 'F', 0, false };
+	const struct patient_facts infant = { 1.5, 'M', 0, false };
+
+	all_features(&fs);
+	struct extractor *x = extractor_prior(&fs, 15 * MIN);
+	for (int64_t t = T0; t < T0 + 20 * MIN; t += 5 * S) {
+		feed_facts(x, "calm", t, calm, &adult, out);
+		for (int k = 0; k < NVITALS; k++)
+			assert_false(isnan(out[k * NKINDS + FK_Z]));
+		assert_false(isnan(feat(&fs, out, "deviation_max")));
+		assert_true(feat(&fs, out, "deviation_max") < 1.5);
+		assert_int_equal(!isnan(feat(&fs, out, "trend_z_max")),
+		    t >= T0 + 15 * MIN);
+	}
+	memcpy(v, calm, sizeof v);
+	v[V_HEART_RATE] = 130;
+	feed_facts(x, "adult", T0, v, &adult, out);
+	double adult_z = feat(&fs, out, "heart_rate_z");
+	feed_facts(x, "infant", T0, v, &infant, out);
+	double infant_z = feat(&fs, out, "heart_rate_z");
+	if (!(adult_z > 4 && fabs(infant_z) < 1.5))
+		fail_msg("130/min: adult z %g, infant z %g", adult_z,
+		    infant_z);
+	/* Without the roster the prior is wider: an adult of 50 with
+	 * twice the spread. */
+	feed_facts(x, "unknown", T0, v, NULL, out);
+	double unknown_z = feat(&fs, out, "heart_rate_z");
+	if (!(unknown_z > 1.5 && unknown_z < adult_z))
+		fail_msg("130/min, no facts: z %g (adult %g)", unknown_z,
+		    adult_z);
+	extractor_free(x);
+}
+
+/*
+ * A patient who arrives far from the norm (heart rate 140) is not taken
+ * at their word: two hours on, z is still large, since those minutes were
+ * left out of the baseline.  After that they are believed, and as their
+ * own minutes outweigh the prior z comes down.  Without a prior the
+ * warm-up minutes make 140 the baseline at once.
+ */
+static void
+test_prior_arrival_far_off(void **state)
+{
+	(void)state;
+	struct feature_set fs;
+	double out[FEATURES_MAX], v[NVITALS];
+	const struct patient_facts adult = { 40.5, 'M', 0, false };
+
+	one_feature(&fs, "heart_rate_z");
+	struct extractor *x = extractor_prior(&fs, 15 * MIN);
+	struct extractor *plain = extractor_default(&fs);
+	memcpy(v, calm, sizeof v);
+	v[V_HEART_RATE] = 140;
+	double at2h = NAN, at8h = NAN, plain_at1h = NAN;
+	for (int64_t t = T0; t <= T0 + 8 * 60 * MIN; t += 5 * S) {
+		feed_facts(x, "p", t, v, &adult, out);
+		if (t == T0 + 2 * 60 * MIN)
+			at2h = out[0];
+		at8h = out[0];
+		feed_facts(plain, "p", t, v, &adult, out);
+		if (t == T0 + 60 * MIN)
+			plain_at1h = out[0];
+	}
+	if (!(at2h > 4 && fabs(at8h) < 1.5 && fabs(plain_at1h) < 0.5))
+		fail_msg("z at 2 h %g, at 8 h %g; without a prior at 1 h %g",
+		    at2h, at8h, plain_at1h);
+	extractor_free(x);
+	extractor_free(plain);
 }
 
 /*
@@ -808,7 +934,7 @@ silver_get(struct record *r, const char *line, const char **id, size_t *len,
 	silver_fields_init(&sf, r->schema);
 	if (record_scan(r, line, strlen(line), err) != 0)
 		fail_msg("scan %s: %s", line, err);
-	return silver_fields_get(&sf, r, id, len, t, v);
+	return silver_fields_get(&sf, r, id, len, t, v, NULL);
 }
 
 static void
@@ -853,6 +979,26 @@ test_silver_fields(void **state)
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		if (silver_get(r, bad[i], &id, &len, &t, v) != -1)
 			fail_msg("accepted %s", bad[i]);
+
+	/* The roster's facts, for the prior; unknown where absent. */
+	struct silver_fields sf;
+	struct patient_facts f;
+	silver_fields_init(&sf, silver);
+	line = "{\"patient_id\":\"p\",\"ward\":\"icu\","
+	    "\"event_time\":\"2026-01-01T00:00:00Z\",\"age\":30,"
+	    "\"sex\":\"F\",\"conditions\":\"copd,hypertension,nonesuch\"}";
+	assert_int_equal(record_scan(r, line, strlen(line), err), 0);
+	assert_int_equal(silver_fields_get(&sf, r, &id, &len, &t, v, &f), 0);
+	assert_true(f.age == 30.5 && f.sex == 'F' && f.icu);
+	assert_int_equal(f.conditions,
+	    CONDBIT(COND_COPD) | CONDBIT(COND_HYPERTENSION));
+	line = "{\"patient_id\":\"p\",\"ward\":\"icu2\","
+	    "\"event_time\":\"2026-01-01T00:00:00Z\",\"sex\":\"X\","
+	    "\"conditions\":\"copdx\"}";
+	assert_int_equal(record_scan(r, line, strlen(line), err), 0);
+	assert_int_equal(silver_fields_get(&sf, r, &id, &len, &t, v, &f), 0);
+	assert_true(isnan(f.age) && f.sex == 0 && !f.icu &&
+	    f.conditions == 0);
 	record_free(r);
 	schema_free(silver);
 }
@@ -876,6 +1022,8 @@ main(void)
 		cmocka_unit_test(test_out_of_order),
 		cmocka_unit_test(test_memory_bounded),
 		cmocka_unit_test(test_silver_fields),
+		cmocka_unit_test(test_prior_from_first_reading),
+		cmocka_unit_test(test_prior_arrival_far_off),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

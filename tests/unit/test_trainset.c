@@ -212,11 +212,11 @@ test_rows_are_features(void **state)
 		    ep ? "sepsis" : NULL);
 		add(ts, buf);
 		assert_int_equal(record_scan(r, buf, strlen(buf), err), 0);
-		assert_int_equal(silver_fields_get(&sf, r, &pid, &plen, &t, v),
-		    0);
-		extractor_update(all, pid, plen, t, v, x);
+		assert_int_equal(silver_fields_get(&sf, r, &pid, &plen, &t, v,
+		    NULL), 0);
+		extractor_update(all, pid, plen, t, v, NULL, x);
 		if (!ep)
-			extractor_update(blind, pid, plen, t, v, y);
+			extractor_update(blind, pid, plen, t, v, NULL, y);
 		for (size_t i = 0; i < fs.n; i++)
 			complete &= !isnan(x[i]);
 		if (ep || !complete)
