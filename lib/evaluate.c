@@ -350,7 +350,7 @@ per_reading_metrics(struct evaluation *e, struct eval_result *r)
 	for (size_t i = 0; i < n; i++) {
 		double a = ecdf(sorted_if, n, s[DET_IFOREST][i]);
 		double b = ecdf(sorted_n2, n, s[DET_NEWS2][i]);
-		s[DET_COMBINED][i] = a > b ? a : b;
+		s[DET_COMBINED][i] = (e->obs[i].flags & 4) && b > a ? b : a;
 	}
 	score_metrics(s, label, NULL, n, &r->det[0].roc_auc,
 	    &r->det[0].average_precision, sizeof r->det[0]);

@@ -31,8 +31,10 @@
  * patient-day.  Figures:
  *   roc_auc, average_precision  per reading, label = inside an episode;
  *             scores: anomaly_score, NEWS2 total (+0.5 when a parameter
- *             is red), and for combined the larger of the two scores'
- *             percentile ranks;
+ *             is red), and for combined the forest's percentile rank,
+ *             raised to the NEWS2 score's where the forest scores above
+ *             news2_gate (the combined alert's own rule: NEWS2 counts
+ *             where the forest agrees the patient is off baseline);
  *   recall    episodes with at least one alert between their first and
  *             last labelled reading, overall and per episode type;
  *   false alerts per patient-day  alert onsets outside every episode of

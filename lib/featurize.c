@@ -299,11 +299,12 @@ struct vstate {
 	double base;		/* the lagged baseline */
 	double dvar;		/* mean square of (fast - base), sampled
 				 * once a minute: the spread z divides by */
-	uint32_t nd;		/* minutes in dvar */
+	double nd;		/* minutes of evidence in dvar */
 	double tvar;		/* mean square of the trend, sampled once a
 				 * minute: the spread v_trend_z divides by */
-	uint32_t nt;		/* minutes in tvar */
-	uint32_t folded;	/* minutes in the baseline */
+	double nt;		/* minutes of evidence in tvar */
+	double folded;		/* minutes of evidence in the baseline */
+	int64_t fold_minute;	/* the last minute folded */
 	uint32_t clipped;	/* minutes left out by the prior, in a row */
 };
 
@@ -319,7 +320,7 @@ struct feat_patient {
 	int64_t last_t;
 	int64_t minute;			/* minute of the current bin */
 	int64_t next_fold;		/* next minute for the baseline */
-	uint32_t warm;			/* minutes folded so far */
+	double warm;			/* minutes of evidence folded */
 	bool aged;			/* the prior knew the age */
 	float prior_mean[NVITALS], prior_sd[NVITALS];
 	struct vstate v[NVITALS];
@@ -518,7 +519,7 @@ bin_at(const struct extractor *x, struct feat_patient *p, int64_t minute)
 /* A patient's own spread, drawn towards the prior while they have few
  * minutes of their own, and never below the floor. */
 static double
-shrunk_sd(double prior, double floor, double var_own, uint32_t nown)
+shrunk_sd(double prior, double floor, double var_own, double nown)
 {
 	double n = nown, var = (PRIOR_MINUTES * prior * prior +
 	    n * var_own) / (PRIOR_MINUTES + n);
@@ -567,24 +568,52 @@ baseline_of(const struct extractor *x, const struct feat_patient *p, int v,
 	*unc = (1 - w) * p->prior_sd[v];
 }
 
+/*
+ * How many minutes of evidence a minute's mean (or sample) is worth, gap
+ * minutes after the last one: a minute of 5-second readings counts 1, and
+ * so does each minute of a stretch, up to EVIDENCE_CAP for one reading
+ * after a long gap.  So time constants follow time, not reading counts:
+ * hourly charted vitals build a baseline in hours, not in 120 readings.
+ * The cap because a patient's minute means stay correlated for about ten
+ * minutes (the slow drifts of lib/physiology): one reading is not worth an
+ * hour of monitoring.
+ */
+#define EVIDENCE_CAP 10.0
+
+static double
+evidence(int64_t gap)
+{
+	return gap <= 1 ? 1 : gap >= EVIDENCE_CAP ? EVIDENCE_CAP : (double)gap;
+}
+
+/* The weight of a sample worth e minutes in a mean that has n minutes
+ * before it: a plain running mean until the window (1 / base_alpha
+ * minutes) is full, so that the first minutes of a stay count fully, not
+ * as 1/120th; then exponential, with base_tau's time constant. */
+static double
+weight_of(const struct extractor *x, double n, double e)
+{
+	if (n + e < 1 / x->base_alpha)
+		return e / (n + e);
+	return e == 1 ? x->base_alpha : 1 - pow(1 - x->base_alpha, e);
+}
+
 /* Adds a closed minute's means to the baseline. */
 static void
 fold(struct extractor *x, struct feat_patient *p, int64_t minute)
 {
 	struct bin *b = bin_at(x, p, minute);
-	bool any = false;
+	double any = 0;
 
 	for (int v = 0; v < NVITALS; v++) {
 		struct vstate *s = &p->v[v];
 		if (b[v].n == 0)
 			continue;
 		double mean = b[v].sum / b[v].n;
-		/* A plain running mean until the window is full: the first
-		 * minutes of a stay should count fully, not as 1/120th. */
-		double a = x->base_alpha;
-		if (s->folded + 1 < 1 / a)
-			a = 1.0 / (s->folded + 1);
-		if (x->prior_w > 0 && s->folded < (uint32_t)x->warmup_min) {
+		double e = s->folded == 0 ? 1 :
+		    evidence(minute - s->fold_minute);
+		double a = weight_of(x, s->folded, e);
+		if (x->prior_w > 0 && s->folded < x->warmup_min) {
 			/* An arrival far from the norm is measured against
 			 * the norm until there is reason to believe it: a
 			 * while far off in a row, then it is the patient's. */
@@ -605,39 +634,38 @@ fold(struct extractor *x, struct feat_patient *p, int64_t minute)
 			 * so an episode that outlasts the lag still cannot
 			 * become the normal. */
 			double d = mean - s->base;
-			if (s->folded >= (uint32_t)x->warmup_min &&
+			if (s->folded >= x->warmup_min &&
 			    fabs(d) > CLIP_SD * spread(s, v))
 				continue;
 			s->base += a * d;
 		}
-		s->folded++;
-		any = true;
+		s->folded += e;
+		s->fold_minute = minute;
+		any = e > any ? e : any;
 	}
-	if (any)
-		p->warm++;
+	p->warm += any;
 }
 
-/* Adds one minute's sample d to a running mean square, unless it is
+/* Adds a sample d worth e minutes to a running mean square, unless it is
  * anomalous, as minutes are left out of the baseline. */
 static void
-sample_var(const struct extractor *x, double *var, uint32_t *n, double d,
-    double sd)
+sample_var(const struct extractor *x, double *var, double *n, double d,
+    double sd, double e)
 {
-	if (*n >= (uint32_t)x->warmup_min && fabs(d) > CLIP_SD * sd)
+	if (*n >= x->warmup_min && fabs(d) > CLIP_SD * sd)
 		return;
-	double a = x->base_alpha;
-	if (*n + 1 < 1 / a)
-		a = 1.0 / (*n + 1);
-	*var += a * (d * d - *var);
-	(*n)++;
+	*var += weight_of(x, *n, e) * (d * d - *var);
+	*n += e;
 }
 
-/* Once a minute: how far the recent mean is from the baseline, and the
- * trend, into their spreads. */
+/* Once a minute with readings (the patient's clock moving to minute m):
+ * how far the recent mean is from the baseline, and the trend, into their
+ * spreads. */
 static void
-sample_spread(struct extractor *x, struct feat_patient *p)
+sample_spread(struct extractor *x, struct feat_patient *p, int64_t m)
 {
 	struct bin *then = bin_at(x, p, p->minute - x->trend_min);
+	double e = evidence(m - p->minute);
 
 	for (int v = 0; v < NVITALS; v++) {
 		struct vstate *s = &p->v[v];
@@ -647,9 +675,9 @@ sample_spread(struct extractor *x, struct feat_patient *p)
 		if (then[v].n)
 			sample_var(x, &s->tvar, &s->nt,
 			    s->fast - then[v].sum / then[v].n,
-			    trend_spread(x, s, v));
+			    trend_spread(x, s, v), e);
 		sample_var(x, &s->dvar, &s->nd, s->fast - s->base,
-		    spread(s, v));
+		    spread(s, v), e);
 	}
 }
 
@@ -658,9 +686,9 @@ sample_spread(struct extractor *x, struct feat_patient *p)
 static void
 advance(struct extractor *x, struct feat_patient *p, int64_t m)
 {
-	sample_spread(x, p);
+	sample_spread(x, p, m);
 	while (p->next_fold < m && (p->next_fold <= m - x->lag_min ||
-	    p->warm < (uint32_t)x->warmup_min)) {
+	    p->warm < x->warmup_min)) {
 		/* Minutes after the last reading had no data; their slots
 		 * still hold older minutes until cleared below. */
 		if (p->next_fold <= p->minute)
@@ -724,8 +752,7 @@ derive(const struct extractor *x, struct feat_patient *p, int64_t t,
 		bool fresh = s->fast_t != 0 && t - s->fast_t <= 5 * MINUTE;
 		/* With a prior there is a baseline from the first reading. */
 		bool based = fresh && (x->prior_w > 0 ||
-		    (s->folded >= (uint32_t)x->warmup_min &&
-		    s->nd >= (uint32_t)x->warmup_min));
+		    (s->folded >= x->warmup_min && s->nd >= x->warmup_min));
 		double base, unc, sd = NAN;
 
 		if (based) {

@@ -49,13 +49,15 @@ expect_eq "readings written" "$(lines scored.ndjson)" 22
 # ROC-AUC (pairs, ties half) and average precision (distinct thresholds
 # from the top, recall gained times precision there) of a score column;
 # column 9 is the NEWS2 score (total, + 0.5 for a red parameter), column
-# 10 the combined one (the larger percentile rank, fraction <= x).
+# 10 the combined one (the forest's percentile rank, fraction <= x, or
+# the NEWS2 score's where it is larger and the anomaly score is above the
+# gate, 0.55).
 awk '{ $9 = $5 + ($6 != "-" ? 0.5 : 0); print }' table |
     awk '{ s[NR] = $3; n2[NR] = $9; l[NR] = $0 }
     END { for (i = 1; i <= NR; i++) {
 		a = b = 0
 		for (j = 1; j <= NR; j++) { a += s[j] <= s[i]; b += n2[j] <= n2[i] }
-		print l[i], (a > b ? a : b) / NR } }' > ranked
+		print l[i], (s[i] > 0.55 && b > a ? b : a) / NR } }' > ranked
 metric() {	# metric COLUMN -> "auc ap"
 	sort -k"$1","$1"gr ranked | awk -v c="$1" '
 	{ pos = $7 != "-"; v = $c

@@ -235,10 +235,13 @@ test_ranking(void **state)
 	struct evaluation *e = evaluation(4, 60);
 	struct eval_result r;
 
+	/* Each score alone misranks one pair; combined, where the forest
+	 * is above the gate (0.55) the NEWS2 rank lifts the reading it
+	 * ranks higher, and every pair is right. */
 	add(e, "p", 0, 0.1, false, 2, false, NULL, 0);
-	add(e, "p", 1, 0.3, false, 3, true, NULL, 0);
-	add(e, "p", 2, 0.2, false, 7, false, "fever", 1);
-	add(e, "p", 3, 0.4, false, 3, false, "fever", 1);
+	add(e, "p", 1, 0.65, false, 3, true, NULL, 0);
+	add(e, "p", 2, 0.6, false, 7, false, "fever", 1);
+	add(e, "p", 3, 0.7, false, 3, false, "fever", 1);
 	compute(e, &r);
 	assert_int_equal(r.positives, 2);
 	near(r.det[DET_IFOREST].roc_auc, 0.75, "iforest AUC");
@@ -247,6 +250,17 @@ test_ranking(void **state)
 	near(r.det[DET_NEWS2].average_precision, 5.0 / 6, "news2 AP");
 	near(r.det[DET_COMBINED].roc_auc, 1, "combined AUC");
 	near(r.det[DET_COMBINED].average_precision, 1, "combined AP");
+	eval_free(e);
+
+	/* The same with every score below the gate: NEWS2 does not count,
+	 * and combined ranks as the forest does. */
+	e = evaluation(4, 60);
+	add(e, "p", 0, 0.1, false, 2, false, NULL, 0);
+	add(e, "p", 1, 0.3, false, 3, true, NULL, 0);
+	add(e, "p", 2, 0.2, false, 7, false, "fever", 1);
+	add(e, "p", 3, 0.4, false, 3, false, "fever", 1);
+	compute(e, &r);
+	near(r.det[DET_COMBINED].roc_auc, 0.75, "combined AUC below the gate");
 	eval_free(e);
 
 	/* Perfect separation by both scores: 1 everywhere. */

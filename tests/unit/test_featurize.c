@@ -266,6 +266,59 @@ test_config_json(void **state)
 	}
 }
 
+/*
+ * Time constants follow time, not reading counts: a patient read every 10
+ * minutes and one read every 5 seconds, both steady and then 4/min faster
+ * for good, have the same baseline and the same z at the same moments,
+ * since a reading after a gap is worth the minutes of the gap (up to
+ * EVIDENCE_CAP), within 15% (the spread is sampled once a reading, so a
+ * changing distance from the baseline is sampled more coarsely).  Counted
+ * in readings, the 10-minute patient's baseline would move ten times
+ * slower, and z would differ by half.  And at an hourly cadence a baseline
+ * forms within hours, not days.
+ */
+static void
+test_cadence_follows_time(void **state)
+{
+	(void)state;
+	struct feature_set fs;
+	double a[FEATURES_MAX], b[FEATURES_MAX], v[NVITALS];
+	int compared = 0;
+	double peak = 0;
+
+	one_feature(&fs, "heart_rate_z");
+	struct extractor *x = extractor_default(&fs);
+	memcpy(v, calm, sizeof v);
+	for (int64_t t = T0; t <= T0 + 12 * 60 * MIN; t += 5 * S) {
+		v[V_HEART_RATE] = t < T0 + 6 * 60 * MIN ? 80 : 84;
+		feed(x, "often", t, v, a);
+		peak = a[0] > peak ? a[0] : peak;
+		if ((t - T0) % (10 * MIN) != 0)
+			continue;
+		feed(x, "seldom", t, v, b);
+		/* From the step's first 10 minutes on, when the 5-second
+		 * patient's fast mean has caught up with the step (the
+		 * 10-minute one's is its reading). */
+		if (t < T0 + 6 * 60 * MIN + 10 * MIN)
+			continue;
+		near(b[0], a[0], 0.15 * fmax(1, fabs(a[0])),
+		    "z read every 10 minutes");
+		compared++;
+	}
+	assert_int_equal(compared, 36);
+	/* The step showed, and was being learnt: z rose, then fell. */
+	if (!(peak > 1 && a[0] > 0 && a[0] < peak / 2))
+		fail_msg("z peaked at %g, ended at %g", peak, a[0]);
+
+	/* Hourly: the first reading counts a minute, each later one ten,
+	 * so the 15 minutes of warm-up are there at the fourth reading. */
+	for (int64_t t = T0; t <= T0 + 3 * 60 * MIN; t += 60 * MIN) {
+		feed(x, "hourly", t, calm, b);
+		assert_int_equal(!isnan(b[0]), t == T0 + 3 * 60 * MIN);
+	}
+	extractor_free(x);
+}
+
 static struct extractor *
 extractor_prior(const struct feature_set *fs, int64_t weight)
 {
@@ -1022,6 +1075,7 @@ main(void)
 		cmocka_unit_test(test_out_of_order),
 		cmocka_unit_test(test_memory_bounded),
 		cmocka_unit_test(test_silver_fields),
+		cmocka_unit_test(test_cadence_follows_time),
 		cmocka_unit_test(test_prior_from_first_reading),
 		cmocka_unit_test(test_prior_arrival_far_off),
 	};
