@@ -305,6 +305,11 @@ struct vstate {
 	double nt;		/* minutes of evidence in tvar */
 	double folded;		/* minutes of evidence in the baseline */
 	int64_t fold_minute;	/* the last minute folded */
+	int64_t sample_minute;	/* the last minute sampled into dvar */
+	double gap;		/* usec between this vital's readings, an
+				 * exponentially weighted mean; 0: unknown */
+	double last, prev;	/* the last reading and the one before */
+	int64_t prev_t;		/* when that was; 0: none */
 	uint32_t clipped;	/* minutes left out by the prior, in a row */
 };
 
@@ -569,6 +574,22 @@ baseline_of(const struct extractor *x, const struct feat_patient *p, int v,
 }
 
 /*
+ * How long a vital's last reading stands for it: 5 minutes when it is
+ * streamed, and when it is charted, half as long again as the time
+ * between its readings (a temperature taken 4-hourly is still the
+ * patient's temperature 3 hours on), at most 6 hours.
+ */
+static int64_t
+stale_after(const struct vstate *s)
+{
+	double t = 1.5 * s->gap;
+
+	if (t < 5 * MINUTE)
+		return 5 * MINUTE;
+	return t > 360 * MINUTE ? 360 * MINUTE : (int64_t)t;
+}
+
+/*
  * How many minutes of evidence a minute's mean (or sample) is worth, gap
  * minutes after the last one: a minute of 5-second readings counts 1, and
  * so does each minute of a stretch, up to EVIDENCE_CAP for one reading
@@ -665,13 +686,17 @@ static void
 sample_spread(struct extractor *x, struct feat_patient *p, int64_t m)
 {
 	struct bin *then = bin_at(x, p, p->minute - x->trend_min);
-	double e = evidence(m - p->minute);
 
 	for (int v = 0; v < NVITALS; v++) {
 		struct vstate *s = &p->v[v];
 		if (s->folded == 0 || s->fast_t == 0 ||
 		    p->last_t - s->fast_t > 5 * MINUTE)
 			continue;
+		/* Worth the minutes since this vital's last sample (the
+		 * first, since the patient's last minute). */
+		double e = evidence(m - (s->sample_minute == 0 ? p->minute :
+		    s->sample_minute));
+		s->sample_minute = m;
 		if (then[v].n)
 			sample_var(x, &s->tvar, &s->nt,
 			    s->fast - then[v].sum / then[v].n,
@@ -740,20 +765,49 @@ max_and_norm(const double *x, double *max, double *norm)
 		*norm = sqrt(sumsq / n);
 }
 
+/*
+ * The reference a vital's trend is measured from, and over how many
+ * minutes: the minute mean trend_span ago when there is one (monitored
+ * vitals); else the latest earlier minute the ring still holds, or the
+ * reading before the last one, at most 4 hours back (charted vitals).
+ * False when there is none.
+ */
+static bool
+trend_ref(const struct extractor *x, struct feat_patient *p, int v,
+    int64_t t, double *ref, double *span)
+{
+	const struct vstate *s = &p->v[v];
+
+	for (int k = x->trend_min; k <= x->lag_min; k++) {
+		const struct bin *b = bin_at(x, p, p->minute - k) + v;
+		if (b->n) {
+			*ref = b->sum / b->n;
+			*span = k;
+			return true;
+		}
+	}
+	if (s->prev_t != 0 && t - s->prev_t >= x->c.trend_span &&
+	    t - s->prev_t <= 240 * MINUTE) {
+		*ref = s->prev;
+		*span = (double)(t - s->prev_t) / (double)MINUTE;
+		return true;
+	}
+	return false;
+}
+
 static void
 derive(const struct extractor *x, struct feat_patient *p, int64_t t,
     struct derived *d)
 {
-	struct bin *then = bin_at(x, p, p->minute - x->trend_min);
 	double in_spreads[NVITALS], unused;
 
 	for (int v = 0; v < NVITALS; v++) {
 		const struct vstate *s = &p->v[v];
-		bool fresh = s->fast_t != 0 && t - s->fast_t <= 5 * MINUTE;
+		bool fresh = s->fast_t != 0 && t - s->fast_t <= stale_after(s);
 		/* With a prior there is a baseline from the first reading. */
 		bool based = fresh && (x->prior_w > 0 ||
 		    (s->folded >= x->warmup_min && s->nd >= x->warmup_min));
-		double base, unc, sd = NAN;
+		double base, unc, sd = NAN, ref, span = x->trend_min;
 
 		if (based) {
 			baseline_of(x, p, v, &base, &unc);
@@ -762,13 +816,15 @@ derive(const struct extractor *x, struct feat_patient *p, int64_t t,
 		}
 		d->fast[v] = fresh ? s->fast : NAN;
 		d->z[v] = based ? (s->fast - base) / sd : NAN;
-		d->trend[v] = fresh && then[v].n ?
-		    s->fast - then[v].sum / then[v].n : NAN;
+		d->trend[v] = fresh && trend_ref(x, p, v, t, &ref, &span) ?
+		    s->fast - ref : NAN;
 		/* Trends in spreads wait for the baseline too: in the
-		 * warm-up every minute is a change. */
+		 * warm-up every minute is a change.  A trend over a longer
+		 * span than trend_span has a wider spread, by the square
+		 * root of the spans. */
 		based = based && !isnan(d->trend[v]);
-		d->trend_z[v] = based ? d->trend[v] / trend_spread(x, s, v) :
-		    NAN;
+		d->trend_z[v] = based ? d->trend[v] / (trend_spread(x, s, v) *
+		    sqrt(span / x->trend_min)) : NAN;
 		in_spreads[v] = based ? d->trend[v] / sd : NAN;
 	}
 	max_and_norm(d->z, &d->dev_max, &d->dev_norm);
@@ -830,6 +886,14 @@ extractor_update(struct extractor *x, const char *id, size_t len, int64_t t,
 			b[v].sum += (float)val;
 			if (b[v].n < UINT16_MAX)
 				b[v].n++;
+			if (s->fast_t != 0) {
+				double dt = (double)(t - s->fast_t);
+				s->gap = s->gap == 0 ? dt : s->gap + 0.2 *
+				    (dt - s->gap);
+				s->prev = s->last;
+				s->prev_t = s->fast_t;
+			}
+			s->last = val;
 			if (s->fast_t == 0 || t - s->fast_t > 5 * MINUTE)
 				s->fast = val;
 			else

@@ -319,6 +319,73 @@ test_cadence_follows_time(void **state)
 	extractor_free(x);
 }
 
+/*
+ * A charted vital stands until it is due again: a temperature taken every
+ * 4 hours, beside heart rate every 5 seconds, is still the temperature 3
+ * hours after it was taken (once its own interval is known), and goes
+ * stale after half as long again (6 hours).  A vital streamed every 5
+ * seconds goes stale after 5 minutes, as before.
+ */
+static void
+test_charted_vital(void **state)
+{
+	(void)state;
+	struct feature_set fs;
+	double out[FEATURES_MAX], v[NVITALS];
+	const int64_t end = T0 + 12 * 60 * MIN + 4 * 60 * MIN + 7 * 60 * MIN;
+
+	all_features(&fs);
+	struct extractor *x = extractor_default(&fs);
+	for (int64_t t = T0; t <= end; t += 5 * S) {
+		memcpy(v, calm, sizeof v);
+		int64_t since = (t - T0) % (4 * 60 * MIN);
+		if (since != 0 || t > T0 + 16 * 60 * MIN)
+			v[V_TEMPERATURE] = NAN;
+		feed(x, "p", t, v, out);
+		double temp = feat(&fs, out, "temperature_fast");
+		if (t == T0 + 12 * 60 * MIN + 3 * 60 * MIN)
+			assert_true(temp == 37);
+		if (t == T0 + 16 * 60 * MIN + 5 * 60 * MIN)
+			assert_true(temp == 37);
+		if (t == end)
+			assert_true(isnan(temp));
+		assert_true(feat(&fs, out, "heart_rate_fast") == 80);
+	}
+	extractor_free(x);
+}
+
+/*
+ * Hourly readings have no minute mean 15 minutes back: the trend is
+ * measured from the reading before, in a spread widened for the hour,
+ * so a heart rate rising 10/min an hour has a trend of 10 and a positive
+ * trend in spreads, not NaN.
+ */
+static void
+test_sparse_trend(void **state)
+{
+	(void)state;
+	struct feature_set fs;
+	double out[FEATURES_MAX], v[NVITALS];
+	char err[256];
+
+	if (feature_set_parse("heart_rate_trend,heart_rate_trend_z", &fs, err,
+	    sizeof err) != 0)
+		fail_msg("%s", err);
+	struct extractor *x = extractor_default(&fs);
+	memcpy(v, calm, sizeof v);
+	for (int k = 0; k < 8; k++) {
+		v[V_HEART_RATE] = k < 5 ? 80 : 80 + 10 * (k - 4);
+		feed(x, "p", T0 + k * 60 * MIN, v, out);
+		if (k == 0)
+			assert_true(isnan(out[0]));
+		else
+			near(out[0], k < 5 ? 0 : 10, 1e-9, "hourly trend");
+		if (k >= 6 && !(out[1] > 1))
+			fail_msg("trend in spreads at hour %d: %g", k, out[1]);
+	}
+	extractor_free(x);
+}
+
 static struct extractor *
 extractor_prior(const struct feature_set *fs, int64_t weight)
 {
@@ -1076,6 +1143,8 @@ main(void)
 		cmocka_unit_test(test_memory_bounded),
 		cmocka_unit_test(test_silver_fields),
 		cmocka_unit_test(test_cadence_follows_time),
+		cmocka_unit_test(test_charted_vital),
+		cmocka_unit_test(test_sparse_trend),
 		cmocka_unit_test(test_prior_from_first_reading),
 		cmocka_unit_test(test_prior_arrival_far_off),
 	};
