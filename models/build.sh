@@ -12,6 +12,13 @@
 #  3. The same training again, with the evaluation in the provenance.
 #  4. The validation day the parameters were chosen on (seed 2027, made
 #     like the evaluation day): models/validation.txt.
+#  5. Newly admitted patients: 500 admitted over 6 hours of a 12-hour run
+#     (vitals-gen --admissions), a quarter of those with an episode
+#     arriving already deteriorating or in their first hour, judged by
+#     time since admission (seed 91): models/first_hours.txt.
+#  6. Charted vitals at cadences from 5 seconds to an hour (vitals-gen
+#     --charted: blood pressure hourly, temperature 4-hourly, gaps; seed
+#     94): models/cadence.txt.
 #
 # Everything is seeded and the date is fixed, so the output is the same
 # on every machine.  MODEL_* variables below are the model's parameters;
@@ -23,11 +30,11 @@ BIN=${BIN:-$top/${BUILD:-build}/bin}
 SHARED=${VL_SHARED:-$top/../shared}
 out=${MODEL_OUT:-$top/models}	# where the three files go
 export LC_ALL=C TZ=UTC
-export SOURCE_DATE_EPOCH=1795651200	# 2026-11-26, when this model was made
+export SOURCE_DATE_EPOCH=1796601600	# 2026-12-07, when this model was made
 
 MODEL_TRAIN="--seed 1 --trees 100 --max-samples 256 --contamination 0.0006
     --features deviation_max,deviation_norm,trend_z_max,trend_z_norm"
-MODEL_FEATURIZE='{"fast_tau_s":30,"trend_span_s":360}'
+MODEL_FEATURIZE='{"fast_tau_s":30,"trend_span_s":360,"prior_weight_s":900}'
 EVAL_OPTIONS=""	# vitals-eval's defaults: --persistence 20s --news2-gate 0.55
 
 for d in synthea synthea-ca2022; do
@@ -82,11 +89,33 @@ echo "make model: the validation day the parameters were chosen on"
     "$BIN/iforest-score" -q --model "$work/model.json" |
     "$BIN/vitals-eval" $EVAL_OPTIONS > "$work/validation.txt"
 
+# day SEED VITALS-GEN-OPTIONS...: a scored day of 500 built-in patients
+# with episodes, judged by vitals-eval.
+day() {
+	seed=$1
+	shift
+	# shellcheck disable=SC2086 # EVAL_OPTIONS is a list of options
+	"$BIN/vitals-gen" --patients 500 --seed "$seed" --episodes 1 --truth \
+	    --roster "$work/day.roster" "$@" |
+	    "$BIN/vitals-clean" -q --roster "$work/day.roster" |
+	    "$BIN/iforest-score" -q --model "$work/model.json" |
+	    "$BIN/vitals-eval" $EVAL_OPTIONS
+}
+echo "make model: newly admitted patients"
+day 91 --duration 12h --admissions 6h > "$work/first_hours.txt"
+echo "make model: charted vitals at five cadences"
+for i in 5 60 300 900 3600; do
+	echo "== readings every $i s, charted"
+	day 94 --duration 24h -i "$i" --charted
+	echo
+done > "$work/cadence.txt"
+
 train --evaluation "$work/evaluation.json" -o "$work/final.json"
 cp "$work/final.json" "$out/anomaly_model.json"
-for f in evaluation.json evaluation.txt validation.txt; do
+for f in evaluation.json evaluation.txt validation.txt first_hours.txt \
+    cadence.txt; do
 	cp "$work/$f" "$out/$f"
 done
 cat "$work/evaluation.txt"
 echo "make model: wrote anomaly_model.json, evaluation.json," \
-    "evaluation.txt and validation.txt in $out"
+    "evaluation.txt, validation.txt, first_hours.txt and cadence.txt in $out"

@@ -1,7 +1,8 @@
 # make model rebuilds the committed model byte for byte: the training
 # history, the training and the evaluation are all seeded and dated, so
-# models/anomaly_model.json, evaluation.json, evaluation.txt and
-# validation.txt come out the same from this tree.  A change to the
+# models/anomaly_model.json, evaluation.json, evaluation.txt,
+# validation.txt, first_hours.txt and cadence.txt come out the same from
+# this tree.  A change to the
 # simulator, the cleaner or the features that changes the model fails here
 # until `make model` is run.
 need_shared synthea
@@ -12,7 +13,8 @@ esac
 
 MODEL_OUT=$PWD sh "$TOP/models/build.sh" > build.log 2>&1 ||
 	fail "models/build.sh failed: $(tail -n 5 build.log)"
-for f in anomaly_model.json evaluation.json evaluation.txt validation.txt; do
+for f in anomaly_model.json evaluation.json evaluation.txt validation.txt \
+    first_hours.txt cadence.txt; do
 	cmp -s "$f" "$TOP/models/$f" ||
 		fail "$f differs from models/$f: run make model and commit"
 done
