@@ -8,8 +8,8 @@
  *   - files built here byte by byte for what our writer never writes:
  *     v2 pages, PLAIN_DICTIONARY, RLE booleans, BIT_PACKED levels, the
  *     DELTA_* and BYTE_STREAM_SPLIT encodings, INT96, FLOAT, FLBA,
- *     timestamp units, unsigned ints, legacy lists, rows across pages,
- *     CRCs, index pages;
+ *     timestamp units, unsigned ints, decimals in all four physical
+ *     types, legacy lists, rows across pages, CRCs, index pages;
  *   - Spark's files in ../shared/delta-golden, and its checkpoint read
  *     back equal to the JSON replay;
  *   - corrupt files: each a clean error (run under ASan: never a bad
@@ -1347,10 +1347,11 @@ test_types(void **state)
 		ck[c] = (struct hchunk){ cols[c].el.type, 0, 2, off, 0,
 		    (int64_t)b.len - off };
 	}
-	/* And a DECIMAL, which is refused only when selected. */
+	/* And a DECIMAL wider than 128 bits, which is refused only when
+	 * selected. */
 	int64_t off = (int64_t)b.len;
 	el[N + 1] = (struct hel){ .name = "dec", .type = T_INT32,
-	    .ct = CT(CT_DECIMAL), .lt = 5, .scale = 2, .precision = 9 };
+	    .ct = CT(CT_DECIMAL), .lt = 5, .scale = 2, .precision = 39 };
 	hb_page(&b, &(struct hpage){ .type = 0, .nvalues = 2 },
 	    "\0\0\0\0\0\0\0", 8);
 	ck[N] = (struct hchunk){ T_INT32, 0, 2, off, 0, (int64_t)b.len - off };
@@ -1364,7 +1365,7 @@ test_types(void **state)
 	assert_int_equal(pqr_node(f, pqr_find(f, "dec"))->type,
 	    PQR_UNSUPPORTED);
 	assert_string_equal(pqr_node(f, pqr_find(f, "dec"))->why,
-	    "DECIMAL(9,2)");
+	    "DECIMAL(39,2)");
 	for (int c = 0; c < N; c++)
 		assert_int_equal(pqr_select(f, c + 1), 0);
 	expect_rows(f, "[{\"i96\":946713600000000,\"f\":1.5,\"fixed\":\"abc\","
@@ -1377,10 +1378,157 @@ test_types(void **state)
 
 	f = open_bytes(&b, NULL);
 	assert_int_equal(pqr_select(f, 0), -1);
-	assert_string_equal(pqr_error(f), "column dec: DECIMAL(9,2) is not "
+	assert_string_equal(pqr_error(f), "column dec: DECIMAL(39,2) is not "
 	    "supported");
 	pqr_close(f);
 	free(b.p);
+}
+
+/* A file of one column of decimals, in PLAIN, from n values. */
+static struct bytes
+decimal_file(const struct hel *leaf, const void *body, size_t len, int n)
+{
+	struct bytes b;
+	int64_t off;
+
+	hb_start(&b);
+	off = (int64_t)b.len;
+	hb_page(&b, &(struct hpage){ .type = 0, .nvalues = n }, body, len);
+	hb_one(&b, leaf, 0, off, n, n);
+	return b;
+}
+
+/* 10^38 - 1 and its negation, in 16 big-endian bytes. */
+#define MAX38	"\x4b\x3b\x4c\xa8\x5a\x86\xc4\x7a\x09\x8a\x22\x3f" \
+		"\xff\xff\xff\xff"
+#define MIN38	"\xb4\xc4\xb3\x57\xa5\x79\x3b\x85\xf6\x75\xdd\xc0" \
+		"\x00\x00\x00\x01"
+
+/* DECIMAL in each of its four physical types, by LogicalType and by the
+ * old ConvertedType alone, read as the unscaled value (pqr_value) and as
+ * its text at the scale (pqr_json); what is refused. */
+static void
+test_decimals(void **state)
+{
+	(void)state;
+	struct pqr_value v;
+	struct bytes b;
+	struct pqr_file *f;
+	dec128 max38;
+
+	assert_int_equal(decimal_from_be((const uint8_t *)MAX38, 16, &max38),
+	    0);
+	/* INT32, decimal(9,2): 123.45, -0.01 (LogicalType and ConvertedType). */
+	b = decimal_file(&(struct hel){ .name = "d", .type = T_INT32,
+	    .ct = CT(CT_DECIMAL), .lt = 5, .scale = 2, .precision = 9 },
+	    "\x39\x30\0\0\xff\xff\xff\xff", 8, 2);
+	f = open_bytes(&b, NULL);
+	assert_int_equal(pqr_node(f, 1)->type, PQR_DECIMAL);
+	assert_int_equal(pqr_node(f, 1)->precision, 9);
+	assert_int_equal(pqr_node(f, 1)->scale, 2);
+	assert_int_equal(pqr_next(f), 1);
+	assert_int_equal(pqr_value(f, 1, &v), 0);
+	assert_int_equal(v.type, PQR_DECIMAL);
+	assert_true(v.dec == 12345);
+	assert_int_equal(pqr_next(f), 1);
+	assert_int_equal(pqr_value(f, 1, &v), 0);
+	assert_true(v.dec == -1);
+	pqr_close(f);
+	f = open_bytes(&b, NULL);
+	expect_rows(f, "[{\"d\":\"123.45\"},{\"d\":\"-0.01\"}]");
+	pqr_close(f);
+	free(b.p);
+
+	/* INT64, decimal(18,0) by ConvertedType alone: the largest 18
+	 * digits and a negative; scale 0 has no point. */
+	b = decimal_file(&(struct hel){ .name = "d", .type = T_INT64,
+	    .ct = CT(CT_DECIMAL), .scale = 0, .precision = 18 },
+	    "\xff\xff\x63\xa7\xb3\xb6\xe0\x0d\xfb\xff\xff\xff\xff\xff\xff"
+	    "\xff", 16, 2);
+	f = open_bytes(&b, NULL);
+	expect_rows(f, "[{\"d\":\"999999999999999999\"},{\"d\":\"-5\"}]");
+	pqr_close(f);
+	free(b.p);
+
+	/* FIXED_LEN_BYTE_ARRAY(16), decimal(38,38): scale = precision. */
+	b = decimal_file(&(struct hel){ .name = "d", .type = T_FLBA,
+	    .type_length = 16, .lt = 5, .scale = 38, .precision = 38 },
+	    MAX38 MIN38 "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 48, 3);
+	f = open_bytes(&b, NULL);
+	assert_int_equal(pqr_next(f), 1);
+	assert_int_equal(pqr_value(f, 1, &v), 0);
+	assert_true(v.dec == max38);
+	pqr_close(f);
+	f = open_bytes(&b, NULL);
+	expect_rows(f, "[{\"d\":\"0.99999999999999999999999999999999999999\"},"
+	    "{\"d\":\"-0.99999999999999999999999999999999999999\"},"
+	    "{\"d\":\"0.00000000000000000000000000000000000000\"}]");
+	pqr_close(f);
+	free(b.p);
+
+	/* BYTE_ARRAY, decimal(38,0), each value as short as it can be
+	 * (Java's BigInteger.toByteArray), one padded to 18 bytes. */
+	b = decimal_file(&(struct hel){ .name = "d", .type = T_BYTE_ARRAY,
+	    .ct = CT(CT_DECIMAL), .lt = 5, .scale = 0, .precision = 38 },
+	    "\x10\0\0\0" MIN38 "\x01\0\0\0\0" "\x01\0\0\0\xff"
+	    "\x12\0\0\0\xff\xff" MIN38, 8 + 16 + 5 + 5 + 18, 4);
+	f = open_bytes(&b, NULL);
+	expect_rows(f, "[{\"d\":\"-99999999999999999999999999999999999999\"},"
+	    "{\"d\":\"0\"},{\"d\":\"-1\"},"
+	    "{\"d\":\"-99999999999999999999999999999999999999\"}]");
+	pqr_close(f);
+	free(b.p);
+
+	/* More digits than the precision, an empty byte array, 17 bytes
+	 * of value: errors naming the column, not wrong numbers. */
+	b = decimal_file(&(struct hel){ .name = "d", .type = T_INT32,
+	    .lt = 5, .scale = 0, .precision = 1 }, "\x09\0\0\0\x0a\0\0\0",
+	    8, 2);
+	f = open_bytes(&b, NULL);
+	assert_int_equal(pqr_next(f), 1);
+	assert_int_equal(pqr_value(f, 1, &v), 0);
+	assert_true(v.dec == 9);
+	assert_int_equal(pqr_next(f), 1);
+	assert_int_equal(pqr_value(f, 1, &v), -1);
+	assert_int_equal(v.type, PQR_NULL);
+	assert_non_null(strstr(pqr_error(f), "column d, row group 0: row 1: "
+	    "a value with more digits than DECIMAL(1,0)"));
+	pqr_close(f);
+	free(b.p);
+	b = decimal_file(&(struct hel){ .name = "d", .type = T_BYTE_ARRAY,
+	    .lt = 5, .scale = 0, .precision = 5 }, "\0\0\0\0", 4, 1);
+	f = open_bytes(&b, NULL);
+	expect_read_error(f, "a DECIMAL of 0 bytes");
+	pqr_close(f);
+	free(b.p);
+	b = decimal_file(&(struct hel){ .name = "d", .type = T_FLBA,
+	    .type_length = 17, .lt = 5, .scale = 0, .precision = 38 },
+	    "\x01" MAX38, 17, 1);
+	f = open_bytes(&b, NULL);
+	expect_read_error(f, "a DECIMAL of 17 bytes");
+	pqr_close(f);
+	free(b.p);
+
+	/* Refused when selected: a precision beyond 38, a scale beyond the
+	 * precision, a DECIMAL in a DOUBLE. */
+	static const struct { struct hel el; const char *why; } bad[] = {
+		{ { .name = "d", .type = T_FLBA, .type_length = 17, .lt = 5,
+		    .scale = 0, .precision = 39 }, "DECIMAL(39,0)" },
+		{ { .name = "d", .type = T_INT32, .ct = CT(CT_DECIMAL),
+		    .scale = 3, .precision = 2 }, "DECIMAL(2,3)" },
+		{ { .name = "d", .type = T_DOUBLE, .lt = 5, .scale = 1,
+		    .precision = 5 }, "DECIMAL(5,1) in physical type 5" },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		b = decimal_file(&bad[i].el, "\0\0\0\0\0\0\0\0\0\0\0\0"
+		    "\0\0\0\0\0", 17, 1);
+		f = open_bytes(&b, NULL);
+		assert_int_equal(pqr_node(f, 1)->type, PQR_UNSUPPORTED);
+		assert_string_equal(pqr_node(f, 1)->why, bad[i].why);
+		assert_int_equal(pqr_select(f, 1), -1);
+		pqr_close(f);
+		free(b.p);
+	}
 }
 
 /* DELTA_BINARY_PACKED as parquet-mr writes it: blocks of 128 values in
@@ -2054,7 +2202,7 @@ test_golden_types(void **state)
 	const char *rel = "delta-golden/data-skipping-basic-stats-all-types";
 	static const char *names[] = { "as_int", "as_long", "as_byte",
 	    "as_short", "as_float", "as_double", "as_string", "as_date",
-	    "as_timestamp" };
+	    "as_timestamp", "as_big_decimal" };
 	char dir[4096], path[8300], err[512];
 	const char *at;
 	struct dirent *e;
@@ -2073,14 +2221,14 @@ test_golden_types(void **state)
 			fail_msg("%s", err);
 		files++;
 		assert_memory_equal(pqr_created_by(f), "parquet-mr", 10);
-		/* Spark's decimal is refused by name; the rest is read. */
-		assert_int_equal(pqr_select(f, pqr_find(f, "as_big_decimal")),
-		    -1);
-		assert_string_equal(pqr_error(f), "column as_big_decimal: "
-		    "DECIMAL(1,0) is not supported");
-		pqr_close(f);
-		f = pqr_open(path, NULL, err, sizeof err);
-		for (size_t k = 0; k < 9; k++)
+		/* Spark's decimal(1,0) is an INT32. */
+		const struct pqr_node *dn = pqr_node(f, pqr_find(f,
+		    "as_big_decimal"));
+		assert_int_equal(dn->type, PQR_DECIMAL);
+		assert_int_equal(dn->physical, 1);
+		assert_int_equal(dn->precision, 1);
+		assert_int_equal(dn->scale, 0);
+		for (size_t k = 0; k < 10; k++)
 			assert_int_equal(pqr_select(f, pqr_find(f, names[k])),
 			    0);
 		assert_int_equal(pqr_node(f, pqr_find(f,
@@ -2095,7 +2243,8 @@ test_golden_types(void **state)
 		json_t *row = pqr_json(f, 0);
 		json_t *want = json_loads("{\"as_int\":0,\"as_long\":0,"
 		    "\"as_byte\":0,\"as_short\":0,\"as_float\":0.0,"
-		    "\"as_double\":0.0,\"as_string\":\"0\"}", 0, NULL);
+		    "\"as_double\":0.0,\"as_string\":\"0\","
+		    "\"as_big_decimal\":\"0\"}", 0, NULL);
 		/* The INT96 timestamp and the date against the log's stats
 		 * ("2000-01-01T00:00:00.000-08:00", "2000-01-01"). */
 		const char *ts = golden_stat(dir, e->d_name, "as_timestamp");
@@ -2108,6 +2257,11 @@ test_golden_types(void **state)
 		json_object_set_new(want, "as_date", json_integer(days));
 		if (!json_equal(row, want))
 			fail_msg("%s", json_dumps(row, JSON_COMPACT));
+		struct pqr_value v;
+		assert_int_equal(pqr_value(f, pqr_find(f, "as_big_decimal"),
+		    &v), 0);
+		assert_int_equal(v.type, PQR_DECIMAL);
+		assert_true(v.dec == 0);
 		json_decref(row);
 		json_decref(want);
 		assert_int_equal(pqr_next(f), 0);
@@ -2432,6 +2586,7 @@ main(void)
 		cmocka_unit_test(test_rows_across_pages),
 		cmocka_unit_test(test_legacy_lists),
 		cmocka_unit_test(test_types),
+		cmocka_unit_test(test_decimals),
 		cmocka_unit_test(test_delta_encodings),
 		cmocka_unit_test(test_truncated_and_footer),
 		cmocka_unit_test(test_byte_flips),
