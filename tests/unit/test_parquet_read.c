@@ -2350,6 +2350,24 @@ same_state(const struct delta_table *a, const struct delta_table *b,
 	}
 }
 
+/* The same tombstones: paths and deletionTimestamps (Spark writes its
+ * checkpoint's removes with dataChange false). */
+static void
+same_tombstones(const struct delta_table *a, const struct delta_table *b)
+{
+	const char *path;
+	json_t *x, *y;
+
+	assert_int_equal(json_object_size(a->tombstones),
+	    json_object_size(b->tombstones));
+	json_object_foreach(a->tombstones, path, x) {
+		if ((y = json_object_get(b->tombstones, path)) == NULL)
+			fail_msg("tombstone %s only on one side", path);
+		assert_true(json_equal(json_object_get(x, "deletionTimestamp"),
+		    json_object_get(y, "deletionTimestamp")));
+	}
+}
+
 static void
 test_golden_checkpoint(void **state)
 {
@@ -2366,6 +2384,9 @@ test_golden_checkpoint(void **state)
 	json = replay_json(root, 10);
 	same_state(ck, json, true);
 	assert_int_equal(json_object_size(ck->files), 1);
+	/* Its ten tombstones too: removes 1..10 of the JSON commits. */
+	same_tombstones(ck, json);
+	assert_int_equal(json_object_size(ck->tombstones), 10);
 	delta_free(ck);
 	delta_free(json);
 	/* And the table opened through it equals the whole JSON log. */
@@ -2376,6 +2397,7 @@ test_golden_checkpoint(void **state)
 	assert_int_equal(full->version, 14);
 	json = replay_json(root, 14);
 	same_state(full, json, true);
+	same_tombstones(full, json);
 	delta_free(full);
 	delta_free(json);
 	/* A version before the checkpoint cannot use it. */
@@ -2534,6 +2556,113 @@ test_checkpoint_read(void **state)
 	schema_free(s);
 }
 
+/* A remove action of path at deletionTimestamp ts (none if ts < 0),
+ * with its partition values and size when full. */
+static json_t *
+remove_action(const char *path, int64_t ts, bool full)
+{
+	json_t *rm = json_pack("{s:s,s:b}", "path", path, "dataChange", 0);
+
+	if (ts >= 0)
+		json_object_set_new(rm, "deletionTimestamp", json_integer(ts));
+	if (full) {
+		json_object_set_new(rm, "extendedFileMetadata", json_true());
+		json_object_set_new(rm, "partitionValues", json_pack("{s:s,s:s}",
+		    "d", "2026-01-01", "w", "a/b"));
+		json_object_set_new(rm, "size", json_integer(10));
+	}
+	return json_pack("[{s:o}]", "remove", rm);
+}
+
+/*
+ * Tombstones (PROTOCOL.md "Checkpoints"): the replay keeps the newest
+ * remove of each path until an add brings it back; a checkpoint holds
+ * those within delta.deletedFileRetentionDuration (here 1 hour) of its
+ * writing, with their fields, and reads them back; one without a
+ * timestamp has expired, as Spark takes it.
+ */
+static void
+test_checkpoint_tombstones(void **state)
+{
+	(void)state;
+	char tmpl[] = "/tmp/vl-tomb-XXXXXX", err[512];
+	const char *root = mkdtemp(tmpl);
+	const char *schema = "{\"type\":\"struct\",\"fields\":["
+	    "{\"name\":\"a\",\"type\":\"long\",\"nullable\":true,"
+	    "\"metadata\":{}},{\"name\":\"d\",\"type\":\"date\","
+	    "\"nullable\":true,\"metadata\":{}},{\"name\":\"w\","
+	    "\"type\":\"string\",\"nullable\":true,\"metadata\":{}}]}";
+	char *cols[] = { "d", "w" };
+	struct schema *s = schema_parse(schema, strlen(schema), err,
+	    sizeof err);
+	int64_t now = delta_now_ms();
+	struct delta_table *t, *c;
+	json_t *rm;
+
+	assert_non_null(root);
+	t = delta_open(root, err, sizeof err);
+	json_t *conf = json_pack("{s:s}", "delta.deletedFileRetentionDuration",
+	    "interval 1 hour");
+	json_t *acts = delta_create_actions(s, cols, 2, conf);
+	json_decref(conf);
+	const char *names[] = { "fresh", "recent", "old", "ancient", "undated",
+	    "back", "live" };
+	for (size_t i = 0; i < 7; i++)
+		json_array_append_new(acts, add_action(names[i], "2026-01-01",
+		    10));
+	commit(t, acts);
+	assert_null(t->tombstones);
+	commit(t, remove_action("fresh", now, true));
+	commit(t, remove_action("recent", now - 30 * 60000, false));
+	commit(t, remove_action("old", now - 2 * 3600000, true));
+	commit(t, remove_action("ancient", 5, false));
+	commit(t, remove_action("undated", -1, false));
+	commit(t, remove_action("back", now, true));
+	commit(t, json_pack("[o]", add_action("back", "2026-01-01", 11)));
+	/* The replay: every remove, but not the path added back. */
+	assert_int_equal(json_object_size(t->tombstones), 5);
+	assert_null(json_object_get(t->tombstones, "back"));
+	assert_non_null(json_object_get(t->files, "back"));
+	assert_int_equal(json_object_size(t->files), 2);
+	assert_int_equal(checkpoint_write(t, err, sizeof err), 0);
+	delta_free(t);
+
+	c = fresh(root);
+	assert_int_equal(checkpoint_read_latest(c, 7, err, sizeof err), 7);
+	assert_int_equal(json_object_size(c->files), 2);
+	assert_int_equal(json_object_size(c->tombstones), 2);
+	json_t *want = json_pack("{s:s,s:I,s:b,s:b,s:{s:s,s:s},s:I}", "path",
+	    "fresh", "deletionTimestamp", (json_int_t)now, "dataChange", 0,
+	    "extendedFileMetadata", 1, "partitionValues", "d", "2026-01-01",
+	    "w", "a/b", "size", (json_int_t)10);
+	if (!json_equal(json_object_get(c->tombstones, "fresh"), want))
+		fail_msg("%s", json_dumps(json_object_get(c->tombstones,
+		    "fresh"), JSON_COMPACT));
+	json_decref(want);
+	rm = json_object_get(c->tombstones, "recent");
+	assert_non_null(rm);
+	assert_int_equal(json_integer_value(json_object_get(rm,
+	    "deletionTimestamp")), now - 30 * 60000);
+	assert_null(json_object_get(rm, "extendedFileMetadata"));
+	assert_null(json_object_get(rm, "size"));
+	delta_free(c);
+
+	/* delta_open from the checkpoint has them too, and the commits
+	 * after it add theirs. */
+	t = delta_open(root, err, sizeof err);
+	assert_int_equal(t->checkpoint, 7);
+	commit(t, remove_action("live", now, false));
+	delta_free(t);
+	t = delta_open(root, err, sizeof err);
+	assert_int_equal(json_object_size(t->tombstones), 3);
+	assert_non_null(json_object_get(t->tombstones, "live"));
+	assert_int_equal(json_object_size(t->files), 1);
+	delta_free(t);
+
+	shell("rm -rf %s; : %s", root);
+	schema_free(s);
+}
+
 /*
  * Found by tests/fuzz/fuzz_delta.c, through checkpoint_write: a column
  * that holds no value in a row group (every row null) has no PLAIN
@@ -2597,6 +2726,7 @@ main(void)
 		cmocka_unit_test(test_golden_types),
 		cmocka_unit_test(test_golden_checkpoint),
 		cmocka_unit_test(test_checkpoint_read),
+		cmocka_unit_test(test_checkpoint_tombstones),
 		cmocka_unit_test(test_all_null_columns),
 	};
 
