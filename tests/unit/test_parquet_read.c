@@ -2439,6 +2439,15 @@ shell(const char *fmt, const char *root)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* The schema of the checkpoint tests' tables, partitioned by d and w. */
+static const char ckpt_table[] = "{\"type\":\"struct\",\"fields\":["
+    "{\"name\":\"a\",\"type\":\"long\",\"nullable\":true,"
+    "\"metadata\":{}},"
+    "{\"name\":\"d\",\"type\":\"date\",\"nullable\":true,"
+    "\"metadata\":{}},"
+    "{\"name\":\"w\",\"type\":\"string\",\"nullable\":true,"
+    "\"metadata\":{}}]}";
+
 /* Our own checkpoints read back, and every way one can fail to be. */
 static void
 test_checkpoint_read(void **state)
@@ -2446,15 +2455,8 @@ test_checkpoint_read(void **state)
 	(void)state;
 	char tmpl[] = "/tmp/vl-ckpt-XXXXXX", err[512];
 	const char *root = mkdtemp(tmpl);
-	const char *schema = "{\"type\":\"struct\",\"fields\":["
-	    "{\"name\":\"a\",\"type\":\"long\",\"nullable\":true,"
-	    "\"metadata\":{}},"
-	    "{\"name\":\"d\",\"type\":\"date\",\"nullable\":true,"
-	    "\"metadata\":{}},"
-	    "{\"name\":\"w\",\"type\":\"string\",\"nullable\":true,"
-	    "\"metadata\":{}}]}";
 	char *cols[] = { "d", "w" };
-	struct schema *s = schema_parse(schema, strlen(schema), err,
+	struct schema *s = schema_parse(ckpt_table, strlen(ckpt_table), err,
 	    sizeof err);
 	struct delta_table *t, *c, *j;
 
@@ -2587,13 +2589,8 @@ test_checkpoint_tombstones(void **state)
 	(void)state;
 	char tmpl[] = "/tmp/vl-tomb-XXXXXX", err[512];
 	const char *root = mkdtemp(tmpl);
-	const char *schema = "{\"type\":\"struct\",\"fields\":["
-	    "{\"name\":\"a\",\"type\":\"long\",\"nullable\":true,"
-	    "\"metadata\":{}},{\"name\":\"d\",\"type\":\"date\","
-	    "\"nullable\":true,\"metadata\":{}},{\"name\":\"w\","
-	    "\"type\":\"string\",\"nullable\":true,\"metadata\":{}}]}";
 	char *cols[] = { "d", "w" };
-	struct schema *s = schema_parse(schema, strlen(schema), err,
+	struct schema *s = schema_parse(ckpt_table, strlen(ckpt_table), err,
 	    sizeof err);
 	int64_t now = delta_now_ms();
 	struct delta_table *t, *c;
