@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "delta_vacuum.h"
 #include "parquet.h"
 #include "parquet_read.h"
 #include "safefile.h"
@@ -22,7 +23,7 @@ struct ckpt_schema {
 	int txn, txn_app, txn_version, txn_updated;
 	int add, add_path, add_pv, add_size, add_mtime, add_change, add_tags,
 	    add_stats;
-	int rm;
+	int rm, rm_path, rm_ts, rm_change, rm_ext, rm_pv, rm_size;
 	int md, md_id, md_name, md_desc, md_format, md_provider, md_options,
 	    md_schema, md_pcols, md_conf, md_created;
 	int proto, proto_reader, proto_writer;
@@ -51,14 +52,16 @@ build_schema(struct ckpt_schema *c)
 	c->add_tags = pq_map(s, c->add, "tags", PQ_OPTIONAL, true);
 	c->add_stats = pq_leaf(s, c->add, "stats", PQ_STRING, PQ_OPTIONAL);
 
-	/* This writer never removes files, but readers expect the column. */
+	/* Tombstones, without the stats and tags that only commits carry
+	 * (PROTOCOL.md "Checkpoints"). */
 	c->rm = g = pq_group(s, 0, "remove", PQ_OPTIONAL);
-	pq_leaf(s, g, "path", PQ_STRING, PQ_OPTIONAL);
-	pq_leaf(s, g, "deletionTimestamp", PQ_INT64, PQ_OPTIONAL);
-	pq_leaf(s, g, "dataChange", PQ_BOOLEAN, PQ_OPTIONAL);
-	pq_leaf(s, g, "extendedFileMetadata", PQ_BOOLEAN, PQ_OPTIONAL);
-	pq_map(s, g, "partitionValues", PQ_OPTIONAL, true);
-	pq_leaf(s, g, "size", PQ_INT64, PQ_OPTIONAL);
+	c->rm_path = pq_leaf(s, g, "path", PQ_STRING, PQ_OPTIONAL);
+	c->rm_ts = pq_leaf(s, g, "deletionTimestamp", PQ_INT64, PQ_OPTIONAL);
+	c->rm_change = pq_leaf(s, g, "dataChange", PQ_BOOLEAN, PQ_OPTIONAL);
+	c->rm_ext = pq_leaf(s, g, "extendedFileMetadata", PQ_BOOLEAN,
+	    PQ_OPTIONAL);
+	c->rm_pv = pq_map(s, g, "partitionValues", PQ_OPTIONAL, true);
+	c->rm_size = pq_leaf(s, g, "size", PQ_INT64, PQ_OPTIONAL);
 
 	c->md = pq_group(s, 0, "metaData", PQ_OPTIONAL);
 	c->md_id = pq_leaf(s, c->md, "id", PQ_STRING, PQ_OPTIONAL);
@@ -170,9 +173,61 @@ put_metadata(struct pq_writer *w, const struct ckpt_schema *c, json_t *md)
 	put_opt_i64(w, c->md_created, json_object_get(md, "createdTime"));
 }
 
+static void
+put_opt_bool(struct pq_writer *w, int leaf, json_t *v)
+{
+	if (json_is_boolean(v))
+		pq_put_bool(w, leaf, json_is_true(v));
+	else
+		pq_null(w, leaf);
+}
+
+/*
+ * Whether a tombstone is still needed at now_ms: its deletionTimestamp
+ * is within retain_ms.  One without a timestamp has expired, as Spark
+ * takes it (a missing timestamp is 0).  With the retention unknown
+ * (retain_ms < 0) every one is kept: a tombstone kept too long costs a
+ * row, one dropped too early leaves a vacuum to judge its file by the
+ * file's age alone, which is older than its removal.
+ */
+static bool
+tombstone_live(json_t *rm, int64_t now_ms, int64_t retain_ms)
+{
+	json_t *ts = json_object_get(rm, "deletionTimestamp");
+
+	if (retain_ms < 0)
+		return true;
+	return json_is_integer(ts) &&
+	    json_integer_value(ts) >= now_ms - retain_ms;
+}
+
+static void
+put_remove(struct pq_writer *w, const struct ckpt_schema *c,
+    const char *path, json_t *rm)
+{
+	json_t *pv = json_object_get(rm, "partitionValues");
+	json_t *size = json_object_get(rm, "size");
+	json_t *ext = json_object_get(rm, "extendedFileMetadata");
+
+	pq_put_str(w, c->rm_path, path, strlen(path));
+	put_opt_i64(w, c->rm_ts, json_object_get(rm, "deletionTimestamp"));
+	put_opt_bool(w, c->rm_change, json_object_get(rm, "dataChange"));
+	/* extendedFileMetadata promises partitionValues and size: said
+	 * when both are there, whatever the commit said. */
+	if (json_is_object(pv) && json_is_integer(size))
+		pq_put_bool(w, c->rm_ext, true);
+	else if (json_is_true(ext))
+		pq_put_bool(w, c->rm_ext, false);
+	else
+		put_opt_bool(w, c->rm_ext, ext);
+	put_map(w, c->rm_pv, pv);
+	put_opt_i64(w, c->rm_size, size);
+}
+
 static int
 write_rows(struct pq_writer *w, const struct ckpt_schema *c,
-    const struct delta_table *t, uint64_t *rows, uint64_t *adds)
+    const struct delta_table *t, int64_t now_ms, int64_t retain_ms,
+    uint64_t *rows, uint64_t *adds)
 {
 	const char *path;
 	json_t *add;
@@ -216,6 +271,15 @@ write_rows(struct pq_writer *w, const struct ckpt_schema *c,
 		(*rows)++;
 		(*adds)++;
 	}
+	json_object_foreach(t->tombstones, path, add) {
+		if (!tombstone_live(add, now_ms, retain_ms))
+			continue;
+		null_others(w, c, c->rm);
+		put_remove(w, c, path, add);
+		if (pq_end_row(w) != 0)
+			return -1;
+		(*rows)++;
+	}
 	return 0;
 }
 
@@ -227,6 +291,7 @@ checkpoint_write(const struct delta_table *t, char *err, size_t errlen)
 	struct pq_writer *w;
 	char dir[4096], tmp[4200], final[4200], id[37], last[256];
 	uint64_t size = 0, rows = 0, adds = 0;
+	int64_t retain;
 	int fd, rc = -1;
 
 	snprintf(dir, sizeof dir, "%s/_delta_log", t->root);
@@ -247,7 +312,12 @@ checkpoint_write(const struct delta_table *t, char *err, size_t errlen)
 	 * and aborts the process. */
 	po.codec = CODEC_GZIP;
 	w = pq_open(fd, c.s, &po);
-	if (write_rows(w, &c, t, &rows, &adds) != 0 ||
+	/* A retention that is not a duration keeps every tombstone
+	 * (tombstone_live). */
+	retain = delta_config_duration(t, "delta.deletedFileRetentionDuration",
+	    VACUUM_DEFAULT_RETAIN);
+	if (write_rows(w, &c, t, delta_now_ms(), retain < 0 ? -1 :
+	    retain / 1000, &rows, &adds) != 0 ||
 	    pq_close(w, &size) != 0) {
 		snprintf(err, errlen, "%s: %s", tmp, pq_error(w));
 		goto out;
@@ -408,6 +478,7 @@ state_swap(struct delta_table *a, struct delta_table *b)
 	a->partition_cols = b->partition_cols;
 	a->npartition = b->npartition;
 	a->files = b->files;
+	a->tombstones = b->tombstones;
 	a->txns = b->txns;
 	a->ntxns = b->ntxns;
 	a->txn_cap = b->txn_cap;
@@ -419,6 +490,7 @@ state_swap(struct delta_table *a, struct delta_table *b)
 	b->partition_cols = tmp.partition_cols;
 	b->npartition = tmp.npartition;
 	b->files = tmp.files;
+	b->tombstones = tmp.tombstones;
 	b->txns = tmp.txns;
 	b->ntxns = tmp.ntxns;
 	b->txn_cap = tmp.txn_cap;

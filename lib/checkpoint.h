@@ -1,10 +1,14 @@
 /*
  * checkpoint: Delta classic (V1) checkpoints, so a long-running stream's
  * table stays fast to open: <version>.checkpoint.parquet holds the state
- * after that version (protocol, metaData, every txn, every live add) one
- * action per row, in Delta's checkpoint schema, and _last_checkpoint
- * names it.  Reading one back lets a table open without replaying every
- * commit, and open at all once the early commits have been cleaned up.
+ * after that version (protocol, metaData, every txn, every live add, and
+ * the tombstones: a remove whose deletionTimestamp is within
+ * delta.deletedFileRetentionDuration of the time of writing) one action
+ * per row, in Delta's checkpoint schema, and _last_checkpoint names it.
+ * Reading one back lets a table open without replaying every commit, and
+ * open at all once the early commits have been cleaned up; its
+ * tombstones let a VACUUM (ours or Spark's) know when a removed file was
+ * removed after the commit that says so is gone.
  */
 #ifndef VL_CHECKPOINT_H
 #define VL_CHECKPOINT_H
@@ -26,7 +30,7 @@ int checkpoint_write(const struct delta_table *t, char *err, size_t errlen);
  * Loads the newest usable classic checkpoint whose version is at most
  * newest_commit (the newest JSON commit, or the version asked for): its
  * actions, applied with delta_apply(), replace t's state (protocol,
- * metadata, files, txns; t->version is the caller's to set).  The caller
+ * metadata, files, tombstones, txns; t->version is the caller's to set).  The caller
  * then replays the JSON commits after it.
  *
  * The newest checkpoint file in the log directory is tried first: it is

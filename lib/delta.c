@@ -60,6 +60,7 @@ delta_state_free(struct delta_table *t)
 		free(t->partition_cols[i]);
 	free(t->partition_cols);
 	json_decref(t->files);
+	json_decref(t->tombstones);
 	for (size_t i = 0; i < t->ntxns; i++)
 		free(t->txns[i].app_id);
 	free(t->txns);
@@ -157,10 +158,17 @@ delta_apply(struct delta_table *t, json_t *action, char *err, size_t errlen)
 			return -1;
 		}
 		json_object_set(t->files, json_string_value(p), v);
+		if (t->tombstones != NULL)
+			json_object_del(t->tombstones, json_string_value(p));
 	} else if ((v = json_object_get(action, "remove")) != NULL) {
 		json_t *p = json_object_get(v, "path");
-		if (json_is_string(p))
+		if (json_is_string(p)) {
 			json_object_del(t->files, json_string_value(p));
+			if (t->tombstones == NULL)
+				t->tombstones = json_object();
+			json_object_set(t->tombstones, json_string_value(p),
+			    v);
+		}
 	} else if ((v = json_object_get(action, "txn")) != NULL) {
 		json_t *a = json_object_get(v, "appId");
 		json_t *ver = json_object_get(v, "version");

@@ -46,6 +46,13 @@ struct delta_table {
 	char **partition_cols;
 	size_t npartition;
 	json_t *files;		/* live files: object path -> add action */
+	json_t *tombstones;	/* removed files: object path -> the newest
+				 * remove action, until an add brings the
+				 * path back (PROTOCOL.md "Action
+				 * Reconciliation"); what VACUUM needs once
+				 * the commits are cleaned up.  NULL until a
+				 * remove is applied.  Never expired here:
+				 * checkpoint_write leaves out the expired. */
 	struct delta_txn *txns;
 	size_t ntxns, txn_cap;
 	int64_t checkpoint;	/* version replay started from, or -1 */
@@ -70,7 +77,7 @@ struct delta_table *delta_open_at(const char *root, int64_t at, char *err,
     size_t errlen);
 void delta_free(struct delta_table *t);
 /* Frees the replayed state of t (protocol, metadata, schema, partition
- * columns, files, txns) but not t, its root or its version: for a state
+ * columns, files, tombstones, txns) but not t, its root or its version: for a state
  * read apart from a table, as the checkpoint reader does. */
 void delta_state_free(struct delta_table *t);
 
@@ -89,7 +96,8 @@ int delta_apply_commit(struct delta_table *t, int64_t version, char *err,
     size_t errlen);
 
 /* Applies one action (commit or checkpoint line) to the state: protocol,
- * metaData, add, remove and txn change it; others are ignored.  0, or -1
+ * metaData, add, remove (a live file becomes a tombstone) and txn change
+ * it; others are ignored.  0, or -1
  * with err for a malformed action. */
 int delta_apply(struct delta_table *t, json_t *action, char *err,
     size_t errlen);

@@ -351,13 +351,13 @@ partition_jval(struct cat *c, struct record *r, int i,
 
 /* What a column of each table type must be in the Parquet file. */
 static bool
-compatible(enum ftype t, const struct pqr_node *n)
+compatible(const struct field *fd, const struct pqr_node *n)
 {
-	if (t == FT_STRUCT)
+	if (fd->type == FT_STRUCT)
 		return n->shape == PQR_STRUCT;
 	if (n->shape != PQR_LEAF)
 		return false;
-	switch (t) {
+	switch (fd->type) {
 	case FT_STRING: return n->type == PQR_STRING;
 	case FT_BYTE: case FT_SHORT: case FT_INTEGER: case FT_LONG:
 		return n->type == PQR_INT;
@@ -367,8 +367,12 @@ compatible(enum ftype t, const struct pqr_node *n)
 	case FT_DATE: return n->type == PQR_DATE;
 	/* Bytes, whatever the file says they mean. */
 	case FT_BINARY: return n->type == PQR_BINARY || n->type == PQR_STRING;
-	/* Not yet: lib/parquet_read.c does not decode DECIMAL. */
-	case FT_DECIMAL: return false;
+	/* The file's digits must fit the table's: as many fraction digits
+	 * or fewer (a file from before typeWidening widened the column is
+	 * rescaled), as many integral digits or fewer. */
+	case FT_DECIMAL:
+		return n->type == PQR_DECIMAL && n->scale <= fd->scale &&
+		    n->precision - n->scale <= fd->precision - fd->scale;
 	case FT_STRUCT: break;
 	}
 	return false;
@@ -377,9 +381,14 @@ compatible(enum ftype t, const struct pqr_node *n)
 /* One leaf value into slot i; null stays absent, as the other tools
  * leave absent fields out.  0, or -1 with err. */
 static int
-leaf_jval(struct cat *c, struct record *r, int i, enum ftype t,
-    const struct pqr_value *v, char *err, size_t errlen)
+leaf_jval(struct cat *c, struct record *r, int i, const struct field *fd,
+    const struct pqr_node *pn, const struct pqr_value *v, char *err,
+    size_t errlen)
 {
+	enum ftype t = fd->type;
+	char dec[DECIMAL_TEXT_MAX];
+	dec128 unscaled;
+
 	if (t == FT_BINARY && (v->type == PQR_BINARY ||
 	    v->type == PQR_STRING)) {
 		set_base64(c, r, i, v->s, v->len);
@@ -391,6 +400,16 @@ leaf_jval(struct cat *c, struct record *r, int i, enum ftype t,
 	}
 	switch (v->type) {
 	case PQR_NULL:
+		return 0;
+	case PQR_DECIMAL:
+		/* At the table's scale.  compatible() saw to it that the
+		 * table's integral digits hold the file's, so the digits
+		 * the reader let through still fit 38 after this. */
+		unscaled = v->dec;
+		for (int k = pn->scale; k < fd->scale; k++)
+			unscaled *= 10;
+		set_text(r, i, JK_RAW, dec, (size_t)decimal_format(unscaled,
+		    fd->scale, dec));
 		return 0;
 	case PQR_BOOLEAN:
 		rec_set_bool(r, i, v->i != 0);
@@ -528,10 +547,18 @@ cat_file(struct cat *c, const char *uri, json_t *add, char *err,
 			    pn->why, cli_progname());
 			goto close;
 		}
-		if (!compatible(fd->type, pn) || pn->rep == PQR_REPEATED) {
-			snprintf(err, errlen, "%s: column %s does not hold the "
-			    "table's type %s", path, fd->name,
-			    ftype_name(fd->type));
+		if (!compatible(fd, pn) || pn->rep == PQR_REPEATED) {
+			if (fd->type == FT_DECIMAL && pn->shape == PQR_LEAF &&
+			    pn->type == PQR_DECIMAL)
+				snprintf(err, errlen, "%s: column %s is "
+				    "DECIMAL(%d,%d), which does not hold the "
+				    "table's decimal(%d,%d)", path, fd->name,
+				    pn->precision, pn->scale, fd->precision,
+				    fd->scale);
+			else
+				snprintf(err, errlen, "%s: column %s does not "
+				    "hold the table's type %s", path, fd->name,
+				    ftype_name(fd->type));
 			goto close;
 		}
 		if (pqr_select(f, node[i]) != 0) {
@@ -569,8 +596,8 @@ cat_file(struct cat *c, const char *uri, json_t *add, char *err,
 				json_decref(j);
 			} else if (pqr_value(f, node[i], &v) != 0) {
 				break;
-			} else if (leaf_jval(c, r, (int)i, s->f[i].type, &v,
-			    why, sizeof why) != 0) {
+			} else if (leaf_jval(c, r, (int)i, &s->f[i],
+			    pqr_node(f, node[i]), &v, why, sizeof why) != 0) {
 				snprintf(err, errlen, "%s: row %lld, column "
 				    "%s: %s", path, (long long)pqr_row(f),
 				    s->f[i].name, why);

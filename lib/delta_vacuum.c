@@ -204,10 +204,29 @@ list_log(const char *logdir, struct logfile **out, size_t *n, char *err,
 	return 0;
 }
 
+/* One remove's deletionTimestamp into refs, unless refs has a newer. */
+static void
+ref_removed(json_t *refs, json_t *rm, int64_t when)
+{
+	char *path = decoded_path(rm);
+	json_t *had;
+
+	if (path == NULL)
+		return;
+	had = json_object_get(refs, path);
+	if (had == NULL || json_integer_value(had) < when)
+		json_object_set_new(refs, path, json_integer(when));
+	free(path);
+}
+
 /*
  * refs: decoded path -> the newest deletionTimestamp of a remove of it
  * in the log, or INT64_MAX when the current version has it.  A remove
- * without a timestamp counts from its commit file's age.
+ * without a timestamp counts from its commit file's age.  The removes
+ * are those of the commits still in the log and the tombstones of the
+ * checkpoint the table opened from, which stand for the commits below
+ * it that a log cleanup (Spark's, or a retention shorter than the
+ * files') has deleted.
  */
 static int
 collect_refs(const struct delta_table *t, const struct logfile *log,
@@ -229,19 +248,20 @@ collect_refs(const struct delta_table *t, const struct logfile *log,
 			continue;	/* cleaned up by another vacuum */
 		json_array_foreach(actions, k, a) {
 			json_t *rm = json_object_get(a, "remove");
-			char *path;
-			if (rm == NULL || (path = decoded_path(rm)) == NULL)
+			if (rm == NULL)
 				continue;
 			json_t *ts = json_object_get(rm, "deletionTimestamp");
-			int64_t when = json_is_integer(ts) ?
-			    json_integer_value(ts) : log[i].mtime;
-			json_t *had = json_object_get(refs, path);
-			if (had == NULL || json_integer_value(had) < when)
-				json_object_set_new(refs, path,
-				    json_integer(when));
-			free(path);
+			ref_removed(refs, rm, json_is_integer(ts) ?
+			    json_integer_value(ts) : log[i].mtime);
 		}
 		json_decref(actions);
+	}
+	/* A tombstone without a timestamp came from a commit, still there
+	 * (dated above) or not (its file is then judged by its age). */
+	json_object_foreach(t->tombstones, key, v) {
+		json_t *ts = json_object_get(v, "deletionTimestamp");
+		if (json_is_integer(ts))
+			ref_removed(refs, v, json_integer_value(ts));
 	}
 	json_object_foreach(t->files, key, v) {
 		char *path = decoded_path(v);

@@ -4,10 +4,12 @@
  *
  * Data files.  Every regular file under the table directory is one of:
  *   live      named by an add of the current version: always kept;
- *   removed   named by a remove in a commit still in the log: deleted
- *             once the remove's deletionTimestamp is older than the
- *             retention (time travel to a version within the retention
- *             still finds it);
+ *   removed   named by a remove in a commit still in the log, or by a
+ *             tombstone of the checkpoint the table opens from (which
+ *             stands for the commits below it once they are cleaned
+ *             up): deleted once the remove's deletionTimestamp is older
+ *             than the retention (time travel to a version within the
+ *             retention still finds it);
  *   orphan    named by no commit in the log (a batch a killed writer
  *             never committed, a file a writer is writing right now, or
  *             a file removed so long ago that its commit was cleaned up):

@@ -597,6 +597,11 @@ pqr_value(struct pqr_file *f, int leaf, struct pqr_value *v)
 	} else if (n->pub.type == PQR_STRING || n->pub.type == PQR_BINARY) {
 		v->s = (const char *)s->v.s;
 		v->len = s->v.len;
+	} else if (n->pub.type == PQR_DECIMAL) {
+		if (pqrd_decimal(f, c, &s->v, &v->dec) != 0) {
+			memset(v, 0, sizeof *v);
+			return -1;
+		}
 	} else {
 		v->i = s->v.i;
 	}

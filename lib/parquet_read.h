@@ -14,9 +14,9 @@
  * 3-level MAP and LIST, the legacy 2-level list forms and bare repeated
  * fields.  Page CRCs are checked when present.
  *
- * What it refuses, with a message naming the column: DECIMAL, INTERVAL,
- * TIME, FLOAT16, unsigned 64-bit integers and logical types it does not
- * know (only when such a column is selected: the rest of the file stays
+ * What it refuses, with a message naming the column: INTERVAL, TIME,
+ * FLOAT16, unsigned 64-bit integers, DECIMAL of a precision outside 1..38
+ * or in another physical type, and logical types it does not know (only when such a column is selected: the rest of the file stays
  * readable); the LZO, BROTLI and LZ4 codecs; encrypted files; column data
  * in other files.
  *
@@ -24,8 +24,10 @@
  * (INT8..INT64 and unsigned up to 32 bits), doubles (FLOAT widened),
  * booleans, dates as days since 1970-01-01, timestamps as microseconds
  * since the epoch (TIMESTAMP in MILLIS, MICROS or NANOS, the old
- * TIMESTAMP_MILLIS/MICROS, and Spark's INT96), raw bytes for
- * unannotated BYTE_ARRAY and FIXED_LEN_BYTE_ARRAY.
+ * TIMESTAMP_MILLIS/MICROS, and Spark's INT96), decimals as their
+ * unscaled 128-bit integer (DECIMAL in INT32, INT64, FIXED_LEN_BYTE_ARRAY
+ * or BYTE_ARRAY; a value with more digits than the precision is an
+ * error), raw bytes for unannotated BYTE_ARRAY and FIXED_LEN_BYTE_ARRAY.
  *
  *	struct pqr_file *f = pqr_open(path, NULL, err, sizeof err);
  *	int hr = pqr_find(f, "heart_rate");
@@ -59,6 +61,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sparkval.h"
+
 /* What a leaf's values mean. */
 enum pqr_type {
 	PQR_NULL = 0,	/* in a struct pqr_value: no value */
@@ -69,6 +73,7 @@ enum pqr_type {
 	PQR_BINARY,	/* s, len: bytes */
 	PQR_DATE,	/* i: days since 1970-01-01 */
 	PQR_TIMESTAMP,	/* i: microseconds since 1970-01-01T00:00:00 */
+	PQR_DECIMAL,	/* dec: the unscaled value; the node's scale */
 	PQR_UNSUPPORTED	/* a leaf this reader refuses to select */
 };
 
@@ -98,6 +103,7 @@ struct pqr_node {
 	enum pqr_type type;
 	int physical;		/* Thrift Type: 0 BOOLEAN .. 7 FLBA */
 	bool utc;		/* PQR_TIMESTAMP: isAdjustedToUTC */
+	int precision, scale;	/* PQR_DECIMAL: 1..38 and 0..precision */
 	const char *why;	/* PQR_UNSUPPORTED: what it is, e.g.
 				 * "DECIMAL(1,0)" */
 };
@@ -174,6 +180,7 @@ struct pqr_value {
 	double d;
 	const char *s;		/* valid until the next pqr_next */
 	size_t len;
+	dec128 dec;		/* PQR_DECIMAL */
 };
 
 /*
@@ -189,8 +196,10 @@ int pqr_value(struct pqr_file *f, int leaf, struct pqr_value *v);
  * schema order), arrays for lists and bare repeated fields, objects for
  * maps (keys that are not strings are written as their JSON text), JSON
  * null for a null.  Strings and binary values must be valid UTF-8 to be
- * shown; NaN and infinities become null.  node must have no repeated
- * ancestor and at least one selected leaf.  NULL on error (pqr_error).
+ * shown; NaN and infinities become null; a decimal is a string of its
+ * exact text at its scale ("-0.01": a JSON real would round it).  node
+ * must have no repeated ancestor and at least one selected leaf.  NULL
+ * on error (pqr_error).
  */
 json_t *pqr_json(struct pqr_file *f, int node);
 

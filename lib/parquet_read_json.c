@@ -70,7 +70,8 @@ static json_t *field_json(struct pqr_file *f, int node, int rep, int depth);
 static json_t *
 leaf_json(struct pqr_file *f, struct col *c, const struct val *v)
 {
-	char buf[40];
+	char buf[DECIMAL_TEXT_MAX];
+	dec128 dec;
 
 	switch (c->n->pub.type) {
 	case PQR_BOOLEAN:
@@ -89,6 +90,11 @@ leaf_json(struct pqr_file *f, struct col *c, const struct val *v)
 		    v->i <= INT64_C(253402300799999999))
 			return json_stringn(buf, iso_format(buf, v->i));
 		return json_integer(v->i);
+	case PQR_DECIMAL:
+		if (pqrd_decimal(f, c, v, &dec) != 0)
+			return NULL;
+		return json_stringn(buf, (size_t)decimal_format(dec,
+		    c->n->pub.scale, buf));
 	default:
 		if (!utf8_valid((const char *)v->s, v->len)) {
 			pqrd_col_fail(f, c, "a value at row %lld is not valid "

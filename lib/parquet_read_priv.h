@@ -281,4 +281,13 @@ int pqrd_levels(struct pqr_file *f, struct col *c, int enc,
     const uint8_t **pp, const uint8_t *end, bool prefixed, uint32_t n,
     int max, uint8_t *out);
 
+/* parquet_read_values.c, for pqr_value and record assembly: a decoded
+ * value of a PQR_DECIMAL column as its unscaled integer.  It is checked
+ * here, as it is given out, rather than as pages are decoded: a value
+ * no row asks for costs nothing.  0, or -1 with f failed when the value
+ * has more digits than the column's precision (or, in bytes, none or
+ * more than 128 bits). */
+int pqrd_decimal(struct pqr_file *f, const struct col *c,
+    const struct val *v, dec128 *out);
+
 #endif

@@ -66,6 +66,27 @@ timestamp_type(struct node *n, int unit, bool utc)
 		unsupported(n, "TIMESTAMP in an unknown unit");
 }
 
+/* DECIMAL(precision, scale) in any of the four physical types that
+ * LogicalTypes.md allows; a precision beyond 38 does not fit 128 bits. */
+static void
+decimal_type(struct node *n, int precision, int scale)
+{
+	int phys = n->pub.physical;
+
+	if (phys != PT_INT32 && phys != PT_INT64 && phys != PT_BYTE_ARRAY &&
+	    phys != PT_FIXED_LEN_BYTE_ARRAY) {
+		unsupported(n, "DECIMAL(%d,%d) in physical type %d", precision,
+		    scale, phys);
+	} else if (precision < 1 || precision > 38 || scale < 0 ||
+	    scale > precision) {
+		unsupported(n, "DECIMAL(%d,%d)", precision, scale);
+	} else {
+		n->pub.type = PQR_DECIMAL;
+		n->pub.precision = precision;
+		n->pub.scale = scale;
+	}
+}
+
 /* What a leaf's values mean, from the LogicalType when there is one and
  * the ConvertedType otherwise (LogicalTypes.md). */
 static void
@@ -134,8 +155,7 @@ leaf_type(struct node *n, const struct elem *e)
 				unsupported(n, "INTEGER not in INT32/INT64");
 			break;
 		case LT_DECIMAL:
-			unsupported(n, "DECIMAL(%d,%d)", e->lprecision,
-			    e->lscale);
+			decimal_type(n, e->lprecision, e->lscale);
 			break;
 		case LT_TIME:
 			unsupported(n, "TIME");
@@ -181,7 +201,7 @@ leaf_type(struct node *n, const struct elem *e)
 			unsupported(n, "UINT not in INT32/INT64");
 		break;
 	case CT_DECIMAL:
-		unsupported(n, "DECIMAL(%d,%d)", e->precision, e->scale);
+		decimal_type(n, e->precision, e->scale);
 		break;
 	case CT_TIME_MILLIS:
 	case CT_TIME_MICROS:

@@ -16,6 +16,7 @@
 #include "parquet_format.h"
 #include "parquet_read_priv.h"
 #include "parquet_rle.h"
+#include "sparkval.h"
 #include "thrift.h"
 
 /* The Julian day of 1970-01-01, for INT96 timestamps. */
@@ -69,6 +70,24 @@ int96(struct pqr_file *f, const struct col *c, const uint8_t *p, int64_t *us)
 	    __builtin_mul_overflow(day - JULIAN_EPOCH, USEC_PER_DAY, &t) ||
 	    __builtin_add_overflow(t, (int64_t)(nanos / 1000), us))
 		return pqrd_col_fail(f, c, "INT96 timestamp out of range");
+	return 0;
+}
+
+int
+pqrd_decimal(struct pqr_file *f, const struct col *c, const struct val *v,
+    dec128 *out)
+{
+	const struct pqr_node *n = &c->n->pub;
+
+	if (!pqrd_is_bytes(c->n))
+		*out = v->i;
+	else if (decimal_from_be(v->s, v->len, out) != 0)
+		return pqrd_col_fail(f, c, "row %lld: a DECIMAL of %u bytes",
+		    (long long)f->row, (unsigned)v->len);
+	if (!decimal_fits(*out, n->precision))
+		return pqrd_col_fail(f, c, "row %lld: a value with more digits "
+		    "than DECIMAL(%d,%d)", (long long)f->row, n->precision,
+		    n->scale);
 	return 0;
 }
 

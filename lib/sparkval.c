@@ -52,53 +52,73 @@ place(const char *digits, size_t n, bool neg, int scale, char *out)
 }
 
 int
-decimal_format_be(const uint8_t *be, size_t n, int scale, char *out)
+decimal_from_be(const uint8_t *be, size_t n, dec128 *v)
 {
-	uint8_t mag[16];
-	char rev[48], digits[48];
-	size_t nd = 0;
-	bool neg, zero;
+	uint8_t sign;
+	unsigned __int128 u;
 
-	if (n < 1 || n > sizeof mag)
+	if (n == 0)
 		return -1;
-	neg = (be[0] & 0x80) != 0;
-	memcpy(mag, be, n);
-	if (neg) {
-		/* The magnitude: invert and add one. */
-		unsigned carry = 1;
-		for (size_t i = n; i-- > 0;) {
-			unsigned v = (uint8_t)~mag[i] + carry;
-			mag[i] = (uint8_t)v;
-			carry = v >> 8;
-		}
+	/* Leading bytes that only repeat the sign say nothing (a writer
+	 * may pad to a fixed length longer than 16). */
+	sign = (be[0] & 0x80) ? 0xff : 0x00;
+	while (n > 16 && be[0] == sign && ((be[1] ^ sign) & 0x80) == 0) {
+		be++;
+		n--;
 	}
-	/* Long division by ten, a byte at a time. */
-	do {
-		unsigned rem = 0;
-		zero = true;
-		for (size_t i = 0; i < n; i++) {
-			unsigned cur = rem * 256 + mag[i];
-			mag[i] = (uint8_t)(cur / 10);
-			rem = cur % 10;
-			zero &= mag[i] == 0;
-		}
-		if (nd >= sizeof rev)
-			return -1;
-		rev[nd++] = (char)('0' + rem);
-	} while (!zero);
-	for (size_t i = 0; i < nd; i++)
-		digits[i] = rev[nd - 1 - i];
-	return place(digits, nd, neg, scale, out);
+	if (n > 16)
+		return -1;
+	/* Sign-extended, then the bytes shifted in; the conversion of the
+	 * unsigned result to signed is two's complement on every target
+	 * that has __int128. */
+	u = sign ? ~(unsigned __int128)0 : 0;
+	for (size_t i = 0; i < n; i++)
+		u = u << 8 | be[i];
+	*v = (dec128)u;
+	return 0;
+}
+
+/* 10^k, k 0..38: the first value of k + 1 digits. */
+static unsigned __int128
+pow10_u128(int k)
+{
+	unsigned __int128 p = 1;
+
+	while (k-- > 0)
+		p *= 10;
+	return p;
+}
+
+/* |v| without overflow: the magnitude of -2^127 is a valid unsigned. */
+static unsigned __int128
+magnitude(dec128 v)
+{
+	return v < 0 ? -(unsigned __int128)v : (unsigned __int128)v;
+}
+
+bool
+decimal_fits(dec128 unscaled, int precision)
+{
+	return precision >= 1 && precision <= 38 &&
+	    magnitude(unscaled) < pow10_u128(precision);
 }
 
 int
-decimal_format_i64(int64_t unscaled, int scale, char *out)
+decimal_format(dec128 unscaled, int scale, char *out)
 {
-	uint64_t m = unscaled < 0 ? -(uint64_t)unscaled : (uint64_t)unscaled;
-	char digits[24];
-	int n = snprintf(digits, sizeof digits, "%llu", (unsigned long long)m);
+	unsigned __int128 m = magnitude(unscaled);
+	char rev[40], digits[40];
+	size_t nd = 0;
 
-	return place(digits, (size_t)n, unscaled < 0, scale, out);
+	if (m >= pow10_u128(38))
+		return -1;
+	do {
+		rev[nd++] = (char)('0' + (int)(m % 10));
+		m /= 10;
+	} while (m != 0);
+	for (size_t i = 0; i < nd; i++)
+		digits[i] = rev[nd - 1 - i];
+	return place(digits, nd, unscaled < 0, scale, out);
 }
 
 int

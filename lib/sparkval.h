@@ -16,6 +16,7 @@
 #ifndef VL_SPARKVAL_H
 #define VL_SPARKVAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,17 +32,31 @@ double float_shortest(float f);
 #define DECIMAL_TEXT_MAX	48
 
 /*
- * The text of the decimal whose unscaled value is the two's-complement
- * big-endian integer be[0..n) (Parquet's DECIMAL on FIXED_LEN_BYTE_ARRAY
- * and BINARY; 1 <= n <= 16) at scale (0..38), into out (at least
- * DECIMAL_TEXT_MAX bytes).  Returns its length, or -1 when n is out of
- * range or the value has more than 38 digits.
+ * An unscaled decimal value.  Every decimal(38, s) fits: 10^38 - 1 is
+ * below 2^127.  128-bit integers (a GCC and Clang extension on 64-bit
+ * targets) keep all 38 digits exact, which no double does.
  */
-int decimal_format_be(const uint8_t *be, size_t n, int scale, char *out);
+typedef __int128 dec128;
 
-/* The same for an unscaled value that fits 64 bits (DECIMAL on INT32
- * and INT64). */
-int decimal_format_i64(int64_t unscaled, int scale, char *out);
+/*
+ * The two's-complement big-endian integer be[0..n) (Parquet's DECIMAL on
+ * FIXED_LEN_BYTE_ARRAY and BYTE_ARRAY) into *v.  More than 16 bytes are
+ * taken when the extra leading ones only repeat the sign.  0, or -1 when
+ * n is 0 or the value does not fit 128 bits.
+ */
+int decimal_from_be(const uint8_t *be, size_t n, dec128 *v);
+
+/* True when unscaled has at most precision digits (1..38). */
+bool decimal_fits(dec128 unscaled, int precision);
+
+/*
+ * The text of the decimal unscaled / 10^scale (scale 0..38) into out (at
+ * least DECIMAL_TEXT_MAX bytes): a sign if negative, at least one digit
+ * before the point, exactly scale digits after it, no exponent.  Returns
+ * its length, or -1 when scale is out of range or unscaled has more than
+ * 38 digits.
+ */
+int decimal_format(dec128 unscaled, int scale, char *out);
 
 /*
  * A decimal written as text (a partition value: [+-]digits[.digits]

@@ -1,7 +1,7 @@
 # delta-cat on tables another writer made, in the types our writer does
-# not write: byte, short, float and binary columns read from Parquet
-# files that DuckDB wrote, decimal and short partition values from the
-# log; each printed as Spark's to_json prints it, and filtered by
+# not write: byte, short, float, binary and decimal columns read from
+# Parquet files that DuckDB wrote, decimal and short partition values
+# from the log; each printed as Spark's to_json prints it, and filtered by
 # --where.  delta-commit refuses to write such a table.
 command -v jq > /dev/null || skip "needs jq"
 need_verify
@@ -89,6 +89,54 @@ sed 's/"d":"1.5"/"d":"1.505"/' t/_delta_log/00000000000000000000.json > log.tmp
 cp -r t bad && cp log.tmp bad/_delta_log/00000000000000000000.json
 expect_status 1 delta-cat bad 2> err
 expect_grep "partition value of d is not a decimal" err
+
+# Decimal data columns as DuckDB stores them: INT32 up to 9 digits,
+# INT64 up to 18, FIXED_LEN_BYTE_ARRAY(16) up to 38, scale = precision
+# too; 1000 rows, so dictionaries and several pages.  Each value is the
+# text DuckDB gives it (exactly scale fraction digits), never rounded.
+mkdir -p dec/_delta_log
+duck "COPY (SELECT i, (i * 0.37)::DECIMAL(9,2) AS a, (i * -1234567890.12345)::DECIMAL(18,5) AS b,
+    (i::HUGEINT * 170141183460469231731687303715884105)::DECIMAL(38,0) AS c,
+    ((i % 10) * 0.0999)::DECIMAL(4,4) AS d,
+    CASE WHEN i % 7 = 0 THEN NULL ELSE (i * 0.000000000000000000000000000001)::DECIMAL(38,37) END AS e
+    FROM range(-500, 500) r(i)) TO 'dec/part-0.parquet' (FORMAT parquet)" > /dev/null
+dschema="{\"type\":\"struct\",\"fields\":[{\"name\":\"i\",\"type\":\"long\"$f,{\"name\":\"a\",\"type\":\"decimal(9,2)\"$f,{\"name\":\"b\",\"type\":\"decimal(18,5)\"$f,{\"name\":\"c\",\"type\":\"decimal(38,0)\"$f,{\"name\":\"d\",\"type\":\"decimal(4,4)\"$f,{\"name\":\"e\",\"type\":\"decimal(38,37)\"$f]}"
+{
+	echo '{"protocol":{"minReaderVersion":1,"minWriterVersion":2}}'
+	jq -nc --arg s "$dschema" '{metaData: {id: "dec", format: {provider: "parquet", options: {}},
+	    schemaString: $s, partitionColumns: [], configuration: {}, createdTime: 1}}'
+	jq -nc --argjson n "$(wc -c < dec/part-0.parquet | tr -d ' ')" '{add: {path: "part-0.parquet",
+	    partitionValues: {}, size: $n, modificationTime: 1, dataChange: true,
+	    stats: ({numRecords: 1000, minValues: {i: -500, a: -185.00, d: 0.0000},
+	        maxValues: {i: 499, a: 184.63, d: 0.8991}, nullCount: {i: 0, e: 143}} | tojson)}}'
+} > dec/_delta_log/00000000000000000000.json
+delta-cat dec > out 2> err || { cat err; fail "delta-cat dec"; }
+expect_grep "files=1 rows=1000\$" err
+# Every field's text as delta-cat printed it, against DuckDB's (which
+# has no digit before the point when scale = precision: Spark's has).
+perl -ne 'while (/"(\w+)":(-?[0-9.]+)/g) { print "$1=$2\n" }' out > ours
+duck "SELECT x FROM (SELECT i, unnest(['i=' || i, 'a=' || a::VARCHAR, 'b=' || b::VARCHAR,
+    'c=' || c::VARCHAR, 'd=' || regexp_replace(d::VARCHAR, '^(-?)[.]', '\\10.'),
+    'e=' || e::VARCHAR]) AS x
+    FROM 'dec/part-0.parquet') WHERE x IS NOT NULL ORDER BY i" | jq -r .x > duck.txt
+cmp -s ours duck.txt || { diff ours duck.txt | head >&2; fail "decimals: DuckDB reads other values"; }
+expect_eq "decimal values" "$(lines ours)" $((6 * 1000 - 143))
+expect_grep '^{"i":-1,"a":-0.37,"b":1234567890.12345,"c":-170141183460469231731687303715884105,"d":-0.0999,"e":-0.0000000000000000000000000000010000000}$' out
+expect_grep '^{"i":0,"a":0.00,"b":0.00000,"c":0,"d":0.0000}$' out
+# Other columns' statistics still prune beside the decimals'.
+delta-cat --where "i > 499" dec > w.out 2> w.err
+expect_grep "files=0 skipped=1 rows=0\$" w.err
+# A column typeWidening made wider than its older files: their values at
+# the table's scale.  One whose integral digits are fewer than a file's
+# is refused.
+sed 's/decimal(9,2)/decimal(12,4)/' dec/_delta_log/00000000000000000000.json > log.tmp
+cp -r dec wide && cp log.tmp wide/_delta_log/00000000000000000000.json
+delta-cat wide > out 2> err || { cat err; fail "delta-cat wide"; }
+expect_grep '^{"i":-1,"a":-0.3700,"b":1234567890.12345,' out
+sed 's/decimal(9,2)/decimal(9,3)/' dec/_delta_log/00000000000000000000.json > log.tmp
+cp -r dec dec3 && cp log.tmp dec3/_delta_log/00000000000000000000.json
+expect_status 1 delta-cat dec3 2> err
+expect_grep "column a is DECIMAL(9,2), which does not hold the table's decimal(9,3)" err
 
 # Read, never written: delta-commit refuses the table and such a schema.
 echo '{"b":1,"str":"q","p":1}' > row.ndjson

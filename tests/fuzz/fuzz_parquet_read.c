@@ -56,6 +56,16 @@ agree(struct pqr_file *f, int leaf)
 		    memcmp(json_string_value(j), v.s, v.len) != 0)
 			abort();
 		break;
+	case PQR_DECIMAL: {
+		/* The reader let only values of its precision through, so
+		 * the text always exists. */
+		char text[DECIMAL_TEXT_MAX];
+		int n = decimal_format(v.dec, pqr_node(f, leaf)->scale, text);
+		if (n < 0 || !json_is_string(j) ||
+		    strcmp(json_string_value(j), text) != 0)
+			abort();
+		break;
+	}
 	default:
 		break;
 	}

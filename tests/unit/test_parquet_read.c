@@ -8,8 +8,8 @@
  *   - files built here byte by byte for what our writer never writes:
  *     v2 pages, PLAIN_DICTIONARY, RLE booleans, BIT_PACKED levels, the
  *     DELTA_* and BYTE_STREAM_SPLIT encodings, INT96, FLOAT, FLBA,
- *     timestamp units, unsigned ints, legacy lists, rows across pages,
- *     CRCs, index pages;
+ *     timestamp units, unsigned ints, decimals in all four physical
+ *     types, legacy lists, rows across pages, CRCs, index pages;
  *   - Spark's files in ../shared/delta-golden, and its checkpoint read
  *     back equal to the JSON replay;
  *   - corrupt files: each a clean error (run under ASan: never a bad
@@ -1347,10 +1347,11 @@ test_types(void **state)
 		ck[c] = (struct hchunk){ cols[c].el.type, 0, 2, off, 0,
 		    (int64_t)b.len - off };
 	}
-	/* And a DECIMAL, which is refused only when selected. */
+	/* And a DECIMAL wider than 128 bits, which is refused only when
+	 * selected. */
 	int64_t off = (int64_t)b.len;
 	el[N + 1] = (struct hel){ .name = "dec", .type = T_INT32,
-	    .ct = CT(CT_DECIMAL), .lt = 5, .scale = 2, .precision = 9 };
+	    .ct = CT(CT_DECIMAL), .lt = 5, .scale = 2, .precision = 39 };
 	hb_page(&b, &(struct hpage){ .type = 0, .nvalues = 2 },
 	    "\0\0\0\0\0\0\0", 8);
 	ck[N] = (struct hchunk){ T_INT32, 0, 2, off, 0, (int64_t)b.len - off };
@@ -1364,7 +1365,7 @@ test_types(void **state)
 	assert_int_equal(pqr_node(f, pqr_find(f, "dec"))->type,
 	    PQR_UNSUPPORTED);
 	assert_string_equal(pqr_node(f, pqr_find(f, "dec"))->why,
-	    "DECIMAL(9,2)");
+	    "DECIMAL(39,2)");
 	for (int c = 0; c < N; c++)
 		assert_int_equal(pqr_select(f, c + 1), 0);
 	expect_rows(f, "[{\"i96\":946713600000000,\"f\":1.5,\"fixed\":\"abc\","
@@ -1377,10 +1378,157 @@ test_types(void **state)
 
 	f = open_bytes(&b, NULL);
 	assert_int_equal(pqr_select(f, 0), -1);
-	assert_string_equal(pqr_error(f), "column dec: DECIMAL(9,2) is not "
+	assert_string_equal(pqr_error(f), "column dec: DECIMAL(39,2) is not "
 	    "supported");
 	pqr_close(f);
 	free(b.p);
+}
+
+/* A file of one column of decimals, in PLAIN, from n values. */
+static struct bytes
+decimal_file(const struct hel *leaf, const void *body, size_t len, int n)
+{
+	struct bytes b;
+	int64_t off;
+
+	hb_start(&b);
+	off = (int64_t)b.len;
+	hb_page(&b, &(struct hpage){ .type = 0, .nvalues = n }, body, len);
+	hb_one(&b, leaf, 0, off, n, n);
+	return b;
+}
+
+/* 10^38 - 1 and its negation, in 16 big-endian bytes. */
+#define MAX38	"\x4b\x3b\x4c\xa8\x5a\x86\xc4\x7a\x09\x8a\x22\x3f" \
+		"\xff\xff\xff\xff"
+#define MIN38	"\xb4\xc4\xb3\x57\xa5\x79\x3b\x85\xf6\x75\xdd\xc0" \
+		"\x00\x00\x00\x01"
+
+/* DECIMAL in each of its four physical types, by LogicalType and by the
+ * old ConvertedType alone, read as the unscaled value (pqr_value) and as
+ * its text at the scale (pqr_json); what is refused. */
+static void
+test_decimals(void **state)
+{
+	(void)state;
+	struct pqr_value v;
+	struct bytes b;
+	struct pqr_file *f;
+	dec128 max38;
+
+	assert_int_equal(decimal_from_be((const uint8_t *)MAX38, 16, &max38),
+	    0);
+	/* INT32, decimal(9,2): 123.45, -0.01 (LogicalType and ConvertedType). */
+	b = decimal_file(&(struct hel){ .name = "d", .type = T_INT32,
+	    .ct = CT(CT_DECIMAL), .lt = 5, .scale = 2, .precision = 9 },
+	    "\x39\x30\0\0\xff\xff\xff\xff", 8, 2);
+	f = open_bytes(&b, NULL);
+	assert_int_equal(pqr_node(f, 1)->type, PQR_DECIMAL);
+	assert_int_equal(pqr_node(f, 1)->precision, 9);
+	assert_int_equal(pqr_node(f, 1)->scale, 2);
+	assert_int_equal(pqr_next(f), 1);
+	assert_int_equal(pqr_value(f, 1, &v), 0);
+	assert_int_equal(v.type, PQR_DECIMAL);
+	assert_true(v.dec == 12345);
+	assert_int_equal(pqr_next(f), 1);
+	assert_int_equal(pqr_value(f, 1, &v), 0);
+	assert_true(v.dec == -1);
+	pqr_close(f);
+	f = open_bytes(&b, NULL);
+	expect_rows(f, "[{\"d\":\"123.45\"},{\"d\":\"-0.01\"}]");
+	pqr_close(f);
+	free(b.p);
+
+	/* INT64, decimal(18,0) by ConvertedType alone: the largest 18
+	 * digits and a negative; scale 0 has no point. */
+	b = decimal_file(&(struct hel){ .name = "d", .type = T_INT64,
+	    .ct = CT(CT_DECIMAL), .scale = 0, .precision = 18 },
+	    "\xff\xff\x63\xa7\xb3\xb6\xe0\x0d\xfb\xff\xff\xff\xff\xff\xff"
+	    "\xff", 16, 2);
+	f = open_bytes(&b, NULL);
+	expect_rows(f, "[{\"d\":\"999999999999999999\"},{\"d\":\"-5\"}]");
+	pqr_close(f);
+	free(b.p);
+
+	/* FIXED_LEN_BYTE_ARRAY(16), decimal(38,38): scale = precision. */
+	b = decimal_file(&(struct hel){ .name = "d", .type = T_FLBA,
+	    .type_length = 16, .lt = 5, .scale = 38, .precision = 38 },
+	    MAX38 MIN38 "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 48, 3);
+	f = open_bytes(&b, NULL);
+	assert_int_equal(pqr_next(f), 1);
+	assert_int_equal(pqr_value(f, 1, &v), 0);
+	assert_true(v.dec == max38);
+	pqr_close(f);
+	f = open_bytes(&b, NULL);
+	expect_rows(f, "[{\"d\":\"0.99999999999999999999999999999999999999\"},"
+	    "{\"d\":\"-0.99999999999999999999999999999999999999\"},"
+	    "{\"d\":\"0.00000000000000000000000000000000000000\"}]");
+	pqr_close(f);
+	free(b.p);
+
+	/* BYTE_ARRAY, decimal(38,0), each value as short as it can be
+	 * (Java's BigInteger.toByteArray), one padded to 18 bytes. */
+	b = decimal_file(&(struct hel){ .name = "d", .type = T_BYTE_ARRAY,
+	    .ct = CT(CT_DECIMAL), .lt = 5, .scale = 0, .precision = 38 },
+	    "\x10\0\0\0" MIN38 "\x01\0\0\0\0" "\x01\0\0\0\xff"
+	    "\x12\0\0\0\xff\xff" MIN38, 8 + 16 + 5 + 5 + 18, 4);
+	f = open_bytes(&b, NULL);
+	expect_rows(f, "[{\"d\":\"-99999999999999999999999999999999999999\"},"
+	    "{\"d\":\"0\"},{\"d\":\"-1\"},"
+	    "{\"d\":\"-99999999999999999999999999999999999999\"}]");
+	pqr_close(f);
+	free(b.p);
+
+	/* More digits than the precision, an empty byte array, 17 bytes
+	 * of value: errors naming the column, not wrong numbers. */
+	b = decimal_file(&(struct hel){ .name = "d", .type = T_INT32,
+	    .lt = 5, .scale = 0, .precision = 1 }, "\x09\0\0\0\x0a\0\0\0",
+	    8, 2);
+	f = open_bytes(&b, NULL);
+	assert_int_equal(pqr_next(f), 1);
+	assert_int_equal(pqr_value(f, 1, &v), 0);
+	assert_true(v.dec == 9);
+	assert_int_equal(pqr_next(f), 1);
+	assert_int_equal(pqr_value(f, 1, &v), -1);
+	assert_int_equal(v.type, PQR_NULL);
+	assert_non_null(strstr(pqr_error(f), "column d, row group 0: row 1: "
+	    "a value with more digits than DECIMAL(1,0)"));
+	pqr_close(f);
+	free(b.p);
+	b = decimal_file(&(struct hel){ .name = "d", .type = T_BYTE_ARRAY,
+	    .lt = 5, .scale = 0, .precision = 5 }, "\0\0\0\0", 4, 1);
+	f = open_bytes(&b, NULL);
+	expect_read_error(f, "a DECIMAL of 0 bytes");
+	pqr_close(f);
+	free(b.p);
+	b = decimal_file(&(struct hel){ .name = "d", .type = T_FLBA,
+	    .type_length = 17, .lt = 5, .scale = 0, .precision = 38 },
+	    "\x01" MAX38, 17, 1);
+	f = open_bytes(&b, NULL);
+	expect_read_error(f, "a DECIMAL of 17 bytes");
+	pqr_close(f);
+	free(b.p);
+
+	/* Refused when selected: a precision beyond 38, a scale beyond the
+	 * precision, a DECIMAL in a DOUBLE. */
+	static const struct { struct hel el; const char *why; } bad[] = {
+		{ { .name = "d", .type = T_FLBA, .type_length = 17, .lt = 5,
+		    .scale = 0, .precision = 39 }, "DECIMAL(39,0)" },
+		{ { .name = "d", .type = T_INT32, .ct = CT(CT_DECIMAL),
+		    .scale = 3, .precision = 2 }, "DECIMAL(2,3)" },
+		{ { .name = "d", .type = T_DOUBLE, .lt = 5, .scale = 1,
+		    .precision = 5 }, "DECIMAL(5,1) in physical type 5" },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		b = decimal_file(&bad[i].el, "\0\0\0\0\0\0\0\0\0\0\0\0"
+		    "\0\0\0\0\0", 17, 1);
+		f = open_bytes(&b, NULL);
+		assert_int_equal(pqr_node(f, 1)->type, PQR_UNSUPPORTED);
+		assert_string_equal(pqr_node(f, 1)->why, bad[i].why);
+		assert_int_equal(pqr_select(f, 1), -1);
+		pqr_close(f);
+		free(b.p);
+	}
 }
 
 /* DELTA_BINARY_PACKED as parquet-mr writes it: blocks of 128 values in
@@ -2054,7 +2202,7 @@ test_golden_types(void **state)
 	const char *rel = "delta-golden/data-skipping-basic-stats-all-types";
 	static const char *names[] = { "as_int", "as_long", "as_byte",
 	    "as_short", "as_float", "as_double", "as_string", "as_date",
-	    "as_timestamp" };
+	    "as_timestamp", "as_big_decimal" };
 	char dir[4096], path[8300], err[512];
 	const char *at;
 	struct dirent *e;
@@ -2073,14 +2221,14 @@ test_golden_types(void **state)
 			fail_msg("%s", err);
 		files++;
 		assert_memory_equal(pqr_created_by(f), "parquet-mr", 10);
-		/* Spark's decimal is refused by name; the rest is read. */
-		assert_int_equal(pqr_select(f, pqr_find(f, "as_big_decimal")),
-		    -1);
-		assert_string_equal(pqr_error(f), "column as_big_decimal: "
-		    "DECIMAL(1,0) is not supported");
-		pqr_close(f);
-		f = pqr_open(path, NULL, err, sizeof err);
-		for (size_t k = 0; k < 9; k++)
+		/* Spark's decimal(1,0) is an INT32. */
+		const struct pqr_node *dn = pqr_node(f, pqr_find(f,
+		    "as_big_decimal"));
+		assert_int_equal(dn->type, PQR_DECIMAL);
+		assert_int_equal(dn->physical, 1);
+		assert_int_equal(dn->precision, 1);
+		assert_int_equal(dn->scale, 0);
+		for (size_t k = 0; k < 10; k++)
 			assert_int_equal(pqr_select(f, pqr_find(f, names[k])),
 			    0);
 		assert_int_equal(pqr_node(f, pqr_find(f,
@@ -2095,7 +2243,8 @@ test_golden_types(void **state)
 		json_t *row = pqr_json(f, 0);
 		json_t *want = json_loads("{\"as_int\":0,\"as_long\":0,"
 		    "\"as_byte\":0,\"as_short\":0,\"as_float\":0.0,"
-		    "\"as_double\":0.0,\"as_string\":\"0\"}", 0, NULL);
+		    "\"as_double\":0.0,\"as_string\":\"0\","
+		    "\"as_big_decimal\":\"0\"}", 0, NULL);
 		/* The INT96 timestamp and the date against the log's stats
 		 * ("2000-01-01T00:00:00.000-08:00", "2000-01-01"). */
 		const char *ts = golden_stat(dir, e->d_name, "as_timestamp");
@@ -2108,6 +2257,11 @@ test_golden_types(void **state)
 		json_object_set_new(want, "as_date", json_integer(days));
 		if (!json_equal(row, want))
 			fail_msg("%s", json_dumps(row, JSON_COMPACT));
+		struct pqr_value v;
+		assert_int_equal(pqr_value(f, pqr_find(f, "as_big_decimal"),
+		    &v), 0);
+		assert_int_equal(v.type, PQR_DECIMAL);
+		assert_true(v.dec == 0);
 		json_decref(row);
 		json_decref(want);
 		assert_int_equal(pqr_next(f), 0);
@@ -2196,6 +2350,24 @@ same_state(const struct delta_table *a, const struct delta_table *b,
 	}
 }
 
+/* The same tombstones: paths and deletionTimestamps (Spark writes its
+ * checkpoint's removes with dataChange false). */
+static void
+same_tombstones(const struct delta_table *a, const struct delta_table *b)
+{
+	const char *path;
+	json_t *x, *y;
+
+	assert_int_equal(json_object_size(a->tombstones),
+	    json_object_size(b->tombstones));
+	json_object_foreach(a->tombstones, path, x) {
+		if ((y = json_object_get(b->tombstones, path)) == NULL)
+			fail_msg("tombstone %s only on one side", path);
+		assert_true(json_equal(json_object_get(x, "deletionTimestamp"),
+		    json_object_get(y, "deletionTimestamp")));
+	}
+}
+
 static void
 test_golden_checkpoint(void **state)
 {
@@ -2212,6 +2384,9 @@ test_golden_checkpoint(void **state)
 	json = replay_json(root, 10);
 	same_state(ck, json, true);
 	assert_int_equal(json_object_size(ck->files), 1);
+	/* Its ten tombstones too: removes 1..10 of the JSON commits. */
+	same_tombstones(ck, json);
+	assert_int_equal(json_object_size(ck->tombstones), 10);
 	delta_free(ck);
 	delta_free(json);
 	/* And the table opened through it equals the whole JSON log. */
@@ -2222,6 +2397,7 @@ test_golden_checkpoint(void **state)
 	assert_int_equal(full->version, 14);
 	json = replay_json(root, 14);
 	same_state(full, json, true);
+	same_tombstones(full, json);
 	delta_free(full);
 	delta_free(json);
 	/* A version before the checkpoint cannot use it. */
@@ -2263,6 +2439,15 @@ shell(const char *fmt, const char *root)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* The schema of the checkpoint tests' tables, partitioned by d and w. */
+static const char ckpt_table[] = "{\"type\":\"struct\",\"fields\":["
+    "{\"name\":\"a\",\"type\":\"long\",\"nullable\":true,"
+    "\"metadata\":{}},"
+    "{\"name\":\"d\",\"type\":\"date\",\"nullable\":true,"
+    "\"metadata\":{}},"
+    "{\"name\":\"w\",\"type\":\"string\",\"nullable\":true,"
+    "\"metadata\":{}}]}";
+
 /* Our own checkpoints read back, and every way one can fail to be. */
 static void
 test_checkpoint_read(void **state)
@@ -2270,15 +2455,8 @@ test_checkpoint_read(void **state)
 	(void)state;
 	char tmpl[] = "/tmp/vl-ckpt-XXXXXX", err[512];
 	const char *root = mkdtemp(tmpl);
-	const char *schema = "{\"type\":\"struct\",\"fields\":["
-	    "{\"name\":\"a\",\"type\":\"long\",\"nullable\":true,"
-	    "\"metadata\":{}},"
-	    "{\"name\":\"d\",\"type\":\"date\",\"nullable\":true,"
-	    "\"metadata\":{}},"
-	    "{\"name\":\"w\",\"type\":\"string\",\"nullable\":true,"
-	    "\"metadata\":{}}]}";
 	char *cols[] = { "d", "w" };
-	struct schema *s = schema_parse(schema, strlen(schema), err,
+	struct schema *s = schema_parse(ckpt_table, strlen(ckpt_table), err,
 	    sizeof err);
 	struct delta_table *t, *c, *j;
 
@@ -2380,6 +2558,108 @@ test_checkpoint_read(void **state)
 	schema_free(s);
 }
 
+/* A remove action of path at deletionTimestamp ts (none if ts < 0),
+ * with its partition values and size when full. */
+static json_t *
+remove_action(const char *path, int64_t ts, bool full)
+{
+	json_t *rm = json_pack("{s:s,s:b}", "path", path, "dataChange", 0);
+
+	if (ts >= 0)
+		json_object_set_new(rm, "deletionTimestamp", json_integer(ts));
+	if (full) {
+		json_object_set_new(rm, "extendedFileMetadata", json_true());
+		json_object_set_new(rm, "partitionValues", json_pack("{s:s,s:s}",
+		    "d", "2026-01-01", "w", "a/b"));
+		json_object_set_new(rm, "size", json_integer(10));
+	}
+	return json_pack("[{s:o}]", "remove", rm);
+}
+
+/*
+ * Tombstones (PROTOCOL.md "Checkpoints"): the replay keeps the newest
+ * remove of each path until an add brings it back; a checkpoint holds
+ * those within delta.deletedFileRetentionDuration (here 1 hour) of its
+ * writing, with their fields, and reads them back; one without a
+ * timestamp has expired, as Spark takes it.
+ */
+static void
+test_checkpoint_tombstones(void **state)
+{
+	(void)state;
+	char tmpl[] = "/tmp/vl-tomb-XXXXXX", err[512];
+	const char *root = mkdtemp(tmpl);
+	char *cols[] = { "d", "w" };
+	struct schema *s = schema_parse(ckpt_table, strlen(ckpt_table), err,
+	    sizeof err);
+	int64_t now = delta_now_ms();
+	struct delta_table *t, *c;
+	json_t *rm;
+
+	assert_non_null(root);
+	t = delta_open(root, err, sizeof err);
+	json_t *conf = json_pack("{s:s}", "delta.deletedFileRetentionDuration",
+	    "interval 1 hour");
+	json_t *acts = delta_create_actions(s, cols, 2, conf);
+	json_decref(conf);
+	const char *names[] = { "fresh", "recent", "old", "ancient", "undated",
+	    "back", "live" };
+	for (size_t i = 0; i < 7; i++)
+		json_array_append_new(acts, add_action(names[i], "2026-01-01",
+		    10));
+	commit(t, acts);
+	assert_null(t->tombstones);
+	commit(t, remove_action("fresh", now, true));
+	commit(t, remove_action("recent", now - 30 * 60000, false));
+	commit(t, remove_action("old", now - 2 * 3600000, true));
+	commit(t, remove_action("ancient", 5, false));
+	commit(t, remove_action("undated", -1, false));
+	commit(t, remove_action("back", now, true));
+	commit(t, json_pack("[o]", add_action("back", "2026-01-01", 11)));
+	/* The replay: every remove, but not the path added back. */
+	assert_int_equal(json_object_size(t->tombstones), 5);
+	assert_null(json_object_get(t->tombstones, "back"));
+	assert_non_null(json_object_get(t->files, "back"));
+	assert_int_equal(json_object_size(t->files), 2);
+	assert_int_equal(checkpoint_write(t, err, sizeof err), 0);
+	delta_free(t);
+
+	c = fresh(root);
+	assert_int_equal(checkpoint_read_latest(c, 7, err, sizeof err), 7);
+	assert_int_equal(json_object_size(c->files), 2);
+	assert_int_equal(json_object_size(c->tombstones), 2);
+	json_t *want = json_pack("{s:s,s:I,s:b,s:b,s:{s:s,s:s},s:I}", "path",
+	    "fresh", "deletionTimestamp", (json_int_t)now, "dataChange", 0,
+	    "extendedFileMetadata", 1, "partitionValues", "d", "2026-01-01",
+	    "w", "a/b", "size", (json_int_t)10);
+	if (!json_equal(json_object_get(c->tombstones, "fresh"), want))
+		fail_msg("%s", json_dumps(json_object_get(c->tombstones,
+		    "fresh"), JSON_COMPACT));
+	json_decref(want);
+	rm = json_object_get(c->tombstones, "recent");
+	assert_non_null(rm);
+	assert_int_equal(json_integer_value(json_object_get(rm,
+	    "deletionTimestamp")), now - 30 * 60000);
+	assert_null(json_object_get(rm, "extendedFileMetadata"));
+	assert_null(json_object_get(rm, "size"));
+	delta_free(c);
+
+	/* delta_open from the checkpoint has them too, and the commits
+	 * after it add theirs. */
+	t = delta_open(root, err, sizeof err);
+	assert_int_equal(t->checkpoint, 7);
+	commit(t, remove_action("live", now, false));
+	delta_free(t);
+	t = delta_open(root, err, sizeof err);
+	assert_int_equal(json_object_size(t->tombstones), 3);
+	assert_non_null(json_object_get(t->tombstones, "live"));
+	assert_int_equal(json_object_size(t->files), 1);
+	delta_free(t);
+
+	shell("rm -rf %s; : %s", root);
+	schema_free(s);
+}
+
 /*
  * Found by tests/fuzz/fuzz_delta.c, through checkpoint_write: a column
  * that holds no value in a row group (every row null) has no PLAIN
@@ -2432,6 +2712,7 @@ main(void)
 		cmocka_unit_test(test_rows_across_pages),
 		cmocka_unit_test(test_legacy_lists),
 		cmocka_unit_test(test_types),
+		cmocka_unit_test(test_decimals),
 		cmocka_unit_test(test_delta_encodings),
 		cmocka_unit_test(test_truncated_and_footer),
 		cmocka_unit_test(test_byte_flips),
@@ -2442,6 +2723,7 @@ main(void)
 		cmocka_unit_test(test_golden_types),
 		cmocka_unit_test(test_golden_checkpoint),
 		cmocka_unit_test(test_checkpoint_read),
+		cmocka_unit_test(test_checkpoint_tombstones),
 		cmocka_unit_test(test_all_null_columns),
 	};
 

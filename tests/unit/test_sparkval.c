@@ -53,17 +53,19 @@ test_floats(void **state)
 	}
 }
 
+/* hex as a big-endian two's-complement unscaled value at scale. */
 static void
 expect_be(const char *hex, int scale, const char *want)
 {
-	uint8_t b[16];
+	uint8_t b[32];
 	char out[DECIMAL_TEXT_MAX];
 	size_t n = strlen(hex) / 2;
+	dec128 v;
 
 	for (size_t i = 0; i < n; i++)
 		sscanf(hex + 2 * i, "%2hhx", &b[i]);
-	assert_int_equal(decimal_format_be(b, n, scale, out),
-	    (int)strlen(want));
+	assert_int_equal(decimal_from_be(b, n, &v), 0);
+	assert_int_equal(decimal_format(v, scale, out), (int)strlen(want));
 	assert_string_equal(out, want);
 }
 
@@ -71,6 +73,7 @@ static void
 test_decimals(void **state)
 {
 	char out[DECIMAL_TEXT_MAX];
+	dec128 v, max38;
 
 	(void)state;
 	expect_be("00", 0, "0");
@@ -78,7 +81,9 @@ test_decimals(void **state)
 	expect_be("013a", 2, "3.14");
 	expect_be("96", 0, "-106");
 	expect_be("ff", 3, "-0.001");
+	expect_be("ff", 2, "-0.01");
 	expect_be("80", 1, "-12.8");
+	expect_be("3039", 2, "123.45");
 	expect_be("00000000000000000000000000000001", 38,
 	    "0.00000000000000000000000000000000000001");
 	/* 10^38 - 1, the largest decimal(38,0), and its negation. */
@@ -86,22 +91,54 @@ test_decimals(void **state)
 	    "99999999999999999999999999999999999999");
 	expect_be("b4c4b357a5793b85f675ddc000000001", 4,
 	    "-9999999999999999999999999999999999.9999");
+	/* scale = precision: all fraction. */
+	expect_be("b4c4b357a5793b85f675ddc000000001", 38,
+	    "-0.99999999999999999999999999999999999999");
+	/* Padding that only repeats the sign, past 16 bytes. */
+	expect_be("ffffffffffffffffffffffffffffffffff85", 0, "-123");
+	expect_be("0000000000000000000000000000000000007b", 1, "12.3");
+	/* 17 bytes that mean more than 128 bits, and no bytes at all. */
+	assert_int_equal(decimal_from_be((const uint8_t *)
+	    "\x01\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 17, &v), -1);
+	assert_int_equal(decimal_from_be((const uint8_t *)
+	    "\xff\x7f\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 17, &v), -1);
+	assert_int_equal(decimal_from_be((const uint8_t *)"", 0, &v), -1);
 	/* 39 digits do not fit a decimal. */
-	assert_int_equal(decimal_format_be((const uint8_t *)
+	assert_int_equal(decimal_from_be((const uint8_t *)
 	    "\x7f\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff",
-	    16, 0, out), -1);
-	assert_int_equal(decimal_format_be((const uint8_t *)"", 0, 0, out), -1);
+	    16, &v), 0);
+	assert_int_equal(decimal_format(v, 0, out), -1);
+	assert_int_equal(decimal_format(-v - 1, 0, out), -1);	/* -2^127 */
+	assert_int_equal(decimal_format(1, 39, out), -1);
+	assert_int_equal(decimal_format(1, -1, out), -1);
 
-	assert_int_equal(decimal_format_i64(314, 2, out), 4);
+	assert_int_equal(decimal_format(314, 2, out), 4);
 	assert_string_equal(out, "3.14");
-	decimal_format_i64(-5, 3, out);
+	decimal_format(-5, 3, out);
 	assert_string_equal(out, "-0.005");
-	decimal_format_i64(INT64_MIN, 0, out);
+	decimal_format(INT64_MIN, 0, out);
 	assert_string_equal(out, "-9223372036854775808");
-	decimal_format_i64(123456789012500, 3, out);
+	decimal_format(123456789012500, 3, out);
 	assert_string_equal(out, "123456789012.500");
-	decimal_format_i64(7, 0, out);
+	decimal_format(7, 0, out);
 	assert_string_equal(out, "7");
+	decimal_format(0, 0, out);
+	assert_string_equal(out, "0");
+
+	/* Precision: the digits of the unscaled value. */
+	decimal_from_be((const uint8_t *)"\x4b\x3b\x4c\xa8\x5a\x86\xc4\x7a"
+	    "\x09\x8a\x22\x3f\xff\xff\xff\xff", 16, &max38);
+	assert_true(decimal_fits(max38, 38));
+	assert_true(decimal_fits(-max38, 38));
+	assert_false(decimal_fits(max38 + 1, 38));
+	assert_false(decimal_fits(max38, 37));
+	assert_true(decimal_fits(9, 1));
+	assert_true(decimal_fits(-9, 1));
+	assert_false(decimal_fits(10, 1));
+	assert_false(decimal_fits(-10, 1));
+	assert_true(decimal_fits(0, 1));
+	assert_false(decimal_fits(0, 0));
+	assert_false(decimal_fits(0, 39));
 }
 
 static void

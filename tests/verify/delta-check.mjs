@@ -11,7 +11,11 @@
 //     dataChange and stats (a JSON string with numRecords, minValues,
 //     maxValues, nullCount); txn versions never go down; _last_checkpoint
 //     (if any) names a checkpoint that exists, and that checkpoint, read by
-//     DuckDB, holds exactly the replayed state of its version;
+//     DuckDB, holds exactly the replayed state of its version: its adds,
+//     txns, and tombstones (the removes not re-added, each with the
+//     commit's deletionTimestamp, dataChange, size and partitionValues:
+//     all of those within delta.deletedFileRetentionDuration of the
+//     checkpoint's time, none expired by more than a minute);
 //  2. each live file: its URI-decoded path stays in the table and exists
 //     with exactly add.size bytes, its directory is the Hive-escaped
 //     partition values, DuckDB's row count equals numRecords, and the null
@@ -57,7 +61,7 @@ const versions = fs.readdirSync(logDir)
 if (!versions.length) { console.error(`delta-check: ${table}: no commits`); process.exit(1) }
 versions.forEach((v, i) => { if (v !== i) problem(`commit versions not contiguous at ${v}`) })
 
-const state = { protocol: null, metaData: null, files: new Map(), txns: new Map() }
+const state = { protocol: null, metaData: null, files: new Map(), tombstones: new Map(), txns: new Map() }
 const stateAt = new Map() // version -> snapshot for checkpoint comparison
 
 for (const v of versions) {
@@ -96,8 +100,10 @@ for (const v of versions) {
       }
       if (state.files.has(add.path)) problem(`${name}: ${add.path} added twice`)
       state.files.set(add.path, add)
+      state.tombstones.delete(add.path)
     } else if (a.remove) {
       state.files.delete(a.remove.path)
+      state.tombstones.set(a.remove.path, a.remove)
     } else if (a.txn) {
       const prev = state.txns.get(a.txn.appId)
       if (prev !== undefined && a.txn.version < prev) problem(`${name}: txn ${a.txn.appId} went down`)
@@ -107,12 +113,22 @@ for (const v of versions) {
     }
   })
   if (v === 0 && (!state.protocol || !state.metaData)) problem('version 0 lacks protocol or metaData')
-  stateAt.set(v, { files: new Set(state.files.keys()), txns: new Map(state.txns) })
+  stateAt.set(v, { files: new Set(state.files.keys()), tombstones: new Map(state.tombstones), txns: new Map(state.txns) })
 }
 if (!state.metaData) { console.error('delta-check: no metaData'); process.exit(1) }
 const schema = state.metaData.schema
 const partCols = state.metaData.partitionColumns
 say(`log  ${table}: versions 0..${versions.at(-1)}, ${state.files.size} live files, ${state.txns.size} txns`)
+
+// delta.deletedFileRetentionDuration ("interval 7 days") in ms; 7 days
+// when absent.
+function retentionMs (text) {
+  if (text === undefined) return 7 * 86400000
+  const units = { millisecond: 1, second: 1000, minute: 60000, hour: 3600000, day: 86400000, week: 604800000 }
+  const m = /^interval\s+(\d+)\s+(millisecond|second|minute|hour|day|week)s?$/i.exec(text.trim())
+  if (!m) { problem(`delta.deletedFileRetentionDuration ${text} is not an interval this checker reads`); return 7 * 86400000 }
+  return Number(m[1]) * units[m[2].toLowerCase()]
+}
 
 // ---- DuckDB helpers ----
 
@@ -259,7 +275,32 @@ if (fs.existsSync(lastPath)) {
     if (!same) problem(`checkpoint ${last.version}: its adds differ from the log replayed to that version`)
     if (txns.size !== at.txns.size || [...txns].some(([k, v]) => at.txns.get(k) !== v)) problem(`checkpoint ${last.version}: txns differ from the log`)
     if (rows.filter(x => x[3] !== null).length !== 1 || rows.filter(x => x[4] !== null).length !== 1) problem(`checkpoint ${last.version}: needs one metaData and one protocol row`)
-    say(`ckpt version ${last.version}: ${adds.size} adds and ${txns.size} txns equal the replayed log`)
+    // Tombstones: kept while younger than the retention when the
+    // checkpoint was written (its mtime), a minute's slack either way.
+    const retain = retentionMs(state.metaData.configuration?.['delta.deletedFileRetentionDuration'])
+    const written = fs.statSync(cp).mtimeMs
+    const removes = await duckQuery(`SELECT remove.path AS p, remove.deletionTimestamp AS ts, remove.dataChange AS dc,
+        remove.extendedFileMetadata AS ext, remove.size AS size, to_json(remove.partitionValues) AS pv
+        FROM read_parquet(${sq(cp)}) WHERE remove IS NOT NULL`)
+    const seenRm = new Set()
+    for (const r of removes) {
+      const want = at.tombstones.get(r.p)
+      if (seenRm.has(r.p)) problem(`checkpoint ${last.version}: two tombstones of ${r.p}`)
+      seenRm.add(r.p)
+      if (!want) { problem(`checkpoint ${last.version}: tombstone ${r.p} is no remove of the log (or was added again)`); continue }
+      const pv = r.pv === null ? null : JSON.parse(r.pv)
+      if (Number(r.ts) !== want.deletionTimestamp || r.dc !== want.dataChange ||
+          (r.size === null ? undefined : Number(r.size)) !== want.size ||
+          JSON.stringify(pv ?? undefined) !== JSON.stringify(want.partitionValues) ||
+          r.ext !== (want.partitionValues !== undefined && want.size !== undefined ? true : (want.extendedFileMetadata ?? null))) {
+        problem(`checkpoint ${last.version}: tombstone ${r.p} differs from its remove: ${JSON.stringify({ ...r, ts: Number(r.ts), size: Number(r.size) })} vs ${JSON.stringify(want)}`)
+      }
+      if (want.deletionTimestamp < written - retain - 60000) problem(`checkpoint ${last.version}: tombstone ${r.p} had expired`)
+    }
+    for (const [p, rm] of at.tombstones) {
+      if (!seenRm.has(p) && rm.deletionTimestamp > written - retain + 60000) problem(`checkpoint ${last.version}: no tombstone for ${p}, removed within the retention`)
+    }
+    say(`ckpt version ${last.version}: ${adds.size} adds, ${txns.size} txns and ${removes.length} tombstones equal the replayed log`)
   }
 }
 
