@@ -27,6 +27,7 @@ optimize_options_init(struct optimize_options *o)
 	memset(o, 0, sizeof *o);
 	o->max_attempts = 2;
 	o->sort_memory = OPTIMIZE_DEFAULT_SORT_MEMORY;
+	o->checkpoint = OPTIMIZE_CKPT_AFTER;
 }
 
 /* ---- the plan ---- */
@@ -545,7 +546,8 @@ attempt(struct run *x, uint64_t target, bool *conflict, char *err,
 		x->o->each_bin(j, x->o->bin_arg);
 		json_decref(j);
 	}
-	if (!x->o->dry_run && nbins == 0 && x->o->checkpoint &&
+	if (!x->o->dry_run && nbins == 0 &&
+	    x->o->checkpoint == OPTIMIZE_CKPT_ALWAYS &&
 	    x->t->checkpoint != x->t->version) {
 		rc = checkpoint_write(x->t, err, errlen);
 		goto out;
@@ -569,7 +571,8 @@ attempt(struct run *x, uint64_t target, bool *conflict, char *err,
 	case DELTA_COMMITTED:
 		x->tot->version = v;
 		rc = 0;
-		if ((x->o->checkpoint || v % checkpoint_interval(x->t) == 0) &&
+		if ((x->o->checkpoint != OPTIMIZE_CKPT_INTERVAL ||
+		    v % checkpoint_interval(x->t) == 0) &&
 		    checkpoint_write(x->t, err, errlen) != 0)
 			/* The commit stands; a missing checkpoint only makes
 			 * the next open slower. */

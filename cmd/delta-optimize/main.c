@@ -17,16 +17,20 @@
 #include "xalloc.h"
 
 static const char usage_text[] =
-    "usage: delta-optimize [-hnqvV] [--checkpoint] [--order-by columns]\n"
-    "                      [--target-size size] table\n";
+    "usage: delta-optimize [-hnqvV] [--checkpoint | --no-checkpoint]\n"
+    "                      [--order-by columns] [--target-size size] table\n";
 
-enum { OPT_TARGET = OPT_TOOL_BASE, OPT_ORDER_BY, OPT_CHECKPOINT };
+enum {
+	OPT_TARGET = OPT_TOOL_BASE, OPT_ORDER_BY, OPT_CHECKPOINT,
+	OPT_NO_CHECKPOINT
+};
 
 static const struct option longopts[] = {
 	CLI_LONGOPT_HELP, CLI_LONGOPT_VERSION, CLI_LONGOPT_QUIET,
 	CLI_LONGOPT_VERBOSE,
 	{ "checkpoint", no_argument, 0, OPT_CHECKPOINT },
 	{ "dry-run", no_argument, 0, 'n' },
+	{ "no-checkpoint", no_argument, 0, OPT_NO_CHECKPOINT },
 	{ "order-by", required_argument, 0, OPT_ORDER_BY },
 	{ "target-size", required_argument, 0, OPT_TARGET },
 	{ 0, 0, 0, 0 }
@@ -68,7 +72,10 @@ parse_tool_option(int ch, const char *arg, struct config *c)
 		c->oo.dry_run = true;
 		break;
 	case OPT_CHECKPOINT:
-		c->oo.checkpoint = true;
+		c->oo.checkpoint = OPTIMIZE_CKPT_ALWAYS;
+		break;
+	case OPT_NO_CHECKPOINT:
+		c->oo.checkpoint = OPTIMIZE_CKPT_INTERVAL;
 		break;
 	case OPT_TARGET:
 		if (cli_parse_size(arg, &c->oo.target_size) != 0 ||

@@ -28,7 +28,7 @@ delta-optimize -n silver > plan 2> plan.err
 expect_eq "bins planned" "$(lines plan)" "$parts"
 expect_eq "files planned" "$(jq '.files | length' plan | paste -sd+ | bc)" "$before_files"
 
-delta-optimize silver 2> opt.err
+delta-optimize --no-checkpoint silver 2> opt.err
 cat opt.err
 expect_eq "files read" "$(stat_field files_read opt.err)" "$before_files"
 expect_eq "files written" "$(stat_field files_written opt.err)" "$parts"
@@ -55,8 +55,9 @@ expect_eq "remove count" "$(jq -c 'select(.remove)' "$c" | wc -l | tr -d ' ')" "
 delta-optimize silver 2> again.err
 expect_grep 'nothing to compact' again.err
 [ ! -f silver/_delta_log/$(printf %020d $((v0 + 2))).json ] || fail "a second run committed"
-# --checkpoint: one of the version left, even with nothing to compact
-# (the interval, 10, did not call for one at this version).
+# --no-checkpoint, above, wrote none off the interval; --checkpoint writes
+# one of the version left, even with nothing to compact (the interval,
+# 10, did not call for one at this version).
 [ $(( (v0 + 1) % 10 )) != 0 ] || fail "the test needs a version the interval skips"
 [ ! -f silver/_delta_log/$(printf %020d $((v0 + 1))).checkpoint.parquet ] || fail "a checkpoint off the interval"
 delta-optimize -q --checkpoint silver
@@ -85,7 +86,13 @@ delta-commit -q --schema gold --partition-by event_date --batch-rows 40 gold gol
 expect_status 1 delta-optimize -q --order-by nosuch gold
 expect_status 2 delta-optimize --order-by , gold
 expect_status 2 delta-optimize --target-size big gold
+gv=$(($(ls gold/_delta_log/*.json | wc -l) - 1))
 delta-optimize -q --order-by patient_id,window_start gold
+# By default a compaction checkpoints the version it commits, off the
+# interval too.
+[ $(( (gv + 1) % 10 )) != 0 ] || fail "the test needs a version the interval skips"
+[ -f gold/_delta_log/$(printf %020d $((gv + 1))).checkpoint.parquet ] ||
+    fail "a compaction wrote no checkpoint"
 delta-cat -q gold > gold.rows
 jq -r '[.event_date, .patient_id, .window_start] | @tsv' gold.rows > order.got
 sort order.got > order.want
