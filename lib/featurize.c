@@ -490,7 +490,8 @@ find_or_add(struct extractor *x, const char *id, size_t len, int64_t t,
 }
 
 /* The patient's prior from what the roster says (facts NULL or age NaN:
- * an adult of 50 of either sex, with twice the spread). */
+ * an adult of 50, with phys_norms' figures for a sex not given, and
+ * twice the spread). */
 static void
 set_prior(struct feat_patient *p, const struct patient_facts *f)
 {

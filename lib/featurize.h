@@ -18,7 +18,10 @@
  * From these come the features of one vital v:
  *   v          the reading itself
  *   v_z        (fast mean - baseline) / baseline spread
- *   v_trend    fast mean minus the minute mean trend_span ago
+ *   v_trend    fast mean minus the minute mean trend_span ago (for
+ *              readings further apart, the latest earlier minute or the
+ *              reading before, at most 4 hours back; its spread widened
+ *              by the square root of the longer span)
  *   v_trend_z  v_trend / trend spread
  *   v_fast     the fast mean
  * and, over all vitals,
@@ -35,6 +38,12 @@
  * fast-varying respiration rate would have the largest trends of all,
  * and a forest would learn that only a huge trend of any other vital is
  * unusual (trend_max, kept for the models that use it).
+ *
+ * Cadence.  Time constants follow time, not reading counts: a minute's
+ * mean, or a reading after a gap, counts as the minutes since the vital's
+ * last one (at most ten) in the baseline and the spreads, so readings
+ * seconds or hours apart build the same baseline in the same time.
+ *
  * Population priors (prior_weight > 0).  Until a patient's own baseline has
  * formed, a newly admitted patient is measured against what is normal for
  * their age, sex, conditions and ward (phys_expected, from published
@@ -48,9 +57,12 @@
  * for at most two hours.  Without a roster (age unknown) the prior is an
  * adult of 50 with twice the spread.  With prior_weight 0 (models made
  * before priors) those features wait for the warm-up, as below.
+ *
  * A feature that cannot be computed is NaN: v when the reading lacks
  * the vital; v_fast, v_z and the trends when the vital has been missing
- * for more than 5 minutes (a single dropout keeps the fast mean), and
+ * for more than 5 minutes (a single dropout keeps the fast mean), or for
+ * a vital charted less often, for half as long again as the time between
+ * its readings (at most 6 hours: a 4-hourly temperature stands for 6), and
  * v_z, v_trend_z and the aggregates during warm-up, before there is a
  * baseline.
  * lib/iforest.h scores missing features without imputing them.
