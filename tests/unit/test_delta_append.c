@@ -905,6 +905,76 @@ test_other_writer(void **state)
 	reset_table();
 }
 
+/* The test table's schema with patient_id's comment, hr's type and
+ * patient_id's nullability as given. */
+static struct schema *
+commented(const char *comment, const char *hr_type, const char *id_null)
+{
+	char text[2048];
+	const char *rest = strstr(table_schema, F("score", "double", "true"));
+
+	snprintf(text, sizeof text, "{\"type\":\"struct\",\"fields\":["
+	    "{\"name\":\"patient_id\",\"type\":\"string\",\"nullable\":"
+	    "%s,\"metadata\":{\"comment\":\"%s\"}},"
+	    F("event_date", "date", "false") ","
+	    "{\"name\":\"hr\",\"type\":\"%s\",\"nullable\":true,"
+	    "\"metadata\":{}},%s", id_null, comment, hr_type, rest);
+	return parse(text);
+}
+
+/* A column's comment is documentation: editing it in the schema does not
+ * lock out a table written before, while a type or nullability change
+ * still does. */
+static void
+test_open_comment(void **state)
+{
+	struct schema *one = commented("one", "integer", "false");
+	struct schema *two = commented("two", "integer", "false");
+	struct schema *hr_long = commented("one", "long", "false");
+	struct schema *id_null = commented("one", "integer", "true");
+	struct appender *a, *b;
+	json_t *rows;
+	int64_t v;
+
+	(void)state;
+	a = open_table(root, one, by_date, 1, NULL);
+	add_ok(a, row("p", "2026-03-01", ""));
+	assert_int_equal(commit(a, NULL), 0);
+	appender_free(a);
+	a = open_table(root, two, by_date, 1, NULL);
+	add_ok(a, row("q", "2026-03-01", ""));
+	assert_int_equal(commit(a, NULL), 1);
+	appender_free(a);
+	expect_open_fails(root, hr_long, by_date, 1, false,
+	    "column hr is long, the table's is integer");
+	expect_open_fails(root, id_null, by_date, 1, false,
+	    "column patient_id is string, the table's is non-null string");
+	rows = table_rows(root, &v);
+	assert_int_equal(v, 1);
+	assert_int_equal(json_object_size(rows), 2);
+	json_decref(rows);
+	reset_table();
+
+	/* Two writers create the table at once, with different comments:
+	 * the same table, so the second commits after the first. */
+	a = open_table(root, one, by_date, 1, NULL);
+	b = open_table(root, two, by_date, 1, NULL);
+	add_ok(a, row("a", "2026-03-01", ""));
+	add_ok(b, row("b", "2026-03-01", ""));
+	assert_int_equal(commit(a, NULL), 0);
+	assert_int_equal(commit(b, NULL), 1);
+	assert_int_equal(count_actions(root, 1, "metaData"), 0);
+	appender_free(a);
+	appender_free(b);
+	rows = table_rows(root, NULL);
+	assert_int_equal(json_object_size(rows), 2);
+	json_decref(rows);
+	schema_free(one);
+	schema_free(two);
+	schema_free(hr_long);
+	schema_free(id_null);
+}
+
 /*
  * A table with through_offset (Gold): no row is skipped, the txn is the
  * highest through_offset, and a commit writes it only when it moves on.
@@ -1317,6 +1387,7 @@ main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_open, fresh_table),
+		cmocka_unit_test_setup(test_open_comment, fresh_table),
 		cmocka_unit_test_setup(test_batch, fresh_table),
 		cmocka_unit_test_setup(test_rejects, fresh_table),
 		cmocka_unit_test_setup(test_exactly_once, fresh_table),
