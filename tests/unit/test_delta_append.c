@@ -152,8 +152,8 @@ renameat2(int fromfd, const char *from, int tofd, const char *to,
 
 /* ------------------------------------------------------------------ */
 
-#define F(name, type, null) "{\"name\":\"" name "\",\"type\":\"" type \
-	"\",\"nullable\":" null ",\"metadata\":{}}"
+/* UNIT_FIELD, short: the schemas below are long. */
+#define F UNIT_FIELD
 
 static const char table_schema[] = "{\"type\":\"struct\",\"fields\":["
     F("patient_id", "string", "false") ","
@@ -177,28 +177,17 @@ static const char gold_like[] = "{\"type\":\"struct\",\"fields\":["
     F("partition", "integer", "true") ","
     F("through_offset", "long", "true") "]}";
 
-static struct schema *
-parse(const char *text)
-{
-	char err[256];
-	struct schema *s = schema_parse(text, strlen(text), err, sizeof err);
-
-	if (s == NULL)
-		fail_msg("%s", err);
-	return s;
-}
-
 static char *by_date[] = { "event_date" };
-static char dir[256], root[300];
+static struct unit_scratch scratch;
+static char *const root = scratch.table;
 static struct schema *ts;
 
 static int
 make_dir(void **state)
 {
 	(void)state;
-	unit_tmpdir(dir, sizeof dir, "delta-append");
-	snprintf(root, sizeof root, "%s/table", dir);
-	ts = parse(table_schema);
+	unit_scratch_make(&scratch, "delta-append");
+	ts = unit_schema(table_schema);
 	return 0;
 }
 
@@ -207,7 +196,7 @@ remove_dir(void **state)
 {
 	(void)state;
 	schema_free(ts);
-	unit_rmtree(dir);
+	unit_scratch_remove(&scratch);
 	return 0;
 }
 
@@ -432,8 +421,7 @@ count_actions(const char *at, int64_t v, const char *kind)
 static void
 reset_table(void)
 {
-	if (access(root, F_OK) == 0)
-		unit_rmtree(root);
+	unit_scratch_no_table(&scratch);
 }
 
 /* Each test starts without a table, whatever the last one left. */
@@ -484,7 +472,7 @@ test_open(void **state)
 	char *by_score[] = { "score" }, *by_truth[] = { "truth" };
 	char *by_none[] = { "nope" }, *by_id[] = { "patient_id" };
 	char *two[] = { "patient_id", "event_date" };
-	struct schema *small = parse("{\"type\":\"struct\",\"fields\":["
+	struct schema *small = unit_schema("{\"type\":\"struct\",\"fields\":["
 	    F("patient_id", "string", "false") ","
 	    F("event_date", "date", "false") "]}");
 	struct appender *a;
@@ -881,7 +869,7 @@ test_other_writer(void **state)
 	reset_table();
 
 	/* ... unless it made another table: then nothing of b's is kept. */
-	struct schema *other = parse("{\"type\":\"struct\",\"fields\":["
+	struct schema *other = unit_schema("{\"type\":\"struct\",\"fields\":["
 	    F("patient_id", "string", "false") ","
 	    F("event_date", "date", "false") "," F("x", "long", "true") "]}");
 	char err[512];
@@ -919,7 +907,7 @@ commented(const char *comment, const char *hr_type, const char *id_null)
 	    F("event_date", "date", "false") ","
 	    "{\"name\":\"hr\",\"type\":\"%s\",\"nullable\":true,"
 	    "\"metadata\":{}},%s", id_null, comment, hr_type, rest);
-	return parse(text);
+	return unit_schema(text);
 }
 
 /* A column's comment is documentation: editing it in the schema does not
@@ -983,7 +971,7 @@ static void
 test_through_offset(void **state)
 {
 	(void)state;
-	struct schema *gs = parse(gold_like);
+	struct schema *gs = unit_schema(gold_like);
 	struct appender *a = open_table(root, gs, NULL, 0, NULL);
 	const char *reason;
 	char detail[512];

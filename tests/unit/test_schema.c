@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "unit.h"
 #include "schema.h"
 
 static struct schema *
@@ -147,8 +148,7 @@ test_load(void **state)
 static struct schema *
 nested(const char *ctype, const char *cnull, const char *comment)
 {
-	char text[1024], err[300];
-	struct schema *s;
+	char text[1024];
 
 	snprintf(text, sizeof text, "{\"type\":\"struct\",\"fields\":["
 	    "{\"name\":\"a\",\"type\":{\"type\":\"struct\",\"fields\":["
@@ -158,9 +158,7 @@ nested(const char *ctype, const char *cnull, const char *comment)
 	    "\"metadata\":{}}]},\"nullable\":true,"
 	    "\"metadata\":{\"comment\":\"%s\"}}]}", comment, ctype, cnull,
 	    comment);
-	if ((s = schema_parse(text, strlen(text), err, sizeof err)) == NULL)
-		fail_msg("%s", err);
-	return s;
+	return unit_schema(text);
 }
 
 /* Compares two new schemas, expecting why they differ; frees both. */
