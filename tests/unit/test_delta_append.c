@@ -464,6 +464,29 @@ expect_open_fails(const char *at, const struct schema *s, char **pby,
 		fail_msg("\"%s\" does not say %s", err, word);
 }
 
+/* Two writers create the table at once, with schemas sa and sb that
+ * are the same table's: the second commits after the first, without a
+ * second protocol and metaData. */
+static void
+race_to_create(const struct schema *sa, const struct schema *sb)
+{
+	struct appender *a = open_table(root, sa, by_date, 1, NULL);
+	struct appender *b = open_table(root, sb, by_date, 1, NULL);
+	json_t *rows;
+
+	add_ok(a, row("a", "2026-03-01", ""));
+	add_ok(b, row("b", "2026-03-01", ""));
+	assert_int_equal(commit(a, NULL), 0);
+	assert_int_equal(commit(b, NULL), 1);
+	assert_int_equal(count_actions(root, 1, "metaData"), 0);
+	assert_int_equal(count_actions(root, 1, "protocol"), 0);
+	appender_free(a);
+	appender_free(b);
+	rows = table_rows(root, NULL);
+	assert_int_equal(json_object_size(rows), 2);
+	json_decref(rows);
+}
+
 /* What a table must be for this writer, and what a new one may be. */
 static void
 test_open(void **state)
@@ -851,21 +874,8 @@ test_other_writer(void **state)
 	assert_int_equal(strays(root), 0);
 	reset_table();
 
-	/* Two writers create the table at once: the second commits after
-	 * the first, without a second protocol and metaData. */
-	a = open_table(root, ts, by_date, 1, NULL);
-	b = open_table(root, ts, by_date, 1, NULL);
-	add_ok(a, row("a", "2026-03-01", ""));
-	add_ok(b, row("b", "2026-03-01", ""));
-	assert_int_equal(commit(a, NULL), 0);
-	assert_int_equal(commit(b, NULL), 1);
-	assert_int_equal(count_actions(root, 1, "metaData"), 0);
-	assert_int_equal(count_actions(root, 1, "protocol"), 0);
-	appender_free(a);
-	appender_free(b);
-	rows = table_rows(root, NULL);
-	assert_int_equal(json_object_size(rows), 2);
-	json_decref(rows);
+	/* Two writers create the table at once. */
+	race_to_create(ts, ts);
 	reset_table();
 
 	/* ... unless it made another table: then nothing of b's is kept. */
@@ -920,7 +930,7 @@ test_open_comment(void **state)
 	struct schema *two = commented("two", "integer", "false");
 	struct schema *hr_long = commented("one", "long", "false");
 	struct schema *id_null = commented("one", "integer", "true");
-	struct appender *a, *b;
+	struct appender *a;
 	json_t *rows;
 	int64_t v;
 
@@ -944,19 +954,8 @@ test_open_comment(void **state)
 	reset_table();
 
 	/* Two writers create the table at once, with different comments:
-	 * the same table, so the second commits after the first. */
-	a = open_table(root, one, by_date, 1, NULL);
-	b = open_table(root, two, by_date, 1, NULL);
-	add_ok(a, row("a", "2026-03-01", ""));
-	add_ok(b, row("b", "2026-03-01", ""));
-	assert_int_equal(commit(a, NULL), 0);
-	assert_int_equal(commit(b, NULL), 1);
-	assert_int_equal(count_actions(root, 1, "metaData"), 0);
-	appender_free(a);
-	appender_free(b);
-	rows = table_rows(root, NULL);
-	assert_int_equal(json_object_size(rows), 2);
-	json_decref(rows);
+	 * the same table. */
+	race_to_create(one, two);
 	schema_free(one);
 	schema_free(two);
 	schema_free(hr_long);
