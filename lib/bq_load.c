@@ -805,6 +805,7 @@ bq_load_delta(struct bq *b, const struct bq_target *t, const char *root,
 	int64_t last, hist;
 	int rc = -1;
 	char *cfg_text = NULL;
+	char rec_err[600] = "";	/* why the record was not written */
 
 	memset(tot, 0, sizeof *tot);
 	tot->from = tot->to = -1;
@@ -828,9 +829,9 @@ bq_load_delta(struct bq *b, const struct bq_target *t, const char *root,
 	if (hist > last) {
 		/* The history knows better: the record catches up. */
 		last = hist;
-		if (!bq_dry_run(b) && record_write(&rf, last, "", err,
-		    errlen) != 0)
-			cli_warn("%s", err);
+		if (!bq_dry_run(b) && record_write(&rf, last, "", rec_err,
+		    sizeof rec_err) != 0)
+			cli_warn("%s", rec_err);
 	}
 	if (last >= dt->version) {
 		tot->up_to_date = true;
@@ -860,9 +861,9 @@ bq_load_delta(struct bq *b, const struct bq_target *t, const char *root,
 	if (bd.rows == 0) {
 		/* Only rewrites or metadata: nothing to send, and no job that
 		 * the history could show, so the record alone moves on. */
-		if (!bq_dry_run(b) && record_write(&rf, dt->version, "", err,
-		    errlen) != 0)
-			cli_warn("%s", err);
+		if (!bq_dry_run(b) && record_write(&rf, dt->version, "",
+		    rec_err, sizeof rec_err) != 0)
+			cli_warn("%s", rec_err);
 		rc = 0;
 		goto out;
 	}
@@ -892,13 +893,20 @@ bq_load_delta(struct bq *b, const struct bq_target *t, const char *root,
 	if (run_load(b, t, base, load, bd.map, bd.len, verbose, tot, err,
 	    errlen) != 0)
 		goto out;
-	if (!bq_dry_run(b) && record_write(&rf, dt->version, base, err,
-	    errlen) != 0) {
-		/* The load stands; the history finds it next time. */
-		cli_warn("%s", err);
-	}
+	/* The load stands whatever happens to the record: the history
+	 * finds it next time. */
+	if (!bq_dry_run(b) && record_write(&rf, dt->version, base, rec_err,
+	    sizeof rec_err) != 0)
+		cli_warn("%s", rec_err);
 	rc = 0;
 out:
+	/* A record not written is a write error (exit 1), so a disk going
+	 * bad is seen, though nothing is loaded twice for it. */
+	if (rc == 0 && rec_err[0] != '\0') {
+		snprintf(err, errlen, "the local record was not written; "
+		    "BigQuery's job history keeps what was loaded");
+		rc = -1;
+	}
 	free(cfg_text);
 	json_decref(load);
 	body_close(&bd);

@@ -449,7 +449,8 @@ open_envelope(struct cleaner *c, struct clean_result *res,
 	}
 	if (c->in->v[c->fi.value_base64].kind == JK_STRING)
 		return reject(res, "bad_utf8", "the message is not UTF-8 text "
-		    "(Bronze keeps its bytes in value_base64)");
+		    "or holds a NUL byte (Bronze keeps its bytes in "
+		    "value_base64)");
 	if (val->kind != JK_STRING)
 		return reject(res, "bad_envelope",
 		    "value must be the reading as a JSON string");

@@ -7,6 +7,7 @@
 #include <strings.h>
 #include <zlib.h>
 #include <zstd.h>
+#include <zstd_errors.h>
 
 #include "xalloc.h"
 
@@ -115,11 +116,11 @@ run_zstd(struct compressor *z, const void *src, size_t n, void *dst,
 {
 	size_t r;
 
-	if (z->zstd == NULL && (z->zstd = ZSTD_createCCtx()) == NULL) {
-		snprintf(err, errlen, "zstd: cannot create a context");
-		return -1;
-	}
+	if (z->zstd == NULL && (z->zstd = ZSTD_createCCtx()) == NULL)
+		xalloc_fail();
 	r = ZSTD_compressCCtx(z->zstd, dst, cap, src, n, z->level);
+	if (ZSTD_getErrorCode(r) == ZSTD_error_memory_allocation)
+		xalloc_fail();
 	if (ZSTD_isError(r)) {
 		snprintf(err, errlen, "zstd: %s", ZSTD_getErrorName(r));
 		return -1;
@@ -139,6 +140,8 @@ run_gzip(struct compressor *z, const void *src, size_t n, void *dst,
 		memset(&z->gz, 0, sizeof z->gz);
 		rc = deflateInit2(&z->gz, z->level, Z_DEFLATED,
 		    GZIP_WINDOW_BITS, 8, Z_DEFAULT_STRATEGY);
+		if (rc == Z_MEM_ERROR)
+			xalloc_fail();
 		if (rc != Z_OK) {
 			snprintf(err, errlen, "gzip: deflateInit2 failed (%d)",
 			    rc);
@@ -204,7 +207,9 @@ gunzip(const void *src, size_t n, void *dst, size_t want, char *err,
 	int rc;
 
 	memset(&s, 0, sizeof s);
-	if (inflateInit2(&s, GZIP_WINDOW_BITS) != Z_OK) {
+	if ((rc = inflateInit2(&s, GZIP_WINDOW_BITS)) != Z_OK) {
+		if (rc == Z_MEM_ERROR)
+			xalloc_fail();
 		snprintf(err, errlen, "gzip: inflateInit2 failed");
 		return -1;
 	}
@@ -212,7 +217,8 @@ gunzip(const void *src, size_t n, void *dst, size_t want, char *err,
 	s.avail_in = (uInt)n;
 	s.next_out = dst;
 	s.avail_out = (uInt)want;
-	rc = inflate(&s, Z_FINISH);
+	if ((rc = inflate(&s, Z_FINISH)) == Z_MEM_ERROR)
+		xalloc_fail();
 	if (rc != Z_STREAM_END || s.total_out != want || s.avail_in != 0) {
 		snprintf(err, errlen, "gzip: corrupt data or wrong length "
 		    "(rc %d, %lu of %zu bytes)", rc, s.total_out, want);
@@ -232,6 +238,8 @@ codec_decompress(enum codec c, const void *src, size_t n, void *dst,
 	switch (c) {
 	case CODEC_ZSTD:
 		got = ZSTD_decompress(dst, want, src, n);
+		if (ZSTD_getErrorCode(got) == ZSTD_error_memory_allocation)
+			xalloc_fail();
 		if (ZSTD_isError(got)) {
 			snprintf(err, errlen, "zstd: %s", ZSTD_getErrorName(got));
 			return -1;

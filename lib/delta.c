@@ -496,14 +496,31 @@ publish(const char *tmp, const char *final)
 	return renameat2(AT_FDCWD, tmp, AT_FDCWD, final, RENAME_NOREPLACE);
 }
 
-/* True if the metadata's schema and partition columns equal ours. */
+/* True if two metaData actions have the same partition columns and
+ * schemas that schema_compare finds the same (comments may differ). */
 static bool
 same_table_shape(json_t *a, json_t *b)
 {
-	return json_equal(json_object_get(a, "schemaString"),
-	    json_object_get(b, "schemaString")) &&
-	    json_equal(json_object_get(a, "partitionColumns"),
-	    json_object_get(b, "partitionColumns"));
+	json_t *sa = json_object_get(a, "schemaString");
+	json_t *sb = json_object_get(b, "schemaString");
+	struct schema *x, *y;
+	char why[256];
+	bool same;
+
+	if (!json_equal(json_object_get(a, "partitionColumns"),
+	    json_object_get(b, "partitionColumns")))
+		return false;
+	if (json_equal(sa, sb))
+		return true;
+	x = schema_parse(json_string_value(sa), json_string_length(sa), why,
+	    sizeof why);
+	y = schema_parse(json_string_value(sb), json_string_length(sb), why,
+	    sizeof why);
+	same = x != NULL && y != NULL &&
+	    schema_compare(x, y, why, sizeof why) == 0;
+	schema_free(x);
+	schema_free(y);
+	return same;
 }
 
 /* The path of a remove in actions that t no longer has live, or NULL. */

@@ -207,17 +207,12 @@ open_on(struct delta_table *t, bool own, const struct schema *schema,
 	if (a->t->version >= 0) {
 		if (delta_check_writable(a->t, err, errlen) != 0)
 			goto fail;
-		if (schema != NULL && !o->shape_if_new) {
-			json_t *x = schema_to_json(schema);
-			json_t *y = schema_to_json(a->t->schema);
-			int same = json_equal(x, y);
-			json_decref(x);
-			json_decref(y);
-			if (!same) {
-				snprintf(err, errlen, "%s: the table's schema "
-				    "differs from the one given", t->root);
-				goto fail;
-			}
+		char why[512];
+		if (schema != NULL && !o->shape_if_new &&
+		    schema_compare(schema, a->t->schema, why, sizeof why) != 0) {
+			snprintf(err, errlen, "%s: the table's schema differs "
+			    "from the one given: %s", t->root, why);
+			goto fail;
 		}
 		if (partition_by != NULL && !o->shape_if_new &&
 		    !same_partitioning(partition_by,

@@ -10,8 +10,13 @@
 #include "cli.h"
 #include "xalloc.h"
 
+/* A new easy handle for each request, all sharing one connection cache
+ * (and DNS and TLS sessions), rather than one handle reset between
+ * requests: curl_easy_reset cannot say that it failed (it allocates), and
+ * a handle half reset stalls a request, while curl_easy_init and every
+ * curl_easy_setopt can, and are checked. */
 struct http {
-	CURL *curl;
+	CURLSH *share;
 	char curl_err[CURL_ERROR_SIZE];
 };
 
@@ -118,9 +123,15 @@ http_new(char *err, size_t errlen)
 		started = 1;
 	}
 	h = xcalloc(1, sizeof *h);
-	if ((h->curl = curl_easy_init()) == NULL) {
+	if ((h->share = curl_share_init()) == NULL ||
+	    curl_share_setopt(h->share, CURLSHOPT_SHARE,
+	    CURL_LOCK_DATA_CONNECT) != CURLSHE_OK ||
+	    curl_share_setopt(h->share, CURLSHOPT_SHARE,
+	    CURL_LOCK_DATA_DNS) != CURLSHE_OK ||
+	    curl_share_setopt(h->share, CURLSHOPT_SHARE,
+	    CURL_LOCK_DATA_SSL_SESSION) != CURLSHE_OK) {
 		snprintf(err, errlen, "libcurl: cannot start");
-		free(h);
+		http_free(h);
 		return NULL;
 	}
 	return h;
@@ -131,7 +142,8 @@ http_free(struct http *h)
 {
 	if (h == NULL)
 		return;
-	curl_easy_cleanup(h->curl);
+	if (h->share != NULL)
+		curl_share_cleanup(h->share);
 	free(h);
 }
 
@@ -153,6 +165,19 @@ url_for_message(const char *url, char *buf, size_t cap)
 	snprintf(buf, cap, "%.*s", (int)(n > 300 ? 300 : n), url);
 }
 
+/* Appends line to *hl; false, with *hl kept for freeing, when libcurl
+ * cannot. */
+static bool
+add_header(struct curl_slist **hl, const char *line)
+{
+	struct curl_slist *n = curl_slist_append(*hl, line);
+
+	if (n == NULL)
+		return false;
+	*hl = n;
+	return true;
+}
+
 int
 http_send(struct http *h, const char *method, const char *url,
     const char *const *headers, const char *bearer, const void *body,
@@ -163,69 +188,77 @@ http_send(struct http *h, const char *method, const char *url,
 	struct source src = { .p = body, .left = body != NULL ? len : 0 };
 	char *auth = NULL, where[320];
 	size_t auth_len = 0;
-	CURLcode cc;
-	CURL *c = h->curl;
+	CURLcode cc = CURLE_OK;
+	CURL *c;
+	bool ok = true;
 
 	memset(r, 0, sizeof *r);
 	r->body = xmalloc(1);
 	r->body[0] = '\0';
 	sink.cap = 1;
 	for (size_t i = 0; headers != NULL && headers[i] != NULL; i++)
-		hl = curl_slist_append(hl, headers[i]);
+		ok = ok && add_header(&hl, headers[i]);
 	if (bearer != NULL) {
 		auth_len = strlen(bearer) + 32;
 		auth = xmalloc(auth_len);
 		snprintf(auth, auth_len, "Authorization: Bearer %s", bearer);
-		hl = curl_slist_append(hl, auth);
+		ok = ok && add_header(&hl, auth);
 	}
 	/* libcurl would add these itself, and a PUT would wait a second
 	 * for a 100 Continue the servers here do not send. */
-	hl = curl_slist_append(hl, "Expect:");
-	curl_easy_reset(c);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, &sink);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, h->curl_err);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
+	ok = ok && add_header(&hl, "Expect:");
+	if ((c = curl_easy_init()) == NULL)
+		ok = false;
+#define SET(opt, val) (ok = ok && curl_easy_setopt(c, opt, val) == CURLE_OK)
+	SET(CURLOPT_SHARE, h->share);
+	SET(CURLOPT_URL, url);
+	SET(CURLOPT_CUSTOMREQUEST, method);
+	SET(CURLOPT_HTTPHEADER, hl);
+	SET(CURLOPT_WRITEFUNCTION, on_body);
+	SET(CURLOPT_WRITEDATA, &sink);
+	SET(CURLOPT_HEADERFUNCTION, on_header);
+	SET(CURLOPT_HEADERDATA, &sink);
+	SET(CURLOPT_ERRORBUFFER, h->curl_err);
+	SET(CURLOPT_NOSIGNAL, 1L);
+	SET(CURLOPT_CONNECTTIMEOUT, 30L);
 	/* A stalled connection ends, as one dropped does: under 1 byte/s
 	 * for a minute. */
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	SET(CURLOPT_LOW_SPEED_LIMIT, 1L);
+	SET(CURLOPT_LOW_SPEED_TIME, 60L);
+	SET(CURLOPT_PROTOCOLS_STR, "http,https");
+	SET(CURLOPT_FOLLOWLOCATION, 0L);
 	if (strcmp(method, "GET") == 0) {
-		curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+		SET(CURLOPT_HTTPGET, 1L);
 	} else if (strcmp(method, "PUT") == 0 || body != NULL) {
-		curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
-		curl_easy_setopt(c, CURLOPT_READFUNCTION, on_read);
-		curl_easy_setopt(c, CURLOPT_READDATA, &src);
-		curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE,
-		    (curl_off_t)src.left);
+		SET(CURLOPT_UPLOAD, 1L);
+		SET(CURLOPT_READFUNCTION, on_read);
+		SET(CURLOPT_READDATA, &src);
+		SET(CURLOPT_INFILESIZE_LARGE, (curl_off_t)src.left);
 	} else {
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, 0L);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
+		SET(CURLOPT_POSTFIELDSIZE, 0L);
+		SET(CURLOPT_POSTFIELDS, "");
 	}
+#undef SET
 	h->curl_err[0] = '\0';
-	cc = curl_easy_perform(c);
+	if (ok)
+		cc = curl_easy_perform(c);
 	curl_slist_free_all(hl);
 	if (auth != NULL) {
 		explicit_bzero(auth, auth_len);
 		free(auth);
 	}
-	if (cc != CURLE_OK) {
+	if (!ok || cc != CURLE_OK) {
 		url_for_message(url, where, sizeof where);
 		snprintf(err, errlen, "%s %s: %s", method, where,
-		    h->curl_err[0] != '\0' ? h->curl_err :
+		    !ok ? "libcurl could not set up the request (out of "
+		    "memory)" : h->curl_err[0] != '\0' ? h->curl_err :
 		    curl_easy_strerror(cc));
 		http_response_free(r);
+		curl_easy_cleanup(c);
 		return -1;
 	}
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+	curl_easy_cleanup(c);
 	return 0;
 }
 

@@ -1,8 +1,11 @@
 #include "rejects.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "jsonw.h"
@@ -16,8 +19,33 @@ rejects_open(struct rejects *rj, const char *path)
 		return 0;
 	if (writer_open(&rj->w, path, false) != 0)
 		return -1;
+	writer_open_memory(&rj->line);
 	rj->open = true;
 	return 0;
+}
+
+/* Writes the buffered lines.  When that fails, the file is cut back to
+ * the whole lines it had before, and the buffered ones are lost. */
+static void
+flush_lines(struct rejects *rj)
+{
+	size_t n = rj->w.len;
+
+	if (writer_flush(&rj->w) == 0) {
+		rj->kept += n;
+		rj->recorded += rj->pending;
+	} else {
+		struct stat st;
+		/* A short write may have left part of a line.  (A pipe
+		 * cannot be cut: what its reader got, it got.) */
+		if (fstat(rj->w.fd, &st) == 0 && S_ISREG(st.st_mode) &&
+		    ftruncate(rj->w.fd, (off_t)rj->kept) != 0)
+			cli_warn("%s: may end with part of a line: %s",
+			    rj->w.name, strerror(errno));
+		rj->lost += rj->pending;
+		rj->failed = true;
+	}
+	rj->pending = 0;
 }
 
 static void
@@ -68,12 +96,19 @@ void
 rejects_add(struct rejects *rj, const struct line *ln, const char *reason,
     const char *detail, const struct source_pos *pos)
 {
-	struct writer *w = &rj->w;
+	struct writer *w = &rj->line;
 	const char *tool = cli_progname();
 
 	count_reason(rj, reason);
 	if (!rj->open)
 		return;
+	if (rj->failed) {
+		rj->lost++;
+		return;
+	}
+	/* Made apart, so that the file's writer, which flushes whatever it
+	 * holds when it needs room, only ever holds whole lines. */
+	w->len = 0;
 	writer_mem(w, "{\"tool\":", 8);
 	jw_string(w, tool, strlen(tool));
 	writer_mem(w, ",\"reason\":", 10);
@@ -115,7 +150,16 @@ rejects_add(struct rejects *rj, const struct line *ln, const char *reason,
 		}
 	}
 	writer_mem(w, "}\n", 2);
-	writer_end_record(w);
+	/* Half the writer's buffer: a line that fits is then copied in
+	 * without a flush, and a longer one goes in alone. */
+	if (rj->w.len > 0 && rj->w.len + w->len > rj->w.cap / 2)
+		flush_lines(rj);
+	if (rj->failed) {
+		rj->lost++;
+		return;
+	}
+	writer_mem(&rj->w, w->buf, w->len);
+	rj->pending++;
 }
 
 int
@@ -123,8 +167,19 @@ rejects_close(struct rejects *rj)
 {
 	int rc = 0;
 
-	if (rj->open)
-		rc = writer_close(&rj->w);
+	if (!rj->open)
+		return 0;
+	if (!rj->failed && rj->pending > 0)
+		flush_lines(rj);
+	rc = writer_close(&rj->w);
+	writer_close(&rj->line);
+	if (rj->lost > 0) {
+		cli_warn("%s: %llu rejected records not recorded (it holds "
+		    "the first %llu, each line whole)", rj->w.name,
+		    (unsigned long long)rj->lost,
+		    (unsigned long long)rj->recorded);
+		rc = -1;
+	}
 	rj->open = false;
 	return rc;
 }

@@ -15,6 +15,14 @@
  * "text" holds the original line when it is valid UTF-8; otherwise
  * "text_base64" holds its bytes.  A line cut at --max-line has
  * "truncated":true and "length" (its real length).
+ *
+ * When writing the file fails, it holds whole lines only: lines reach it
+ * only in blocks of whole lines, and after a failed write it is cut back
+ * (ftruncate) to the last block written in full; nothing more is written
+ * to it.  So each line in it is complete, and a rejected record either
+ * has its line or rejects_close says how many were not recorded and
+ * fails (the tool exits 1); dying of a failed allocation (xalloc) also
+ * leaves whole lines only.
  */
 #ifndef VL_REJECTS_H
 #define VL_REJECTS_H
@@ -42,6 +50,12 @@ struct reason_count {
 struct rejects {
 	struct writer w;
 	bool open;
+	bool failed;		/* a write failed: the file is cut, closed to more */
+	struct writer line;	/* the line being made, whole before w gets it */
+	uint64_t kept;		/* bytes of whole lines in the file */
+	uint64_t recorded;	/* lines in the file */
+	uint64_t pending;	/* lines in w's buffer */
+	uint64_t lost;		/* lines that will never be in the file */
 	struct reason_count *reasons;
 	size_t nreasons, cap;
 };
@@ -68,8 +82,9 @@ void rejects_add(struct rejects *rj, const struct line *ln,
 /* How many lines were rejected for this reason so far. */
 uint64_t rejects_count(const struct rejects *rj, const char *reason);
 
-/* Flushes and closes the file; 0, or -1 after reporting a write error.
- * The counts stay readable until rejects_free(). */
+/* Flushes and closes the file; 0, or -1 after reporting a write error
+ * and how many rejected records the file does not hold.  The counts stay
+ * readable until rejects_free(). */
 int rejects_close(struct rejects *rj);
 void rejects_free(struct rejects *rj);
 

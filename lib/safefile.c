@@ -66,9 +66,32 @@ safefile_write(const char *path, const void *buf, size_t len, char *err,
 {
 	static unsigned serial;
 	size_t n = strlen(path) + 48;
-	char *tmp = xmalloc(n), *dir = NULL;
+	char *tmp, *dir = NULL;
 	const char *step;
+	struct stat st;
 	int fd, saved;
+
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		step = "open";
+		if ((fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC)) < 0)
+			goto fail_direct;
+		step = "write";
+		if (safefile_write_all(fd, buf, len) != 0) {
+			saved = errno;
+			close(fd);
+			errno = saved;
+			goto fail_direct;
+		}
+		step = "close";
+		if (close(fd) != 0)
+			goto fail_direct;
+		return 0;
+fail_direct:
+		snprintf(err, errlen, "%s: cannot %s: %s", path, step,
+		    strerror(errno));
+		return -1;
+	}
+	tmp = xmalloc(n);
 
 	/* Unique to this process and call, so two writers of one path do
 	 * not share a temporary file; the last rename wins whole. */

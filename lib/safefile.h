@@ -20,7 +20,10 @@ int safefile_write_all(int fd, const void *buf, size_t len);
 /*
  * Replaces the file at path with buf[0..len) as described above, mode
  * 0644 before the umask.  0, or -1 with a message naming the path and
- * the failing step in err.
+ * the failing step in err.  A path that names something other than a
+ * regular file or a symbolic link to one (/dev/null, /dev/stdout, a
+ * FIFO) cannot be replaced and must not be: buf is written to it
+ * directly, in full.
  */
 int safefile_write(const char *path, const void *buf, size_t len, char *err,
     size_t errlen);

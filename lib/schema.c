@@ -256,6 +256,68 @@ schema_check_writable(const struct schema *s, char *err, size_t errlen)
 	return 0;
 }
 
+/* A field's type as a schema file spells it, decimals with their
+ * precision and scale, into buf. */
+static const char *
+type_text(const struct field *f, char *buf, size_t len)
+{
+	if (f->type != FT_DECIMAL)
+		return type_names[f->type];
+	snprintf(buf, len, "decimal(%d,%d)", f->precision, f->scale);
+	return buf;
+}
+
+/* schema_compare, with the path of the struct being compared. */
+static int
+compare_at(const struct schema *want, const struct schema *have,
+    const char *prefix, char *err, size_t errlen)
+{
+	char wt[32], ht[32];
+
+	for (size_t i = 0; i < want->n || i < have->n; i++) {
+		const struct field *w = i < want->n ? &want->f[i] : NULL;
+		const struct field *h = i < have->n ? &have->f[i] : NULL;
+		if (h == NULL || w == NULL || strcmp(w->name, h->name) != 0) {
+			if (w == NULL)
+				snprintf(err, errlen, "the table has column "
+				    "%s%s more", prefix, h->name);
+			else if (h == NULL)
+				snprintf(err, errlen, "the table has no column "
+				    "%s%s", prefix, w->name);
+			else
+				snprintf(err, errlen, "column %zu is %s%s, the "
+				    "table's is %s%s", i + 1, prefix, w->name,
+				    prefix, h->name);
+			return -1;
+		}
+		if (w->type != h->type || (w->type == FT_DECIMAL &&
+		    (w->precision != h->precision || w->scale != h->scale)) ||
+		    w->nullable != h->nullable) {
+			snprintf(err, errlen, "column %s%s is %s%s, the "
+			    "table's is %s%s", prefix, w->name,
+			    w->nullable ? "" : "non-null ",
+			    type_text(w, wt, sizeof wt),
+			    h->nullable ? "" : "non-null ",
+			    type_text(h, ht, sizeof ht));
+			return -1;
+		}
+		if (w->type == FT_STRUCT) {
+			char p[256];
+			snprintf(p, sizeof p, "%s%s.", prefix, w->name);
+			if (compare_at(w->sub, h->sub, p, err, errlen) != 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+int
+schema_compare(const struct schema *want, const struct schema *have,
+    char *err, size_t errlen)
+{
+	return compare_at(want, have, "", err, errlen);
+}
+
 json_t *
 schema_to_json(const struct schema *s)
 {
@@ -264,9 +326,9 @@ schema_to_json(const struct schema *s)
 	for (size_t i = 0; i < s->n; i++) {
 		const struct field *f = &s->f[i];
 		json_t *md = json_object_get(f->json, "metadata");
+		char buf[32];
 		json_t *type = f->type == FT_STRUCT ? schema_to_json(f->sub) :
-		    f->type == FT_DECIMAL ? json_sprintf("decimal(%d,%d)",
-		    f->precision, f->scale) : json_string(type_names[f->type]);
+		    json_string(type_text(f, buf, sizeof buf));
 
 		md = json_is_object(md) ? json_incref(md) : json_object();
 		json_array_append_new(fields, json_pack("{s:s, s:o, s:b, s:o}",

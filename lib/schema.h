@@ -80,6 +80,20 @@ int schema_need(const struct schema *s, const char *name);
  * -1 with a message naming the first that has not. */
 int schema_check_writable(const struct schema *s, char *err, size_t errlen);
 
+/*
+ * 0 when the two schemas describe the same columns: the same names (exact
+ * case) in the same order, each with the same type (a decimal's
+ * precision and scale too, a struct's fields compared the same way) and
+ * the same nullability.  Metadata (a column's comment, say) is
+ * documentation, not shape, and is not compared, so editing a comment in
+ * schemas/ never locks out a table written before.  (There are no array
+ * or map types to compare: schema_parse refuses them.)  Otherwise -1, and
+ * where they first differ in err, "column a.b is long, the table's is
+ * integer" with have as "the table".
+ */
+int schema_compare(const struct schema *want, const struct schema *have,
+    char *err, size_t errlen);
+
 /* "string", "integer", ...; for FT_STRUCT "struct", for FT_DECIMAL
  * "decimal" (its precision and scale are the field's). */
 const char *ftype_name(enum ftype t);

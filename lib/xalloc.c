@@ -5,11 +5,17 @@
 
 #include "cli.h"
 
+void
+xalloc_fail(void)
+{
+	cli_die(EXIT_FAIL, "out of memory");
+}
+
 static void *
 check(void *p)
 {
 	if (p == NULL)
-		cli_die(EXIT_FAIL, "out of memory");
+		xalloc_fail();
 	return p;
 }
 

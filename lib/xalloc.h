@@ -18,4 +18,9 @@ char *xstrndup(const char *s, size_t n);
  * doubling; *cap is updated. */
 void xgrow(void *arr, size_t *cap, size_t need, size_t elem);
 
+/* What the functions above do when the allocator fails, for a library
+ * that allocates itself and says so (zlib's Z_MEM_ERROR, zstd's
+ * memory_allocation): out of memory is never taken for bad data. */
+_Noreturn void xalloc_fail(void);
+
 #endif

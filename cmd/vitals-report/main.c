@@ -25,6 +25,7 @@
 #include "report.h"
 #include "report_html.h"
 #include "report_serve.h"
+#include "safefile.h"
 #include "schema.h"
 
 static const char usage_text[] =
@@ -236,12 +237,21 @@ main(int argc, char **argv)
 		}
 		goto done;
 	}
-	if (writer_open(&out, opt.output, false) != 0)
-		cli_die(EXIT_FAIL, "%s: %m", opt.output);
+	/* -o FILE is made in memory and replaces the file whole, so a
+	 * failure leaves the report that was there; stdout streams. */
+	if (opt.output == NULL || strcmp(opt.output, "-") == 0)
+		writer_open(&out, NULL, false);
+	else
+		writer_open_memory(&out);
 	if (cfg.view >= 0)
 		report_print_view(r, cfg.view, &out);
 	else
 		report_html_write(r, &page, &out);
+	if (out.fd < 0 && safefile_write(opt.output, out.buf, out.len, err,
+	    sizeof err) != 0) {
+		cli_warn("%s", err);
+		status = EXIT_FAIL;
+	}
 	if (writer_close(&out) != 0)
 		status = EXIT_FAIL;
 done:

@@ -2,11 +2,9 @@
 # reach theirs: a clean run of each tool counts its calls of each kind
 # (write, open, mkdir, fsync, rename, link, alloc; tests/inject/failio.c),
 # then the tool runs again once for every N of every kind with the Nth
-# call failing.  Allocations are too many to try each: a spread of
-# VL_ALLOC_RUNS of them (150), from an offset drawn from VL_ALLOC_SEED,
-# and not under ASan, whose allocator the shim's would bypass, nor in a
-# coverage build.  Each time it must exit 0 or 1 (never crash or hang), say why
-# when it exits 1, and leave what it writes as it was or complete:
+# call failing (allocations sampled; tests/inject/sweep.sh says how).
+# Each time it must exit 0 or 1 (never crash or hang), say why when it
+# exits 1, and leave what it writes as it was or complete:
 #   - delta-commit: the table reads back; it holds the old rows and whole
 #     batches of the new ones, none twice; the same command run again
 #     completes it exactly;
@@ -17,47 +15,8 @@
 #   - iforest-train: the model file is the old one or the new one, byte
 #     for byte;
 #   - vitals-agg --state: the state file is the old one or the new one.
-command -v cc > /dev/null || skip "needs cc to build the failing-I/O shim"
-# Not under ASan (its allocator), nor for make coverage (gcov's writing of
-# its counts at exit does not survive a failed allocation).
-case $BIN in
-*asan*|*build-cov*) alloc= ;;
-*) alloc=-DFAIL_ALLOC ;;
-esac
-cc -shared -fPIC $alloc -o failio.so "$TOP/tests/inject/failio.c" -ldl
-alloc_seed=${VL_ALLOC_SEED:-$(date +%s)}
-[ -z "$alloc" ] || echo "allocation failures from seed $alloc_seed (VL_ALLOC_SEED=$alloc_seed to repeat)"
-export ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0"
-counts() { LD_PRELOAD=$PWD/failio.so VL_FAIL_COUNT=$PWD/counts "$@"; }
-# sweep NAME CMD...: runs CMD once per call of each kind, failing it;
-# calls check_$NAME after each with the status.
-sweep() {
-	name=$1; shift
-	total=0
-	while read -r kind n; do
-		i=1 step=1
-		if [ "$kind" = alloc ]; then
-			step=$(( n / ${VL_ALLOC_RUNS:-150} ))
-			[ $step -ge 1 ] || step=1
-			i=$(( 1 + alloc_seed % step ))
-		fi
-		while [ "$i" -le "$n" ]; do
-			prepare_$name
-			set +e
-			timeout 60 sh -c 'p=$0 s=$1; shift
-			    LD_PRELOAD=$p VL_FAIL_NTH=$s exec "$@"' \
-			    "$PWD/failio.so" "$kind:$i" "$@" > out 2> err
-			st=$?
-			set -e
-			[ $st -le 1 ] || { cat err; fail "$name: $kind #$i: exit status $st"; }
-			[ $st = 0 ] || [ -s err ] || fail "$name: $kind #$i: exit 1 without a word"
-			check_$name "$kind #$i" $st
-			i=$((i + step)); total=$((total + 1))
-		done
-	done < counts.$name
-	echo "$name: $total failing runs"
-	[ $total -ge 4 ] || fail "$name: too few calls to fail"
-}
+# tests/cli/inject_out.sh sweeps the other writers the same way.
+. "$TOP/tests/inject/sweep.sh"
 
 # ---- delta-commit ----
 mk_bronze() {	# SEED: Silver records with Kafka positions
@@ -71,7 +30,7 @@ key='"\(.offset)"'
 prepare_dc() { rm -rf silver; cp -a silver.orig silver; }
 DC="delta-commit -q --schema silver --checkpoint-interval 1 --batch-rows 250 silver new.ndjson"
 prepare_dc
-counts $DC > /dev/null && mv counts counts.dc
+counts dc $DC > /dev/null
 check_dc() {
 	delta-cat -q silver > rows 2> cat.err || { cat cat.err; fail "dc: $1: the table does not read back"; }
 	jq -r "$key" rows | sort > got
@@ -101,7 +60,7 @@ files_of opt.orig > opt.files
 prepare_do() { rm -rf opt; cp -a opt.orig opt; }
 DO="delta-optimize -q --order-by patient_id,event_time opt"
 prepare_do
-counts $DO > /dev/null && mv counts counts.do
+counts do $DO > /dev/null
 check_do() {
 	delta-cat -q opt > rows 2> cat.err || { cat cat.err; fail "do: $1: the table does not read back"; }
 	sort rows | cmp -s - opt.rows || fail "do: $1: the rows changed"
@@ -126,7 +85,7 @@ iforest-train -q --seed 2 --trees 10 -o model.new train.ndjson
 prepare_if() { cp model.orig model.json; }
 IF="iforest-train -q --seed 2 --trees 10 -o model.json train.ndjson"
 prepare_if
-counts $IF > /dev/null && mv counts counts.if
+counts if $IF > /dev/null
 check_if() {
 	if cmp -s model.json model.orig; then
 		[ "$2" = 1 ] || fail "if: $1: exit 0 but the old model"
@@ -145,7 +104,7 @@ vitals-agg -q --resume-from g/gold --state state.new < first.ndjson > /dev/null
 prepare_va() { cp state.orig state; }
 VA="vitals-agg -q --resume-from g/gold --state state first.ndjson"
 prepare_va
-counts $VA > /dev/null && mv counts counts.va
+counts va $VA > /dev/null
 check_va() {
 	if cmp -s state state.orig; then
 		[ "$2" = 1 ] || fail "va: $1: exit 0 but the old state"

@@ -15,15 +15,19 @@
  *                            SQLite's tests fail the Nth I/O): write (to a
  *                            regular file), open (for writing), mkdir,
  *                            fsync, rename (rename and renameat2), link,
+ *                            unlink (unlink and unlinkat, rmdir included),
  *                            and, built with -DFAIL_ALLOC, alloc (malloc,
  *                            calloc and realloc return NULL with ENOMEM;
  *                            not under ASan, whose allocator this would
- *                            bypass).  Allocations made by libcrypto and
+ *                            bypass).  Allocations made by libcrypto,
  *                            by libstdc++ (C++'s new, under libsnappy)
- *                            are spared and not counted: OpenSSL 3.0
- *                            dereferences a lock its failed start left
- *                            NULL, and new throws through snappy's C
- *                            interface, and neither can be fixed here
+ *                            and by librdkafka are spared and not
+ *                            counted: OpenSSL 3.0 dereferences a lock its
+ *                            failed start left NULL, new throws through
+ *                            snappy's C interface, and librdkafka's
+ *                            rd_malloc asserts (aborts) on NULL, in its
+ *                            own threads too, and none of them can be
+ *                            fixed here
  *   VL_FAIL_COUNT=FILE       at exit, write to FILE how many calls of each
  *                            kind the run made ("write 12" lines), so a
  *                            test knows every N to try
@@ -43,10 +47,11 @@
 static long long written;
 
 enum kind {
-	K_WRITE, K_OPEN, K_MKDIR, K_FSYNC, K_RENAME, K_LINK, K_ALLOC, K_COUNT
+	K_WRITE, K_OPEN, K_MKDIR, K_FSYNC, K_RENAME, K_LINK, K_UNLINK,
+	K_ALLOC, K_COUNT
 };
 static const char *const kind_name[K_COUNT] = {
-	"write", "open", "mkdir", "fsync", "rename", "link", "alloc"
+	"write", "open", "mkdir", "fsync", "rename", "link", "unlink", "alloc"
 };
 static long calls[K_COUNT];
 
@@ -248,6 +253,49 @@ renameat2(int dfa, const char *a, int dfb, const char *b, unsigned flags)
 	return real(dfa, a, dfb, b, flags);
 }
 
+int
+unlink(const char *path)
+{
+	static int (*real)(const char *);
+
+	if (real == NULL)
+		real = (int (*)(const char *))dlsym(RTLD_NEXT, "unlink");
+	if (nth(K_UNLINK)) {
+		errno = EIO;
+		return -1;
+	}
+	return real(path);
+}
+
+int
+unlinkat(int dirfd, const char *path, int flags)
+{
+	static int (*real)(int, const char *, int);
+
+	if (real == NULL)
+		real = (int (*)(int, const char *, int))dlsym(RTLD_NEXT,
+		    "unlinkat");
+	if (nth(K_UNLINK)) {
+		errno = EIO;
+		return -1;
+	}
+	return real(dirfd, path, flags);
+}
+
+int
+rmdir(const char *path)
+{
+	static int (*real)(const char *);
+
+	if (real == NULL)
+		real = (int (*)(const char *))dlsym(RTLD_NEXT, "rmdir");
+	if (nth(K_UNLINK)) {
+		errno = EIO;
+		return -1;
+	}
+	return real(path);
+}
+
 #ifdef FAIL_ALLOC
 /* glibc's own entry points: no dlsym, which itself allocates. */
 extern void *__libc_malloc(size_t);
@@ -262,7 +310,8 @@ fail_alloc(const void *caller)
 
 	if (dladdr(caller, &info) != 0 && info.dli_fname != NULL &&
 	    (strstr(info.dli_fname, "libcrypto.so") != NULL ||
-	    strstr(info.dli_fname, "libstdc++.so") != NULL))
+	    strstr(info.dli_fname, "libstdc++.so") != NULL ||
+	    strstr(info.dli_fname, "librdkafka.so") != NULL))
 		return 0;
 	return nth(K_ALLOC);
 }

@@ -218,11 +218,9 @@ append_actions(const char *file, int64_t size)
 static struct schema *
 small_schema(void)
 {
-	char err[256];
-	const char *text = "{\"type\":\"struct\",\"fields\":["
+	return unit_schema("{\"type\":\"struct\",\"fields\":["
 	    "{\"name\":\"a\",\"type\":\"long\",\"nullable\":true,\"metadata\":{}},"
-	    "{\"name\":\"d\",\"type\":\"date\",\"nullable\":false,\"metadata\":{}}]}";
-	return schema_parse(text, strlen(text), err, sizeof err);
+	    "{\"name\":\"d\",\"type\":\"date\",\"nullable\":false,\"metadata\":{}}]}");
 }
 
 static void

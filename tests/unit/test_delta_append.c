@@ -152,8 +152,8 @@ renameat2(int fromfd, const char *from, int tofd, const char *to,
 
 /* ------------------------------------------------------------------ */
 
-#define F(name, type, null) "{\"name\":\"" name "\",\"type\":\"" type \
-	"\",\"nullable\":" null ",\"metadata\":{}}"
+/* UNIT_FIELD, short: the schemas below are long. */
+#define F UNIT_FIELD
 
 static const char table_schema[] = "{\"type\":\"struct\",\"fields\":["
     F("patient_id", "string", "false") ","
@@ -177,28 +177,17 @@ static const char gold_like[] = "{\"type\":\"struct\",\"fields\":["
     F("partition", "integer", "true") ","
     F("through_offset", "long", "true") "]}";
 
-static struct schema *
-parse(const char *text)
-{
-	char err[256];
-	struct schema *s = schema_parse(text, strlen(text), err, sizeof err);
-
-	if (s == NULL)
-		fail_msg("%s", err);
-	return s;
-}
-
 static char *by_date[] = { "event_date" };
-static char dir[256], root[300];
+static struct unit_scratch scratch;
+static char *const root = scratch.table;
 static struct schema *ts;
 
 static int
 make_dir(void **state)
 {
 	(void)state;
-	unit_tmpdir(dir, sizeof dir, "delta-append");
-	snprintf(root, sizeof root, "%s/table", dir);
-	ts = parse(table_schema);
+	unit_scratch_make(&scratch, "delta-append");
+	ts = unit_schema(table_schema);
 	return 0;
 }
 
@@ -207,7 +196,7 @@ remove_dir(void **state)
 {
 	(void)state;
 	schema_free(ts);
-	unit_rmtree(dir);
+	unit_scratch_remove(&scratch);
 	return 0;
 }
 
@@ -432,8 +421,7 @@ count_actions(const char *at, int64_t v, const char *kind)
 static void
 reset_table(void)
 {
-	if (access(root, F_OK) == 0)
-		unit_rmtree(root);
+	unit_scratch_no_table(&scratch);
 }
 
 /* Each test starts without a table, whatever the last one left. */
@@ -476,6 +464,29 @@ expect_open_fails(const char *at, const struct schema *s, char **pby,
 		fail_msg("\"%s\" does not say %s", err, word);
 }
 
+/* Two writers create the table at once, with schemas sa and sb that
+ * are the same table's: the second commits after the first, without a
+ * second protocol and metaData. */
+static void
+race_to_create(const struct schema *sa, const struct schema *sb)
+{
+	struct appender *a = open_table(root, sa, by_date, 1, NULL);
+	struct appender *b = open_table(root, sb, by_date, 1, NULL);
+	json_t *rows;
+
+	add_ok(a, row("a", "2026-03-01", ""));
+	add_ok(b, row("b", "2026-03-01", ""));
+	assert_int_equal(commit(a, NULL), 0);
+	assert_int_equal(commit(b, NULL), 1);
+	assert_int_equal(count_actions(root, 1, "metaData"), 0);
+	assert_int_equal(count_actions(root, 1, "protocol"), 0);
+	appender_free(a);
+	appender_free(b);
+	rows = table_rows(root, NULL);
+	assert_int_equal(json_object_size(rows), 2);
+	json_decref(rows);
+}
+
 /* What a table must be for this writer, and what a new one may be. */
 static void
 test_open(void **state)
@@ -484,7 +495,7 @@ test_open(void **state)
 	char *by_score[] = { "score" }, *by_truth[] = { "truth" };
 	char *by_none[] = { "nope" }, *by_id[] = { "patient_id" };
 	char *two[] = { "patient_id", "event_date" };
-	struct schema *small = parse("{\"type\":\"struct\",\"fields\":["
+	struct schema *small = unit_schema("{\"type\":\"struct\",\"fields\":["
 	    F("patient_id", "string", "false") ","
 	    F("event_date", "date", "false") "]}");
 	struct appender *a;
@@ -863,25 +874,12 @@ test_other_writer(void **state)
 	assert_int_equal(strays(root), 0);
 	reset_table();
 
-	/* Two writers create the table at once: the second commits after
-	 * the first, without a second protocol and metaData. */
-	a = open_table(root, ts, by_date, 1, NULL);
-	b = open_table(root, ts, by_date, 1, NULL);
-	add_ok(a, row("a", "2026-03-01", ""));
-	add_ok(b, row("b", "2026-03-01", ""));
-	assert_int_equal(commit(a, NULL), 0);
-	assert_int_equal(commit(b, NULL), 1);
-	assert_int_equal(count_actions(root, 1, "metaData"), 0);
-	assert_int_equal(count_actions(root, 1, "protocol"), 0);
-	appender_free(a);
-	appender_free(b);
-	rows = table_rows(root, NULL);
-	assert_int_equal(json_object_size(rows), 2);
-	json_decref(rows);
+	/* Two writers create the table at once. */
+	race_to_create(ts, ts);
 	reset_table();
 
 	/* ... unless it made another table: then nothing of b's is kept. */
-	struct schema *other = parse("{\"type\":\"struct\",\"fields\":["
+	struct schema *other = unit_schema("{\"type\":\"struct\",\"fields\":["
 	    F("patient_id", "string", "false") ","
 	    F("event_date", "date", "false") "," F("x", "long", "true") "]}");
 	char err[512];
@@ -905,6 +903,65 @@ test_other_writer(void **state)
 	reset_table();
 }
 
+/* The test table's schema with patient_id's comment, hr's type and
+ * patient_id's nullability as given. */
+static struct schema *
+commented(const char *comment, const char *hr_type, const char *id_null)
+{
+	char text[2048];
+	const char *rest = strstr(table_schema, F("score", "double", "true"));
+
+	snprintf(text, sizeof text, "{\"type\":\"struct\",\"fields\":["
+	    "{\"name\":\"patient_id\",\"type\":\"string\",\"nullable\":"
+	    "%s,\"metadata\":{\"comment\":\"%s\"}},"
+	    F("event_date", "date", "false") ","
+	    "{\"name\":\"hr\",\"type\":\"%s\",\"nullable\":true,"
+	    "\"metadata\":{}},%s", id_null, comment, hr_type, rest);
+	return unit_schema(text);
+}
+
+/* A column's comment is documentation: editing it in the schema does not
+ * lock out a table written before, while a type or nullability change
+ * still does. */
+static void
+test_open_comment(void **state)
+{
+	struct schema *one = commented("one", "integer", "false");
+	struct schema *two = commented("two", "integer", "false");
+	struct schema *hr_long = commented("one", "long", "false");
+	struct schema *id_null = commented("one", "integer", "true");
+	struct appender *a;
+	json_t *rows;
+	int64_t v;
+
+	(void)state;
+	a = open_table(root, one, by_date, 1, NULL);
+	add_ok(a, row("p", "2026-03-01", ""));
+	assert_int_equal(commit(a, NULL), 0);
+	appender_free(a);
+	a = open_table(root, two, by_date, 1, NULL);
+	add_ok(a, row("q", "2026-03-01", ""));
+	assert_int_equal(commit(a, NULL), 1);
+	appender_free(a);
+	expect_open_fails(root, hr_long, by_date, 1, false,
+	    "column hr is long, the table's is integer");
+	expect_open_fails(root, id_null, by_date, 1, false,
+	    "column patient_id is string, the table's is non-null string");
+	rows = table_rows(root, &v);
+	assert_int_equal(v, 1);
+	assert_int_equal(json_object_size(rows), 2);
+	json_decref(rows);
+	reset_table();
+
+	/* Two writers create the table at once, with different comments:
+	 * the same table. */
+	race_to_create(one, two);
+	schema_free(one);
+	schema_free(two);
+	schema_free(hr_long);
+	schema_free(id_null);
+}
+
 /*
  * A table with through_offset (Gold): no row is skipped, the txn is the
  * highest through_offset, and a commit writes it only when it moves on.
@@ -913,7 +970,7 @@ static void
 test_through_offset(void **state)
 {
 	(void)state;
-	struct schema *gs = parse(gold_like);
+	struct schema *gs = unit_schema(gold_like);
 	struct appender *a = open_table(root, gs, NULL, 0, NULL);
 	const char *reason;
 	char detail[512];
@@ -1317,6 +1374,7 @@ main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_open, fresh_table),
+		cmocka_unit_test_setup(test_open_comment, fresh_table),
 		cmocka_unit_test_setup(test_batch, fresh_table),
 		cmocka_unit_test_setup(test_rejects, fresh_table),
 		cmocka_unit_test_setup(test_exactly_once, fresh_table),

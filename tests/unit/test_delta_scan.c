@@ -39,8 +39,8 @@
 #include "record.h"
 #include "schema.h"
 
-#define F(name, type, null) "{\"name\":\"" name "\",\"type\":\"" type \
-	"\",\"nullable\":" null ",\"metadata\":{}}"
+/* UNIT_FIELD, short: the schemas below are long. */
+#define F UNIT_FIELD
 
 /* The table: every column type, a struct, and a partition column. */
 static const char table_schema[] = "{\"type\":\"struct\",\"fields\":["
@@ -57,27 +57,16 @@ static const char table_schema[] = "{\"type\":\"struct\",\"fields\":["
     F("part", "string", "true") "]}";
 
 static char *pcols[] = { "k", "part" };
-static char dir[256], root[300];
+static struct unit_scratch scratch;
+static char *const root = scratch.table;
 static struct schema *ts;
-
-static struct schema *
-parse(const char *text)
-{
-	char err[256];
-	struct schema *s = schema_parse(text, strlen(text), err, sizeof err);
-
-	if (s == NULL)
-		fail_msg("%s", err);
-	return s;
-}
 
 static int
 make_dir(void **state)
 {
 	(void)state;
-	unit_tmpdir(dir, sizeof dir, "delta-scan");
-	snprintf(root, sizeof root, "%s/table", dir);
-	ts = parse(table_schema);
+	unit_scratch_make(&scratch, "delta-scan");
+	ts = unit_schema(table_schema);
 	return 0;
 }
 
@@ -86,7 +75,7 @@ remove_dir(void **state)
 {
 	(void)state;
 	schema_free(ts);
-	unit_rmtree(dir);
+	unit_scratch_remove(&scratch);
 	return 0;
 }
 
@@ -94,8 +83,7 @@ static int
 fresh_table(void **state)
 {
 	(void)state;
-	if (access(root, F_OK) == 0)
-		unit_rmtree(root);
+	unit_scratch_no_table(&scratch);
 	return 0;
 }
 
@@ -304,7 +292,7 @@ capture_stderr(void (*fn)(void *), void *arg)
 	int saved, fd;
 	ssize_t n;
 
-	snprintf(path, sizeof path, "%s/stderr", dir);
+	snprintf(path, sizeof path, "%s/stderr", scratch.dir);
 	assert_true((fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644)) >= 0);
 	fflush(stderr);
 	saved = dup(STDERR_FILENO);
@@ -564,9 +552,9 @@ static void
 test_older_file(void **state)
 {
 	(void)state;
-	struct schema *old = parse("{\"type\":\"struct\",\"fields\":["
+	struct schema *old = unit_schema("{\"type\":\"struct\",\"fields\":["
 	    F("id", "string", "false") "," F("n", "long", "true") "]}");
-	struct schema *now = parse("{\"type\":\"struct\",\"fields\":["
+	struct schema *now = unit_schema("{\"type\":\"struct\",\"fields\":["
 	    F("id", "string", "false") "," F("n", "long", "true") ","
 	    F("later", "string", "true") "]}");
 	struct delta_table *t;
@@ -690,7 +678,7 @@ bad_not_parquet(void)
 static void
 bad_type(void)
 {
-	struct schema *wrong = parse("{\"type\":\"struct\",\"fields\":["
+	struct schema *wrong = unit_schema("{\"type\":\"struct\",\"fields\":["
 	    F("id", "string", "false") "," F("n", "string", "true") "]}");
 	struct pqf f;
 

@@ -31,7 +31,6 @@
 #define SEC	INT64_C(1000000)
 #define IVAL	(5 * SEC)		/* the reading interval */
 
-static struct schema *reading_schema;
 static struct patient pats[3];
 static char ids[3][16];
 static int64_t t0;
@@ -39,10 +38,7 @@ static int64_t t0;
 static int
 setup(void **state)
 {
-	char err[256];
-
-	(void)state;
-	if ((reading_schema = schema_load("reading", err, sizeof err)) == NULL)
+	if (unit_reading_setup(state) != 0)
 		return -1;
 	for (int i = 0; i < 3; i++) {
 		snprintf(ids[i], sizeof ids[i], "p-%d", i);
@@ -60,9 +56,7 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	(void)state;
-	schema_free(reading_schema);
-	return 0;
+	return unit_reading_teardown(state);
 }
 
 /* Reading k of patient p: k intervals after t0, values from k, each a
@@ -191,8 +185,8 @@ mismatches(const struct reading *r, json_t *line, const char **which)
 {
 	int n = 0;
 
-	for (size_t i = 0; i < reading_schema->n; i++) {
-		const char *name = reading_schema->f[i].name;
+	for (size_t i = 0; i < unit_reading->n; i++) {
+		const char *name = unit_reading->f[i].name;
 		if (strcmp(name, "truth") == 0)
 			continue;
 		if (!matches(r, name, json_object_get(line, name))) {
@@ -221,7 +215,7 @@ test_clean_lines(void **state)
 	for (int truth = 0; truth < 2; truth++) {
 		for (int k = 0; k < 2; k++) {
 			writer_open_memory(&w[k]);
-			f[k] = faults_new(reading_schema, &w[k], 0, truth, IVAL,
+			f[k] = faults_new(unit_reading, &w[k], 0, truth, IVAL,
 			    err, sizeof err);
 			assert_non_null(f[k]);
 		}
@@ -257,15 +251,15 @@ test_clean_lines(void **state)
 			assert_int_equal(mismatches(&r, j, &which), 0);
 			/* The schema's order, and nothing else. */
 			json_object_foreach(j, key, v) {
-				while (field < reading_schema->n &&
-				    strcmp(reading_schema->f[field].name, key))
+				while (field < unit_reading->n &&
+				    strcmp(unit_reading->f[field].name, key))
 					field++;
-				if (field == reading_schema->n)
+				if (field == unit_reading->n)
 					fail_msg("%s: key %s out of order",
 					    ls.s[i], key);
 			}
 			assert_int_equal(json_object_size(j),
-			    reading_schema->n - !truth);
+			    unit_reading->n - !truth);
 			json_t *tr = json_object_get(j, "truth");
 			if (!truth) {
 				assert_null(tr);
@@ -444,7 +438,7 @@ test_every_fault(void **state)
 
 	memset(seen, 0, sizeof seen);
 	writer_open_memory(&w);
-	f = faults_new(reading_schema, &w, 1.0, true, IVAL, err, sizeof err);
+	f = faults_new(unit_reading, &w, 1.0, true, IVAL, err, sizeof err);
 	assert_non_null(f);
 	faults_add_patients(f, pats, 1);
 	rng_seed(&g, 42);
@@ -535,7 +529,7 @@ test_rate(void **state)
 	uint64_t faulty = 0;
 
 	writer_open_memory(&w);
-	f = faults_new(reading_schema, &w, 0.3, false, IVAL, err, sizeof err);
+	f = faults_new(unit_reading, &w, 0.3, false, IVAL, err, sizeof err);
 	assert_non_null(f);
 	rng_seed(&g, 7);
 	for (int k = 0; k < N; k++) {
@@ -569,7 +563,7 @@ test_budget(void **state)
 	uint64_t total = 0, n;
 
 	writer_open_memory(&w);
-	f = faults_new(reading_schema, &w, 1.0, true, IVAL, err, sizeof err);
+	f = faults_new(unit_reading, &w, 1.0, true, IVAL, err, sizeof err);
 	assert_non_null(f);
 	rng_seed(&g, 3);
 	struct reading r0 = reading_of(&pats[0], 0);

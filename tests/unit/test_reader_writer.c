@@ -27,13 +27,14 @@
 #include "reader.h"
 #include "writer.h"
 
-static char dir[256];
+static struct unit_scratch scratch;
+static char *const dir = scratch.dir;
 
 static int
 make_dir(void **state)
 {
 	(void)state;
-	unit_tmpdir(dir, sizeof dir, "reader");
+	unit_scratch_make(&scratch, "reader");
 	return 0;
 }
 
@@ -41,7 +42,7 @@ static int
 remove_dir(void **state)
 {
 	(void)state;
-	unit_rmtree(dir);
+	unit_scratch_remove(&scratch);
 	return 0;
 }
 

@@ -15,31 +15,13 @@
 #include <cmocka.h>
 #include <math.h>
 
+#include "unit.h"
+
 #include "jsonw.h"
 #include "writer.h"
 #include "record.h"
 #include "rng.h"
 #include "schema.h"
-
-static struct schema *reading;
-
-static int
-setup(void **state)
-{
-	char err[256];
-
-	(void)state;
-	reading = schema_load("reading", err, sizeof err);
-	return reading == NULL ? -1 : 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	schema_free(reading);
-	return 0;
-}
 
 /* Checks one input; returns 1 if it was a valid object. */
 static int
@@ -132,7 +114,7 @@ static void
 test_tricky(void **state)
 {
 	(void)state;
-	struct record *r = record_new(reading);
+	struct record *r = record_new(unit_reading);
 
 	for (size_t i = 0; i < sizeof tricky / sizeof tricky[0]; i++)
 		check_str(r, tricky[i]);
@@ -147,7 +129,7 @@ static void
 test_deep_nesting(void **state)
 {
 	(void)state;
-	struct record *r = record_new(reading);
+	struct record *r = record_new(unit_reading);
 	size_t n = 100000;
 	char *s = malloc(2 * n + 16);
 
@@ -174,15 +156,15 @@ static void
 test_fast_path_taken(void **state)
 {
 	(void)state;
-	struct record *r = record_new(reading);
+	struct record *r = record_new(unit_reading);
 	uint64_t slow = record_slow_scans;
 
 	assert_int_equal(record_scan(r, sample, strlen(sample), NULL), 0);
 	assert_int_equal(record_slow_scans, slow);
-	assert_int_equal(r->v[schema_find(reading, "heart_rate", 10)].kind,
+	assert_int_equal(r->v[schema_find(unit_reading, "heart_rate", 10)].kind,
 	    JK_INT);
-	assert_int_equal(r->v[schema_find(reading, "heart_rate", 10)].i, 89);
-	assert_true(r->v[schema_find(reading, "temperature", 11)].d == 36.8);
+	assert_int_equal(r->v[schema_find(unit_reading, "heart_rate", 10)].i, 89);
+	assert_true(r->v[schema_find(unit_reading, "temperature", 11)].d == 36.8);
 	assert_int_equal(r->nextra, 0);
 	check_str(r, sample);
 	assert_int_equal(record_slow_scans, slow);
@@ -245,7 +227,7 @@ test_random_objects(void **state)
 		"patient_id", "heart_rate", "temperature", "spo2", "truth",
 		"x", "unknown_key", "ward", "",
 	};
-	struct record *r = record_new(reading);
+	struct record *r = record_new(unit_reading);
 	struct rng g;
 	char buf[4096];
 	int valid = 0;
@@ -285,7 +267,7 @@ test_mutations(void **state)
 {
 	(void)state;
 	static const char inserts[] = "{}[]\",:\\ 0-.eE\x00\xc3\xff\t\r";
-	struct record *r = record_new(reading);
+	struct record *r = record_new(unit_reading);
 	struct rng g;
 	char buf[1024];
 	size_t base = strlen(sample);
@@ -411,5 +393,6 @@ main(void)
 		cmocka_unit_test(test_setters_print),
 		cmocka_unit_test(test_fmt_double),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, unit_reading_setup,
+	    unit_reading_teardown);
 }

@@ -1,7 +1,8 @@
 /*
  * schema: every primitive type of the Delta protocol is parsed (those
  * only other writers write included, decimals with their precision and
- * scale), written back as Delta spells it, and kept from the writers.
+ * scale), written back as Delta spells it, and kept from the writers;
+ * two schemas compare by names, types and nullability, never comments.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "unit.h"
 #include "schema.h"
 
 static struct schema *
@@ -141,6 +143,79 @@ test_load(void **state)
 	schema_free(s);
 }
 
+/* A schema of one column a, a struct of b and c, with the given type of
+ * c, its nullability and a's comment. */
+static struct schema *
+nested(const char *ctype, const char *cnull, const char *comment)
+{
+	char text[1024];
+
+	snprintf(text, sizeof text, "{\"type\":\"struct\",\"fields\":["
+	    "{\"name\":\"a\",\"type\":{\"type\":\"struct\",\"fields\":["
+	    "{\"name\":\"b\",\"type\":\"long\",\"nullable\":false,"
+	    "\"metadata\":{\"comment\":\"%s\"}},"
+	    "{\"name\":\"c\",\"type\":\"%s\",\"nullable\":%s,"
+	    "\"metadata\":{}}]},\"nullable\":true,"
+	    "\"metadata\":{\"comment\":\"%s\"}}]}", comment, ctype, cnull,
+	    comment);
+	return unit_schema(text);
+}
+
+/* Compares two new schemas, expecting why they differ; frees both. */
+static void
+expect_differs(struct schema *want, struct schema *have, const char *why)
+{
+	char err[300];
+
+	assert_int_equal(schema_compare(want, have, err, sizeof err), -1);
+	if (strstr(err, why) == NULL)
+		fail_msg("\"%s\", expected \"%s\"", err, why);
+	schema_free(want);
+	schema_free(have);
+}
+
+static void
+test_compare(void **state)
+{
+	struct schema *a = nested("string", "true", "one comment");
+	struct schema *b = nested("string", "true", "another comment");
+	const char *two[] = { "\"long\"", "\"string\"" };
+	const char *swapped[] = { "\"string\"", "\"long\"" };
+	const char *bare = "{\"type\":\"struct\",\"fields\":[{\"name\":"
+	    "\"c0\",\"type\":\"long\",\"nullable\":true}]}";
+	const char *renamed = "{\"type\":\"struct\",\"fields\":[{\"name\":"
+	    "\"d0\",\"type\":\"long\",\"nullable\":true,\"metadata\":{}}]}";
+	char err[300];
+
+	(void)state;
+	/* Comments, nested ones too, and metadata left out: documentation. */
+	assert_int_equal(schema_compare(a, b, err, sizeof err), 0);
+	assert_int_equal(schema_compare(b, a, err, sizeof err), 0);
+	schema_free(a);
+	schema_free(b);
+	a = schema_parse(bare, strlen(bare), err, sizeof err);
+	b = parse(two, 1, err, sizeof err);
+	assert_int_equal(schema_compare(a, b, err, sizeof err), 0);
+	schema_free(b);
+	/* A type, a nullability, inside a struct too: not the same. */
+	expect_differs(nested("long", "true", "x"), nested("string", "true",
+	    "x"), "column a.c is long, the table's is string");
+	expect_differs(nested("string", "false", "x"), nested("string", "true",
+	    "x"), "column a.c is non-null string, the table's is string");
+	expect_differs(nested("decimal(5,2)", "true", ""),
+	    nested("decimal(5,1)", "true", ""),
+	    "column a.c is decimal(5,2), the table's is decimal(5,1)");
+	/* Columns missing, added, renamed or reordered. */
+	expect_differs(parse(two, 1, err, sizeof err), parse(two, 2, err,
+	    sizeof err), "the table has column c1 more");
+	expect_differs(parse(two, 2, err, sizeof err), parse(two, 1, err,
+	    sizeof err), "the table has no column c1");
+	expect_differs(a, schema_parse(renamed, strlen(renamed), err,
+	    sizeof err), "column 1 is c0, the table's is d0");
+	expect_differs(parse(two, 2, err, sizeof err), parse(swapped, 2, err,
+	    sizeof err), "column c0 is long, the table's is string");
+}
+
 int
 main(void)
 {
@@ -148,6 +223,7 @@ main(void)
 		cmocka_unit_test(test_types),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_load),
+		cmocka_unit_test(test_compare),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -25,6 +25,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
+
+#include "unit.h"
 #include <jansson.h>
 
 #include "cli.h"
@@ -37,26 +39,6 @@
 
 #define START	INT64_C(1767225600000000)	/* 2026-01-01T00:00:00Z */
 #define SEC	USEC_PER_SEC
-
-static struct schema *reading;
-
-static int
-setup(void **state)
-{
-	char err[256];
-
-	(void)state;
-	reading = schema_load("reading", err, sizeof err);
-	return reading == NULL ? -1 : 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	schema_free(reading);
-	return 0;
-}
 
 /* A config of n minutes of 5 s readings from START, nothing else on. */
 static struct sim_config
@@ -88,7 +70,7 @@ run(const struct sim_config *cfg, const struct cohort *c)
 	char err[256];
 
 	writer_open_memory(&w);
-	o.sim = sim_new(cfg, c, reading, &w, err, sizeof err);
+	o.sim = sim_new(cfg, c, unit_reading, &w, err, sizeof err);
 	if (o.sim == NULL)
 		fail_msg("sim_new: %s", err);
 	sim_run(o.sim);
@@ -186,7 +168,7 @@ test_beds(void **state)
 	cohort_builtin(&c, 40, 3);
 	writer_open_memory(&w);
 	cfg.interval = 7 * SEC;
-	s = sim_new(&cfg, &c, reading, &w, err, sizeof err);
+	s = sim_new(&cfg, &c, unit_reading, &w, err, sizeof err);
 	assert_non_null(s);
 	assert_int_equal(s->nbed, 40);
 	assert_int_equal(s->readings, 0);
@@ -213,7 +195,7 @@ test_beds(void **state)
 
 	/* A 1 ms interval leaves every phase 0: then cohort order. */
 	cfg.interval = 1000;
-	s = sim_new(&cfg, &c, reading, &w, err, sizeof err);
+	s = sim_new(&cfg, &c, unit_reading, &w, err, sizeof err);
 	assert_non_null(s);
 	for (size_t i = 0; i < s->nbed; i++) {
 		assert_int_equal(s->bed[i].phase, 0);
@@ -533,7 +515,7 @@ test_stops(void **state)
 	(void)state;
 	cohort_builtin(&c, 20, 7);
 	writer_open_memory(&w);
-	s = sim_new(&cfg, &c, reading, &w, err, sizeof err);
+	s = sim_new(&cfg, &c, unit_reading, &w, err, sizeof err);
 	assert_non_null(s);
 	cli_stop = SIGTERM;
 	sim_run(s);
@@ -551,7 +533,7 @@ test_stops(void **state)
 		skip();
 	}
 	writer_open_fd(&w, fd, "/dev/full");
-	s = sim_new(&cfg, &c, reading, &w, err, sizeof err);
+	s = sim_new(&cfg, &c, unit_reading, &w, err, sizeof err);
 	assert_non_null(s);
 	sim_run(s);
 	assert_int_equal(w.error, ENOSPC);
@@ -572,7 +554,7 @@ expect_refused(const struct sim_config *cfg, const struct cohort *c,
 	char err[256] = "";
 
 	writer_open_memory(&w);
-	if (sim_new(cfg, c, reading, &w, err, sizeof err) != NULL)
+	if (sim_new(cfg, c, unit_reading, &w, err, sizeof err) != NULL)
 		fail_msg("%s: accepted", what);
 	if (err[0] == '\0')
 		fail_msg("%s: refused without a message", what);
@@ -667,5 +649,6 @@ main(void)
 		cmocka_unit_test(test_config_refused),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, unit_reading_setup,
+	    unit_reading_teardown);
 }
