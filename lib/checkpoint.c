@@ -403,8 +403,14 @@ cmp_candidate(const void *a, const void *b)
 	return (int)x->kind - (int)y->kind;
 }
 
-static struct candidate *
-list_checkpoints(const char *dir, int64_t newest, size_t *n)
+/* The checkpoints in dir up to newest, in *c (the caller frees it).  A
+ * log that cannot be listed is an error, not a log without checkpoints:
+ * replaying from version 0 instead would give the same rows but a
+ * table that seems to have no checkpoint, and delta-vacuum would then
+ * keep the log it should clean.  0, or -1 with why. */
+static int
+list_checkpoints(const char *dir, int64_t newest, struct candidate **out,
+    size_t *n, char *err, size_t errlen)
 {
 	struct candidate *c = NULL;
 	size_t cap = 0;
@@ -412,8 +418,13 @@ list_checkpoints(const char *dir, int64_t newest, size_t *n)
 	DIR *d = opendir(dir);
 
 	*n = 0;
-	if (d == NULL)
-		return NULL;
+	*out = NULL;
+	if (d == NULL) {
+		if (errno == ENOENT)
+			return 0;
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
 	while ((e = readdir(d)) != NULL) {
 		int64_t v;
 		enum ckpt_kind k;
@@ -426,7 +437,8 @@ list_checkpoints(const char *dir, int64_t newest, size_t *n)
 	closedir(d);
 	if (*n > 1)
 		qsort(c, *n, sizeof *c, cmp_candidate);
-	return c;
+	*out = c;
+	return 0;
 }
 
 /* What _last_checkpoint says, when it says it in a form we can read. */
@@ -637,7 +649,8 @@ checkpoint_read_latest(struct delta_table *t, int64_t newest_commit,
 
 	snprintf(dir, sizeof dir, "%s/_delta_log", t->root);
 	read_hint(dir, &h);
-	c = list_checkpoints(dir, newest_commit, &n);
+	if (list_checkpoints(dir, newest_commit, &c, &n, err, errlen) != 0)
+		return -2;
 	for (size_t i = 0; i < n && found < 0; i++) {
 		struct delta_table s;
 		int64_t v = c[i].version;

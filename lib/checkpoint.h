@@ -47,7 +47,8 @@ int checkpoint_write(const struct delta_table *t, char *err, size_t errlen);
  * unchanged: replay the JSON log from version 0, with a warning when a
  * checkpoint had to be passed over); or < -1 with a message in err when
  * checkpoints exist, none can be read, and the JSON log does not start
- * at version 0 to replace them.  t is changed only on success.
+ * at version 0 to replace them, or when the log directory cannot be
+ * listed.  t is changed only on success.
  */
 int64_t checkpoint_read_latest(struct delta_table *t, int64_t newest_commit,
     char *err, size_t errlen);
