@@ -57,11 +57,7 @@ band_overlap(int b, int64_t span)
 void
 eval_options_init(struct eval_options *o)
 {
-	o->persistence = 0;
-	o->persistence_time = 20 * INT64_C(1000000);
-	o->news2_persistence = 0;
-	o->news2_persistence_time = 5 * MINUTE;
-	o->news2_gate = 0.55;
+	alert_rule_init(&o->rule);
 	o->refractory = 30 * MINUTE;
 	o->grace = 60 * MINUTE;
 }
@@ -95,7 +91,8 @@ struct evaluation {
 	struct episode *ep;
 	size_t nep, ep_cap;
 	const struct schema *silver;	/* the fields below are its */
-	int f_pid, f_time, f_score, f_flag, f_news2, f_truth, f_points[5];
+	int f_pid, f_time, f_score, f_flag, f_truth;
+	struct news2_fields f_news2;
 };
 
 struct evaluation *
@@ -185,7 +182,7 @@ eval_add(struct evaluation *e, const char *patient, size_t plen, int64_t t,
 	o->score = isnan(score) ? 0 : (float)score;
 	o->news2 = news2 < 0 ? -1 : news2 > 100 ? 100 : (int8_t)news2;
 	o->flags = (is_anomaly ? 1 : 0) | (red ? 2 : 0) |
-	    (score > e->o.news2_gate ? 4 : 0);
+	    (score > e->o.rule.news2_gate ? 4 : 0);
 	o->episode = -1;
 	if (episode != NULL) {
 		uint32_t type = strindex_add(&e->types, episode, elen,
@@ -196,12 +193,6 @@ eval_add(struct evaluation *e, const char *patient, size_t plen, int64_t t,
 	}
 }
 
-/* The NEWS2 points of the parameters Silver carries one by one. */
-static const char *const news2_points[5] = {
-	"news2_respiration", "news2_spo2", "news2_systolic", "news2_heart_rate",
-	"news2_temperature",
-};
-
 bool
 eval_add_silver(struct evaluation *e, const struct record *rec)
 {
@@ -209,7 +200,8 @@ eval_add_silver(struct evaluation *e, const struct record *rec)
 	const char *episode = NULL;
 	char type[64];
 	int64_t t, eid = -1;
-	bool red = false;
+	bool red;
+	int news2;
 
 	if (e->silver == NULL) {
 		const struct schema *s = rec->schema;
@@ -218,10 +210,8 @@ eval_add_silver(struct evaluation *e, const struct record *rec)
 		e->f_time = schema_need(s, "event_time");
 		e->f_score = schema_need(s, "anomaly_score");
 		e->f_flag = schema_need(s, "is_anomaly");
-		e->f_news2 = schema_need(s, "news2_score");
 		e->f_truth = schema_need(s, "truth");
-		for (int i = 0; i < 5; i++)
-			e->f_points[i] = schema_need(s, news2_points[i]);
+		news2_fields_init(&e->f_news2, s);
 	}
 	pid = &rec->v[e->f_pid];
 	et = &rec->v[e->f_time];
@@ -233,13 +223,10 @@ eval_add_silver(struct evaluation *e, const struct record *rec)
 	if (truth_episode(&rec->v[e->f_truth], type, sizeof type, &eid) &&
 	    eid >= 0)
 		episode = type;
-	for (int i = 0; i < 5; i++)
-		red |= rec->v[e->f_points[i]].kind == JK_INT &&
-		    rec->v[e->f_points[i]].i == 3;
+	news2 = news2_fields_get(&e->f_news2, rec, &red, NULL);
 	eval_add(e, pid->s, pid->len, t, sc->kind == JK_REAL ? sc->d :
-	    (double)sc->i, rec->v[e->f_flag].kind == JK_TRUE,
-	    rec->v[e->f_news2].kind == JK_INT ? (int)rec->v[e->f_news2].i : -1,
-	    red, episode, episode ? strlen(episode) : 0, eid);
+	    (double)sc->i, rec->v[e->f_flag].kind == JK_TRUE, news2, red,
+	    episode, episode ? strlen(episode) : 0, eid);
 	return true;
 }
 
@@ -251,12 +238,6 @@ cmp_obs(const void *a, const void *b)
 	if (x->patient != y->patient)
 		return x->patient < y->patient ? -1 : 1;
 	return x->t < y->t ? -1 : x->t > y->t;
-}
-
-static bool
-news2_flag(const struct obs *o)
-{
-	return o->news2 >= 5 || (o->flags & 2);
 }
 
 static int
@@ -465,12 +446,7 @@ eval_compute(struct evaluation *e, struct eval_result *r, char *err,
 	for (i = 0; i < e->nobs; i = j) {
 		uint32_t p = e->obs[i].patient;
 		size_t efrom = ek;
-		int run[NDETECTORS] = { 0 };
-		int64_t covered[NDETECTORS] = { 0 };
-		int need[NDETECTORS] = { e->o.persistence,
-		    e->o.news2_persistence, e->o.news2_persistence };
-		int64_t need_time[NDETECTORS] = { e->o.persistence_time,
-		    e->o.news2_persistence_time, e->o.news2_persistence_time };
+		struct alert_run run = { 0 };
 		int64_t last_alert[NDETECTORS];
 
 		for (j = i; j < e->nobs && e->obs[j].patient == p; j++)
@@ -486,20 +462,14 @@ eval_compute(struct evaluation *e, struct eval_result *r, char *err,
 			last_alert[d] = INT64_MIN / 2;
 		for (size_t k = i; k < j; k++) {
 			const struct obs *o = &e->obs[k];
-			int64_t dt = k > i ? o->t - e->obs[k - 1].t : 0;
-			bool fired[NDETECTORS] = { false };
+			struct alert_input in = {
+				.t = o->t, .is_anomaly = o->flags & 1,
+				.above_gate = o->flags & 4, .news2 = o->news2,
+				.news2_red = o->flags & 2,
+			};
+			unsigned fired = alert_step(&e->o.rule, &run, &in);
 			for (int d = 0; d < NDETECTORS; d++) {
-				bool flag = d == DET_IFOREST ? (o->flags & 1) :
-				    d == DET_NEWS2 ? news2_flag(o) :
-				    news2_flag(o) && (o->flags & 4);
-				run[d] = flag ? run[d] + 1 : 0;
-				covered[d] = flag ? covered[d] + dt : 0;
-				fired[d] = flag && (need[d] > 0 ?
-				    run[d] >= need[d] :
-				    covered[d] >= need_time[d]);
-				if (d == DET_COMBINED)
-					fired[d] = fired[d] || fired[DET_IFOREST];
-				if (!fired[d])
+				if (!(fired & (1u << d)))
 					continue;
 				bool onset = o->t - last_alert[d] >=
 				    e->o.refractory;
@@ -584,6 +554,21 @@ num(double v)
 	return isfinite(v) ? json_real(round(v * 10000) / 10000) : json_null();
 }
 
+/* A persistence as it was given: a count of readings (key), or the
+ * seconds they cover (key_seconds). */
+static void
+put_persistence(json_t *root, const char *key, int count, int64_t usec)
+{
+	char k[64];
+
+	if (count > 0) {
+		json_object_set_new(root, key, json_integer(count));
+		return;
+	}
+	snprintf(k, sizeof k, "%s_seconds", key);
+	json_object_set_new(root, k, num((double)usec / 1e6));
+}
+
 json_t *
 eval_to_json(const struct eval_result *r, const struct eval_options *o)
 {
@@ -596,20 +581,11 @@ eval_to_json(const struct eval_result *r, const struct eval_options *o)
 	json_object_set_new(root, "patient_days", num(r->patient_days));
 	json_object_set_new(root, "episodes", json_integer(r->episodes));
 	json_object_set_new(root, "cadence_seconds", num(r->cadence_seconds));
-	/* Persistence as it was given: a count of readings, or seconds. */
-	if (o->persistence > 0)
-		json_object_set_new(root, "persistence",
-		    json_integer(o->persistence));
-	else
-		json_object_set_new(root, "persistence_seconds",
-		    num((double)o->persistence_time / 1e6));
-	if (o->news2_persistence > 0)
-		json_object_set_new(root, "news2_persistence",
-		    json_integer(o->news2_persistence));
-	else
-		json_object_set_new(root, "news2_persistence_seconds",
-		    num((double)o->news2_persistence_time / 1e6));
-	json_object_set_new(root, "news2_gate", json_real(o->news2_gate));
+	put_persistence(root, "persistence", o->rule.persistence,
+	    o->rule.persistence_time);
+	put_persistence(root, "news2_persistence", o->rule.news2_persistence,
+	    o->rule.news2_persistence_time);
+	json_object_set_new(root, "news2_gate", json_real(o->rule.news2_gate));
 	json_object_set_new(root, "refractory_minutes",
 	    json_integer(o->refractory / MINUTE));
 	json_object_set_new(root, "grace_minutes",

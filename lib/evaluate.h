@@ -5,35 +5,16 @@
  * patient-day brings, beside the per-reading ROC-AUC and average
  * precision.
  *
- * Three detectors are judged side by side on the same readings:
- *   iforest   is_anomaly from iforest-score (score above the model's
- *             threshold);
- *   news2     the RCP's urgent-response rule: NEWS2 total >= 5, or any
- *             single parameter scoring 3;
- *   combined  the forest, or the NEWS2 rule where the forest agrees
- *             that the patient is off their baseline (below).
- * A detector raises an alert at a reading when the patient's last
- * readings in a row are all flagged and cover at least its persistence
- * time: 20 s for the forest, whose features already average a minute,
- * 5 minutes for the NEWS2 rule, so that at the monitor's 5-second cadence
- * that is 4 and 60 readings.  A reading covers the time since the
- * patient's previous one (the first covers none), so the rule follows
- * time, not reading counts: with hourly charted vitals one flagged
- * reading is an hour of evidence, and alerts.  (Persistence can also be
- * given as a count of readings, as older versions took it.)  combined
- * alerts when the forest has alerted, or when the NEWS2 rule has held
- * while the forest scored the patient above `news2_gate` (0.55, a little
- * above the 0.5 of an ordinary reading): a chronically abnormal value
- * that is the patient's own normal does not page, a NEWS2 red on a
- * patient who is off their baseline does.  The defaults (20 s, gate 0.55)
- * are those of models/MODEL_CARD.md, chosen on a day of simulated
- * patients for at most 0.5 false alerts per
- * patient-day.  Figures:
+ * The three detectors of lib/alert (iforest, news2, combined) are judged
+ * side by side on the same readings, each alerting by lib/alert's
+ * persistence rule, with the defaults of models/MODEL_CARD.md (chosen on
+ * a day of simulated patients for at most 0.5 false alerts per
+ * patient-day).  Figures:
  *   roc_auc, average_precision  per reading, label = inside an episode;
  *             scores: anomaly_score, NEWS2 total (+0.5 when a parameter
  *             is red), and for combined the forest's percentile rank,
  *             raised to the NEWS2 score's where the forest scores above
- *             news2_gate (the combined alert's own rule: NEWS2 counts
+ *             the rule's news2_gate (the combined alert's own rule: NEWS2 counts
  *             where the forest agrees the patient is off baseline);
  *   recall    episodes with at least one alert between their first and
  *             last labelled reading, overall and per episode type;
@@ -58,20 +39,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "alert.h"
 #include "jansson.h"
 #include "record.h"
 
-enum { DET_IFOREST, DET_NEWS2, DET_COMBINED, NDETECTORS };
 #define EVAL_MAX_TYPES 16
 
 struct eval_options {
-	int persistence;	/* readings in a row for iforest; 0: by
-				 * persistence_time */
-	int64_t persistence_time;	/* usec covered; 20 s */
-	int news2_persistence;	/* the same for the NEWS2 rule */
-	int64_t news2_persistence_time;	/* 5 min */
-	double news2_gate;	/* combined: NEWS2 counts only where the
-				 * anomaly score is above this; 0.55 */
+	struct alert_rule rule;	/* when flags become alerts */
 	int64_t refractory;	/* usec; 30 min */
 	int64_t grace;		/* usec; 60 min */
 };

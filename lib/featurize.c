@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alert.h"
 #include "cohort.h"
 #include "hash.h"
 #include "isotime.h"
@@ -329,6 +330,8 @@ struct feat_patient {
 	bool aged;			/* the prior knew the age */
 	float prior_mean[NVITALS], prior_sd[NVITALS];
 	struct vstate v[NVITALS];
+	struct alert_run alert;		/* lib/alert's, kept here so that it
+					 * is forgotten with the rest */
 	struct bin bins[];		/* ring: ring_len * NVITALS */
 };
 
@@ -344,6 +347,8 @@ struct extractor {
 	struct feat_patient **buckets;
 	size_t nbuckets, npatients;
 	struct feat_patient *newest, *oldest;
+	struct feat_patient *last;	/* of the last update */
+	double last_z[NVITALS], last_trend_z[NVITALS];
 };
 
 static int
@@ -908,6 +913,9 @@ extractor_update(struct extractor *x, const char *id, size_t len, int64_t t,
 	}
 	struct derived d;
 	derive(x, p, t, &d);
+	x->last = p;
+	memcpy(x->last_z, d.z, sizeof d.z);
+	memcpy(x->last_trend_z, d.trend_z, sizeof d.trend_z);
 	for (size_t i = 0; i < x->fs.n; i++)
 		out[i] = feature(&d, x->fs.vital[i], x->fs.kind[i], vitals);
 
@@ -916,6 +924,19 @@ extractor_update(struct extractor *x, const char *id, size_t len, int64_t t,
 	    (x->oldest->last_t < t - x->c.patient_idle ||
 	    x->npatients > x->c.max_patients))
 		forget(x, x->oldest);
+}
+
+struct alert_run *
+extractor_alert_run(struct extractor *x)
+{
+	return &x->last->alert;
+}
+
+void
+extractor_deviation(const struct extractor *x, double *z, double *trend_z)
+{
+	memcpy(z, x->last_z, sizeof x->last_z);
+	memcpy(trend_z, x->last_trend_z, sizeof x->last_trend_z);
 }
 
 void

@@ -150,6 +150,7 @@ int features_config_from_json(json_t *j, struct features_config *c,
     char *err, size_t errlen);
 
 struct extractor;
+struct alert_run;
 
 /* Never NULL (dies on no memory).  fs is copied. */
 struct extractor *extractor_new(const struct features_config *c,
@@ -177,6 +178,18 @@ struct patient_facts {
 void extractor_update(struct extractor *x, const char *patient,
     size_t len, int64_t t, const double *vitals,
     const struct patient_facts *facts, double *out);
+
+/*
+ * Of the reading extractor_update last fed, valid until the next call:
+ * the patient's lib/alert run, which the extractor keeps (zeroed for a
+ * new patient, forgotten with the patient) for the caller to advance;
+ * and each vital's deviation from the patient's baseline (z) and trend
+ * (trend_z), in enum vital order, NaN where undefined, which name the
+ * vitals behind an alert.
+ */
+struct alert_run *extractor_alert_run(struct extractor *x);
+void extractor_deviation(const struct extractor *x, double *z,
+    double *trend_z);
 
 /* Where a Silver record keeps what the extractor needs. */
 struct silver_fields {

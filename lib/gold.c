@@ -24,11 +24,13 @@ static const char *const stat_suffix[ST_COUNT] = { "mean", "min", "max" };
 struct gold {
 	const struct schema *silver, *gold;
 	int s_patient, s_time, s_ward, s_news2, s_band, s_anomaly;
+	int s_alert_flag, s_reason;
 	int s_topic, s_partition, s_offset;
 	int s_measure[GOLD_MEASURES];
 	int s_alert[ALERT_COUNT];
 	int g_patient, g_ward, g_start, g_end, g_date, g_readings;
 	int g_news2, g_band, g_anomalous, g_anomaly;
+	int g_alerting, g_alert_flag, g_reason;
 	int g_topic, g_partition, g_through;
 	int g_stat[GOLD_MEASURES][ST_COUNT];
 	int g_alert[ALERT_COUNT];
@@ -61,23 +63,33 @@ millionths(double x)
 }
 
 /*
+ * A string a window keeps, of the reading with the latest event time (the
+ * later arrival on a tie).  It is copied, as the reading's line is gone
+ * when the window closes; short ones fit in buf, so most windows never
+ * allocate.  All-zero bytes are none.
+ */
+struct latest {
+	char *s;		/* NULL, buf, or heap */
+	size_t len;
+	int64_t time;
+	char buf[32];
+};
+
+/*
  * A window's aggregate.  All-zero bytes are the empty aggregate, because
- * the window table hands out zeroed data.  The ward is copied, as the
- * reading's line is gone when the window closes; short names fit in
- * ward_buf, so most windows never allocate.
+ * the window table hands out zeroed data.
  */
 struct agg {
 	uint64_t readings;
 	struct stat m[GOLD_MEASURES];
-	char *ward;		/* NULL, ward_buf, or heap */
-	size_t ward_len;
-	int64_t ward_time;
-	char ward_buf[32];
+	struct latest ward;
 	uint32_t news2_n;
 	int news2_max;
 	int band;		/* worst rank + 1; 0: none seen */
 	uint32_t alerts[ALERT_COUNT];
 	uint32_t anomalous;
+	uint32_t alerting;	/* readings with alert */
+	struct latest reason;	/* of the latest alerting reading */
 };
 
 /* ---- the mapping ---- */
@@ -107,6 +119,8 @@ gold_new(const struct schema *silver, const struct schema *gs)
 	g->s_news2 = schema_need(silver, "news2_score");
 	g->s_band = schema_need(silver, "news2_band");
 	g->s_anomaly = schema_need(silver, "is_anomaly");
+	g->s_alert_flag = schema_need(silver, "alert");
+	g->s_reason = schema_need(silver, "alert_reason");
 	g->s_topic = schema_need(silver, "topic");
 	g->s_partition = schema_need(silver, "partition");
 	g->s_offset = schema_need(silver, "offset");
@@ -134,6 +148,9 @@ gold_new(const struct schema *silver, const struct schema *gs)
 	g->g_band = gold_col(g, covered, "news2_band");
 	g->g_anomalous = gold_col(g, covered, "anomalous_readings");
 	g->g_anomaly = gold_col(g, covered, "is_anomaly");
+	g->g_alerting = gold_col(g, covered, "alerting_readings");
+	g->g_alert_flag = gold_col(g, covered, "alert");
+	g->g_reason = gold_col(g, covered, "alert_reason");
 	g->g_topic = gold_col(g, covered, "topic");
 	g->g_partition = gold_col(g, covered, "partition");
 	g->g_through = gold_col(g, covered, "through_offset");
@@ -339,6 +356,7 @@ gold_read(const struct gold *g, const struct record *r,
     struct gold_reading *rd, const char **reason, char *detail)
 {
 	const struct field *f = g->silver->f;
+	const struct jval *v;
 	double x;
 	int rc;
 
@@ -371,6 +389,21 @@ gold_read(const struct gold *g, const struct record *r,
 	if (rc < 0)
 		return -1;
 	rd->is_anomaly = rc > 0;
+	rc = read_bool(&f[g->s_alert_flag], &r->v[g->s_alert_flag], reason,
+	    detail);
+	if (rc < 0)
+		return -1;
+	rd->alert = rc > 0;
+	rd->alert_reason = NULL;
+	rd->reason_len = 0;
+	v = &r->v[g->s_reason];
+	if (rd->alert && !missing(v)) {
+		if (v->kind != JK_STRING)
+			return wrong_type(&f[g->s_reason], v, "a string",
+			    reason, detail);
+		rd->alert_reason = v->s;
+		rd->reason_len = v->len;
+	}
 	return read_position(g, r, rd, reason, detail);
 }
 
@@ -382,25 +415,42 @@ gold_data_size(void)
 	return sizeof(struct agg);
 }
 
+static void
+latest_free(struct latest *l)
+{
+	if (l->s != NULL && l->s != l->buf)
+		free(l->s);
+	l->s = NULL;
+}
+
 void
 gold_release(void *data)
 {
 	struct agg *a = data;
 
-	if (a->ward != NULL && a->ward != a->ward_buf)
-		free(a->ward);
-	a->ward = NULL;
+	latest_free(&a->ward);
+	latest_free(&a->reason);
 }
 
 static void
-set_ward(struct agg *a, const char *s, size_t n)
+latest_copy(struct latest *l, const char *s, size_t n)
 {
-	if (a->ward != NULL && a->ward_len == n && memcmp(a->ward, s, n) == 0)
+	if (l->s != NULL && l->len == n && memcmp(l->s, s, n) == 0)
 		return;
-	gold_release(a);
-	a->ward = n < sizeof a->ward_buf ? a->ward_buf : xmalloc(n);
-	memcpy(a->ward, s, n);
-	a->ward_len = n;
+	latest_free(l);
+	l->s = n < sizeof l->buf ? l->buf : xmalloc(n);
+	memcpy(l->s, s, n);
+	l->len = n;
+}
+
+/* Keeps s when it is of a reading at least as late as the one kept. */
+static void
+latest_offer(struct latest *l, const char *s, size_t n, int64_t t)
+{
+	if (s == NULL || (l->s != NULL && t < l->time))
+		return;
+	latest_copy(l, s, n);
+	l->time = t;
 }
 
 void
@@ -420,11 +470,7 @@ gold_fold(void *data, const struct gold_reading *rd)
 		st->sum += millionths(x);
 		st->n++;
 	}
-	if (rd->ward != NULL &&
-	    (a->ward == NULL || rd->event_time >= a->ward_time)) {
-		set_ward(a, rd->ward, rd->ward_len);
-		a->ward_time = rd->event_time;
-	}
+	latest_offer(&a->ward, rd->ward, rd->ward_len, rd->event_time);
 	if (rd->news2_score != VITAL_NONE) {
 		if (a->news2_n == 0 || rd->news2_score > a->news2_max)
 			a->news2_max = rd->news2_score;
@@ -435,6 +481,10 @@ gold_fold(void *data, const struct gold_reading *rd)
 	for (int i = 0; i < ALERT_COUNT; i++)
 		a->alerts[i] += rd->alerts >> i & 1;
 	a->anomalous += rd->is_anomaly;
+	a->alerting += rd->alert;
+	if (rd->alert)
+		latest_offer(&a->reason, rd->alert_reason, rd->reason_len,
+		    rd->event_time);
 	a->readings++;
 }
 
@@ -492,6 +542,31 @@ gold_sources_free(struct gold_sources *s)
 
 /* ---- saving an aggregate ---- */
 
+/* A struct latest in the saved form: the string or null. */
+static void
+save_latest(struct writer *w, const struct latest *l)
+{
+	if (l->s != NULL)
+		jw_string(w, l->s, l->len);
+	else
+		jw_null(w);
+}
+
+/* ... and back, with its time; -1 when they are not a string or null and
+ * an integer. */
+static int
+load_latest(struct latest *l, json_t *s, json_t *t)
+{
+	if (!json_is_integer(t))
+		return -1;
+	if (json_is_string(s))
+		latest_copy(l, json_string_value(s), json_string_length(s));
+	else if (!json_is_null(s))
+		return -1;
+	l->time = json_integer_value(t);
+	return 0;
+}
+
 void
 gold_save(const void *data, struct writer *w)
 {
@@ -513,12 +588,9 @@ gold_save(const void *data, struct writer *w)
 		writer_char(w, ']');
 	}
 	writer_str(w, "],\"ward\":");
-	if (a->ward != NULL)
-		jw_string(w, a->ward, a->ward_len);
-	else
-		jw_null(w);
+	save_latest(w, &a->ward);
 	writer_str(w, ",\"ward_time\":");
-	jw_int(w, a->ward_time);
+	jw_int(w, a->ward.time);
 	writer_str(w, ",\"news2\":[");
 	jw_int(w, a->news2_n);
 	writer_char(w, ',');
@@ -533,6 +605,12 @@ gold_save(const void *data, struct writer *w)
 	}
 	writer_str(w, "],\"anomalous\":");
 	jw_int(w, a->anomalous);
+	writer_str(w, ",\"alerting\":");
+	jw_int(w, a->alerting);
+	writer_str(w, ",\"alert_reason\":");
+	save_latest(w, &a->reason);
+	writer_str(w, ",\"alert_reason_time\":");
+	jw_int(w, a->reason.time);
 	writer_char(w, '}');
 }
 
@@ -556,6 +634,7 @@ gold_load(void *data, json_t *o)
 	json_t *n2 = json_object_get(o, "news2");
 	json_t *ward = json_object_get(o, "ward");
 	json_t *wt = json_object_get(o, "ward_time");
+	json_t *alerting = json_object_get(o, "alerting");
 	int64_t x;
 
 	if (load_count(json_object_get(o, "readings"), INT64_MAX, &x) != 0 ||
@@ -563,8 +642,7 @@ gold_load(void *data, json_t *o)
 		return -1;
 	a->readings = (uint64_t)x;
 	if (json_array_size(ms) != GOLD_MEASURES ||
-	    json_array_size(al) != ALERT_COUNT || json_array_size(n2) != 2 ||
-	    !json_is_integer(wt))
+	    json_array_size(al) != ALERT_COUNT || json_array_size(n2) != 2)
 		return -1;
 	for (int m = 0; m < GOLD_MEASURES; m++) {
 		json_t *st = json_array_get(ms, (size_t)m);
@@ -579,11 +657,8 @@ gold_load(void *data, json_t *o)
 		a->m[m].min = json_number_value(json_array_get(st, 2));
 		a->m[m].max = json_number_value(json_array_get(st, 3));
 	}
-	if (json_is_string(ward))
-		set_ward(a, json_string_value(ward), json_string_length(ward));
-	else if (!json_is_null(ward))
+	if (load_latest(&a->ward, ward, wt) != 0)
 		return -1;
-	a->ward_time = json_integer_value(wt);
 	if (load_count(json_array_get(n2, 0), UINT32_MAX, &x) != 0)
 		return -1;
 	a->news2_n = (uint32_t)x;
@@ -602,7 +677,14 @@ gold_load(void *data, json_t *o)
 	if (load_count(json_object_get(o, "anomalous"), UINT32_MAX, &x) != 0)
 		return -1;
 	a->anomalous = (uint32_t)x;
-	return 0;
+	/* State saved before Silver had alerts has none of them. */
+	if (alerting == NULL)
+		return 0;
+	if (load_count(alerting, UINT32_MAX, &x) != 0)
+		return -1;
+	a->alerting = (uint32_t)x;
+	return load_latest(&a->reason, json_object_get(o, "alert_reason"),
+	    json_object_get(o, "alert_reason_time"));
 }
 
 /* ---- writing Gold ---- */
@@ -691,8 +773,8 @@ gold_row(const struct gold *g, const struct window *w,
 	if (g->g_date >= 0)
 		rec_set_date(out, g->g_date, usec_to_days(w->start));
 	if (g->g_ward >= 0) {
-		if (a->ward != NULL)
-			rec_set_str(out, g->g_ward, a->ward, a->ward_len);
+		if (a->ward.s != NULL)
+			rec_set_str(out, g->g_ward, a->ward.s, a->ward.len);
 		else
 			rec_set_null(out, g->g_ward);
 	}
@@ -717,5 +799,15 @@ gold_row(const struct gold *g, const struct window *w,
 	set_count(out, g->g_anomalous, a->anomalous);
 	if (g->g_anomaly >= 0)
 		rec_set_bool(out, g->g_anomaly, a->anomalous > 0);
+	set_count(out, g->g_alerting, a->alerting);
+	if (g->g_alert_flag >= 0)
+		rec_set_bool(out, g->g_alert_flag, a->alerting > 0);
+	if (g->g_reason >= 0) {
+		if (a->reason.s != NULL)
+			rec_set_str(out, g->g_reason, a->reason.s,
+			    a->reason.len);
+		else
+			rec_set_null(out, g->g_reason);
+	}
 	set_position(g, pos, out);
 }

@@ -22,6 +22,10 @@
  *                       vitals.h;
  *   anomalous_readings  readings with is_anomaly true, and is_anomaly when
  *                       there was one;
+ *   alerting_readings   readings with alert true (the combined detector of
+ *                       lib/alert, as iforest-score writes it), alert when
+ *                       there was one, and alert_reason, that of the
+ *                       latest alerting reading (as ward);
  *   topic, partition,   where the readings came from and how far the
  *   through_offset      source is done (window_done), given by the caller
  *                       to gold_row.
@@ -63,6 +67,10 @@ struct gold_reading {
 	int news2_band;			/* rank 0..3, -1 when absent */
 	unsigned alerts;		/* bit a: alert a of vitals.h fired */
 	bool is_anomaly;
+	bool alert;			/* the combined detector's */
+	const char *alert_reason;	/* NULL when absent, null, or no
+					 * alert */
+	size_t reason_len;
 	const char *topic;		/* NULL when absent or null */
 	size_t topic_len;
 	int64_t partition, offset;	/* -1 when absent or null */

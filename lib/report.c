@@ -46,10 +46,14 @@ static const struct vcol risk_cols[] = {
 	{ "news2_band", A_MAX_BY, "news2_band", "window_end" },
 	{ "anomaly_score", A_MAX_BY, "anomaly_score_max", "window_end" },
 	{ "is_anomaly", A_MAX_BY, "is_anomaly", "window_end" },
+	{ "alert", A_MAX_BY, "alert", "window_end" },
+	{ "alert_reason", A_MAX_BY, "alert_reason", "window_end" },
 	{ "anomaly_score_highest", A_MAX, "anomaly_score_max", NULL },
 	{ "news2_score_highest", A_MAX, "news2_score_max", NULL },
 	{ "anomalous_readings", A_SUM, "anomalous_readings", NULL },
 	{ "anomalous_windows", A_COUNTIF, "is_anomaly", NULL },
+	{ "alerting_readings", A_SUM, "alerting_readings", NULL },
+	{ "alert_windows", A_COUNTIF, "alert", NULL },
 	{ "readings", A_SUM, "readings", NULL },
 	{ "windows", A_COUNT, NULL, NULL },
 };
@@ -64,6 +68,8 @@ static const struct vcol ward_cols[] = {
 	{ "patients", A_DISTINCT, "patient_id", NULL },
 	{ "anomalous_readings", A_SUM, "anomalous_readings", NULL },
 	{ "anomalous_windows", A_COUNTIF, "is_anomaly", NULL },
+	{ "alerting_readings", A_SUM, "alerting_readings", NULL },
+	{ "alert_windows", A_COUNTIF, "alert", NULL },
 	{ "news2_high_windows", A_COUNTIF_EQ, "news2_band", "high" },
 	{ "news2_medium_windows", A_COUNTIF_EQ, "news2_band", "medium" },
 	{ "tachycardia", A_SUM, "alert_tachycardia_count", NULL },
@@ -99,6 +105,7 @@ static const struct vcol trend_cols[] = {
 	{ "news2_score_max", A_MAX, "news2_score_max", NULL },
 	{ "anomaly_score_max", A_MAX, "anomaly_score_max", NULL },
 	{ "anomalous_readings", A_SUM, "anomalous_readings", NULL },
+	{ "alerting_readings", A_SUM, "alerting_readings", NULL },
 };
 
 static const struct {
@@ -146,10 +153,12 @@ struct series {
 	size_t n, cap;
 };
 
-/* An anomalous window, everything the alert list shows of it. */
+/* A window that alerted (Gold's alert: the combined detector of
+ * lib/alert held), everything the alert list shows of it. */
 static const char *const alert_cols[] = {
 	"window_start", "window_end", "patient_id", "ward", "readings",
 	"anomaly_score_max", "anomaly_score_mean", "anomalous_readings",
+	"alerting_readings", "alert_reason",
 	"news2_score_max", "news2_band",
 	"heart_rate_mean", "heart_rate_min", "heart_rate_max",
 	"respiration_rate_mean", "respiration_rate_min",
@@ -204,11 +213,11 @@ struct report {
 	struct strindex strs;	/* every string seen */
 	struct view v[VIEW_COUNT];
 	struct strindex pairs;	/* (view, group, string): DISTINCT */
-	int patient, ward, wstart, wend, date, anomaly;
+	int patient, ward, wstart, wend, date, alert;
 	int pcol[NPOINT], acol[NALERT];
 	struct series *series;	/* by patient string number */
 	size_t nseries;
-	double *alerts;		/* NALERT per anomalous window */
+	double *alerts;		/* NALERT per alerting window */
 	size_t nalerts, alerts_cap;
 	uint64_t rows;
 };
@@ -279,8 +288,7 @@ report_new(const struct schema *s, char *err, size_t errlen)
 	    errlen)) < 0 ||
 	    (r->wend = need_col(r, "window_end", ok_time, err, errlen)) < 0 ||
 	    (r->date = need_col(r, "event_date", ok_date, err, errlen)) < 0 ||
-	    (r->anomaly = need_col(r, "is_anomaly", ok_bool, err,
-	    errlen)) < 0)
+	    (r->alert = need_col(r, "alert", ok_bool, err, errlen)) < 0)
 		goto fail;
 	for (int k = 0; k < VIEW_COUNT; k++) {
 		struct view *v = &r->v[k];
@@ -579,7 +587,7 @@ fold_windows(struct report *r)
 	for (size_t c = 0; c < NPOINT; c++)
 		pt->v[c] = quantize(r, r->pcol[c], point_cols[c].scale);
 
-	if (r->row[r->anomaly].null || !r->row[r->anomaly].i)
+	if (r->row[r->alert].null || !r->row[r->alert].i)
 		return;
 	if (r->nalerts == r->alerts_cap) {
 		r->alerts_cap = r->alerts_cap ? 2 * r->alerts_cap : 64;
@@ -992,7 +1000,7 @@ write_trends(struct report *r, struct writer *w)
 	free(ids);
 }
 
-/* "alerts":{"columns":[...],"rows":[[...],...]}: the anomalous windows,
+/* "alerts":{"columns":[...],"rows":[[...],...]}: the alerting windows,
  * newest first (the page orders them by risk). */
 static int
 alert_cmp(const void *pa, const void *pb)

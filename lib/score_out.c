@@ -18,6 +18,8 @@ score_out_init(struct score_out *so, const struct schema *silver,
 	so->out = out;
 	so->f_score = schema_need(silver, "anomaly_score");
 	so->f_flag = schema_need(silver, "is_anomaly");
+	so->f_alert = schema_need(silver, "alert");
+	so->f_reason = schema_need(silver, "alert_reason");
 	so->show = show;
 	writer_open_memory(&so->tmp);
 }
@@ -28,25 +30,29 @@ score_out_free(struct score_out *so)
 	writer_close(&so->tmp);
 }
 
-/* The record from its slots, with the two fields set. */
+/* The record from its slots, with the four fields set. */
 static void
-print_record(struct score_out *so, struct record *r, double score,
-    bool anomalous)
+print_record(struct score_out *so, struct record *r, const struct scored *sc)
 {
-	rec_set_real(r, so->f_score, score);
-	rec_set_bool(r, so->f_flag, anomalous);
+	rec_set_real(r, so->f_score, sc->score);
+	rec_set_bool(r, so->f_flag, sc->anomalous);
+	rec_set_bool(r, so->f_alert, sc->alert);
+	if (sc->alert)
+		rec_set_str(r, so->f_reason, sc->reason, strlen(sc->reason));
+	else
+		rec_set_null(r, so->f_reason);
 	record_print(r, so->out);
 }
 
 /*
- * The line with the two fields added before its closing brace, so
+ * The line with the four fields added before its closing brace, so
  * everything else passes through byte for byte; falls back to printing
  * the record when the fields are already there.  What follows the brace
  * (blanks) is dropped, as the newline ends the record.
  */
 static void
 splice(struct score_out *so, const char *text, size_t len, struct record *r,
-    double score, bool anomalous)
+    const struct scored *sc)
 {
 	struct writer *w = so->out;
 	const char *end = text + len;
@@ -56,8 +62,10 @@ splice(struct score_out *so, const char *text, size_t len, struct record *r,
 	while (end > text && end[-1] != '}')
 		end--;
 	if (r->v[so->f_score].kind != JK_ABSENT ||
-	    r->v[so->f_flag].kind != JK_ABSENT || end - text < 2) {
-		print_record(so, r, score, anomalous);
+	    r->v[so->f_flag].kind != JK_ABSENT ||
+	    r->v[so->f_alert].kind != JK_ABSENT ||
+	    r->v[so->f_reason].kind != JK_ABSENT || end - text < 2) {
+		print_record(so, r, sc);
 		return;
 	}
 	/* "{}" has no field to put a comma after. */
@@ -66,9 +74,16 @@ splice(struct score_out *so, const char *text, size_t len, struct record *r,
 		empty = r->v[i].kind == JK_ABSENT;
 	writer_mem(w, text, (size_t)(end - 1 - text));
 	writer_str(w, empty ? "\"anomaly_score\":" : ",\"anomaly_score\":");
-	writer_mem(w, num, fmt_double(num, score));
-	writer_str(w, anomalous ? ",\"is_anomaly\":true}\n" :
-	    ",\"is_anomaly\":false}\n");
+	writer_mem(w, num, fmt_double(num, sc->score));
+	writer_str(w, sc->anomalous ? ",\"is_anomaly\":true" :
+	    ",\"is_anomaly\":false");
+	if (sc->alert) {
+		writer_str(w, ",\"alert\":true,\"alert_reason\":");
+		jw_string(w, sc->reason, strlen(sc->reason));
+		writer_str(w, "}\n");
+	} else {
+		writer_str(w, ",\"alert\":false,\"alert_reason\":null}\n");
+	}
 }
 
 /* The feature vector as a "features" object in the record, each value
@@ -96,15 +111,17 @@ add_features(struct score_out *so, struct record *r, const double *x)
 
 void
 score_out_write(struct score_out *so, const char *text, size_t len,
-    struct record *r, double score, bool anomalous, const double *x)
+    struct record *r, const struct scored *sc, const double *x)
 {
+	struct scored out = *sc;
+
 	/* Six decimals are plenty for a score in [0, 1], and print
 	 * without the slow general path. */
-	score = round(score * 1e6) / 1e6;
+	out.score = round(sc->score * 1e6) / 1e6;
 	if (so->show != NULL) {
 		add_features(so, r, x);
-		print_record(so, r, score, anomalous);
+		print_record(so, r, &out);
 	} else {
-		splice(so, text, len, r, score, anomalous);
+		splice(so, text, len, r, &out);
 	}
 }

@@ -9,7 +9,8 @@
  *   trends               {columns, series}: each series is
  *                        [patient_id, [window_start...], [column...]...],
  *                        one array a column, in time order
- *   alerts               {columns, rows}: the anomalous windows
+ *   alerts               {columns, rows}: the windows that alerted (Gold's
+ *                        alert: the combined detector held)
  * Times are seconds since the epoch, shown in UTC.  Strings from the data
  * reach the page as text only (textContent, never markup).  When live,
  * /events sends objects of the same layout: the views whole, the windows
@@ -171,9 +172,10 @@
     }, [hours].concat(ys))
   }
 
-  const METRICS = [['alerts', 'all alerts', w => ALERTS.reduce((n, a) => n + w[a], 0)]]
+  const METRICS = [['alerts', 'all threshold alerts', w => ALERTS.reduce((n, a) => n + w[a], 0)]]
     .concat(ALERTS.map(a => [a, a, w => w[a]]))
-    .concat([['news2_high_windows', 'windows with NEWS2 high', w => w.news2_high_windows],
+    .concat([['alert_windows', 'alerting windows', w => w.alert_windows],
+      ['news2_high_windows', 'windows with NEWS2 high', w => w.news2_high_windows],
       ['anomalous_windows', 'anomalous windows', w => w.anomalous_windows]])
 
   function renderHospital () {
@@ -185,7 +187,9 @@
     const tiles = [
       ['patients', 'patients', patients.length],
       ['windows', 'windows', sum('windows')],
-      ['alerts', 'alerts', rows.reduce((n, w) => n + METRICS[0][2](w), 0)],
+      ['alerts', 'threshold alerts', rows.reduce((n, w) => n + METRICS[0][2](w), 0)],
+      ['alert_windows', 'alerting windows', sum('alert_windows'), true],
+      ['alerting_now', 'patients alerting now', patients.filter(p => p.alert).length, true],
       ['anomalous_windows', 'anomalous windows', sum('anomalous_windows'), true],
       ['anomalous_readings', 'anomalous readings', sum('anomalous_readings'), true],
       ['flagged_now', 'patients anomalous now', patients.filter(p => p.is_anomaly).length, true],
@@ -320,7 +324,7 @@
         (b.news2_score_max ?? -1) - (a.news2_score_max ?? -1) || b.window_start - a.window_start)
     const shown = list.slice(0, 100)
     api.alertRows = shown.length
-    $('a-note').textContent = `${list.length} anomalous windows in this selection` +
+    $('a-note').textContent = `${list.length} alerting windows in this selection` +
       (list.length > shown.length ? `; the ${shown.length} of highest anomaly score are shown.` : '.')
     const body = $('a-table').tBodies[0]
     body.textContent = ''
@@ -336,6 +340,7 @@
         el('td', { text: wardLabel(a.ward) }),
         el('td', { text: fmtNum(a.anomaly_score_max, 3) }),
         el('td', {}, el('span', { class: 'band-' + (a.news2_band || ''), text: `${a.news2_score_max ?? '\u2013'} ${a.news2_band ?? ''}` })),
+        el('td', { class: 'reason', text: a.alert_reason ?? '' }),
         el('td', {}, ...(d.length ? d.map(x => el('span', {
           class: 'chip s' + x.s, title: `NEWS2 sub-score ${x.s}`,
           text: `${NAMES[x.v][0]} ${fmtNum(x.x, NAMES[x.v][2])} ${NAMES[x.v][1]}`,

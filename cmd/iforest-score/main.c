@@ -1,14 +1,16 @@
 /*
  * iforest-score: adds anomaly_score and is_anomaly to Silver records,
  * with an Isolation Forest model and per-patient features (lib/featurize,
- * lib/iforest); how a scored record is written is lib/score_out's.  This
- * file is the options, the model, the loop and the counts.
+ * lib/iforest), and the combined alert with its reason (lib/alert); how
+ * a scored record is written is lib/score_out's.  This file is the
+ * options, the model, the loop and the counts.
  */
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "alert.h"
 #include "cli.h"
 #include "embedded.h"
 #include "featurize.h"
@@ -23,11 +25,15 @@
 
 static const char usage_text[] =
     "usage: iforest-score [-hqvV] [-o file] [--max-line size] [--model file]\n"
-    "                     [--progress] [--rejects file] [--show-features]\n"
-    "                     [--stats] [--threshold s] [--unbuffered]\n"
-    "                     [file ...]\n";
+    "                     [--news2-gate s] [--news2-persistence time]\n"
+    "                     [--persistence time] [--progress] [--rejects file]\n"
+    "                     [--show-features] [--stats] [--threshold s]\n"
+    "                     [--unbuffered] [file ...]\n";
 
-enum { OPT_MODEL = OPT_TOOL_BASE, OPT_SHOW_FEATURES, OPT_THRESHOLD };
+enum {
+	OPT_MODEL = OPT_TOOL_BASE, OPT_NEWS2_GATE, OPT_NEWS2_PERSISTENCE,
+	OPT_PERSISTENCE, OPT_SHOW_FEATURES, OPT_THRESHOLD
+};
 
 static const struct option longopts[] = {
 	CLI_LONGOPT_HELP, CLI_LONGOPT_VERSION, CLI_LONGOPT_QUIET,
@@ -35,6 +41,9 @@ static const struct option longopts[] = {
 	CLI_LONGOPT_REJECTS, CLI_LONGOPT_STATS, CLI_LONGOPT_PROGRESS,
 	CLI_LONGOPT_MAX_LINE,
 	{ "model", required_argument, 0, OPT_MODEL },
+	{ "news2-gate", required_argument, 0, OPT_NEWS2_GATE },
+	{ "news2-persistence", required_argument, 0, OPT_NEWS2_PERSISTENCE },
+	{ "persistence", required_argument, 0, OPT_PERSISTENCE },
 	{ "show-features", no_argument, 0, OPT_SHOW_FEATURES },
 	{ "threshold", required_argument, 0, OPT_THRESHOLD },
 	{ 0, 0, 0, 0 }
@@ -67,14 +76,26 @@ struct config {
 	const char *model;	/* --model, NULL for the built-in one */
 	bool show;		/* --show-features */
 	double threshold;	/* --threshold, NaN for the model's */
+	struct alert_rule rule;	/* --persistence, --news2-* */
 };
 
 static void
 parse_tool_option(int ch, const char *arg, struct config *c)
 {
+	const char *name, *expected;
+
 	switch (ch) {
 	case OPT_MODEL:
 		c->model = arg;
+		break;
+	case OPT_NEWS2_GATE:
+	case OPT_NEWS2_PERSISTENCE:
+	case OPT_PERSISTENCE:
+		name = ch == OPT_NEWS2_GATE ? "news2-gate" :
+		    ch == OPT_PERSISTENCE ? "persistence" : "news2-persistence";
+		if (alert_rule_option(&c->rule, name, arg, &expected) != 0)
+			cli_usage_error(usage_text, "--%s %s: expected %s", name,
+			    arg, expected);
 		break;
 	case OPT_SHOW_FEATURES:
 		c->show = true;
@@ -99,6 +120,7 @@ main(int argc, char **argv)
 	struct features_config fc;
 	struct extractor *ex;
 	struct silver_fields sf;
+	struct news2_fields nf;
 	struct schema *silver;
 	struct record *rec;
 	struct reader *in;
@@ -109,13 +131,16 @@ main(int argc, char **argv)
 	struct progress pg;
 	struct line ln;
 	char err[512];
-	double vitals[NVITALS], x[FEATURES_MAX];
+	double vitals[NVITALS], x[FEATURES_MAX], z[NVITALS], tz[NVITALS];
+	char reason[256];
+	int points[NVITALS];
 	struct patient_facts facts;
 	int ch, status = EXIT_OK;
-	uint64_t anomalies = 0;
+	uint64_t anomalies = 0, alerts = 0;
 
 	cli_init(argc, argv);
 	cli_common_init(&opt);
+	alert_rule_init(&cfg.rule);
 	while ((ch = getopt_long(argc, argv, "hqo:vV", longopts, NULL)) != -1)
 		if (!cli_common(&opt, ch, optarg, usage_text))
 			parse_tool_option(ch, optarg, &cfg);
@@ -134,6 +159,7 @@ main(int argc, char **argv)
 	if ((silver = schema_load("silver", err, sizeof err)) == NULL)
 		cli_die(EXIT_FAIL, "%s", err);
 	silver_fields_init(&sf, silver);
+	news2_fields_init(&nf, silver);
 	rec = record_new(silver);
 	if (writer_open(&out, opt.output, opt.unbuffered) != 0)
 		cli_die(EXIT_FAIL, "%s: %m", opt.output);
@@ -164,10 +190,24 @@ main(int argc, char **argv)
 			continue;
 		}
 		extractor_update(ex, pid, plen, t, vitals, &facts, x);
-		double s = iforest_score(m, x);
-		bool a = iforest_is_anomaly(m, s);
-		anomalies += a;
-		score_out_write(&so, ln.text, ln.len, rec, s, a, x);
+		struct scored sc = { .score = iforest_score(m, x) };
+		struct alert_input ai = { .t = t };
+		sc.anomalous = iforest_is_anomaly(m, sc.score);
+		ai.is_anomaly = sc.anomalous;
+		ai.above_gate = sc.score > cfg.rule.news2_gate;
+		ai.news2 = news2_fields_get(&nf, rec, &ai.news2_red, points);
+		unsigned fired = alert_step(&cfg.rule, extractor_alert_run(ex),
+		    &ai);
+		sc.alert = fired & (1u << DET_COMBINED);
+		if (sc.alert) {
+			extractor_deviation(ex, z, tz);
+			alert_reason(reason, sizeof reason, fired, z, tz,
+			    ai.news2, points);
+			sc.reason = reason;
+		}
+		anomalies += sc.anomalous;
+		alerts += sc.alert;
+		score_out_write(&so, ln.text, ln.len, rec, &sc, x);
 		n.out++;
 		if (writer_end_record(&out) != 0)
 			break;
@@ -179,8 +219,9 @@ main(int argc, char **argv)
 	progress_end(&pg);
 	counts_report(&n, &rj, opt.verbose, opt.stats);
 	if (opt.verbose > 0)
-		cli_warn("%llu anomalous readings; %zu patients held",
-		    (unsigned long long)anomalies, extractor_patients(ex));
+		cli_warn("%llu anomalous readings, %llu alerting; %zu "
+		    "patients held", (unsigned long long)anomalies,
+		    (unsigned long long)alerts, extractor_patients(ex));
 	rejects_free(&rj);
 	reader_close(in);
 	score_out_free(&so);

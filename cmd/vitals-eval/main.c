@@ -48,9 +48,7 @@ struct config {
 static void
 parse_tool_option(int ch, const char *arg, struct config *c)
 {
-	long long n;
-	int *nr;
-	int64_t *t;
+	const char *name, *expected;
 
 	switch (ch) {
 	case OPT_GRACE:
@@ -61,26 +59,15 @@ parse_tool_option(int ch, const char *arg, struct config *c)
 		c->json = true;
 		break;
 	case OPT_NEWS2_GATE:
-		if (cli_parse_double(arg, 0, 1, &c->eo.news2_gate) != 0)
-			cli_usage_error(usage_text, "--news2-gate %s: expected "
-			    "a score from 0 (no gate) to 1", arg);
-		break;
-	case OPT_PERSISTENCE:
 	case OPT_NEWS2_PERSISTENCE:
-		/* A bare number counts readings (as before persistence
-		 * followed time); a duration is the time they cover. */
-		nr = ch == OPT_PERSISTENCE ? &c->eo.persistence :
-		    &c->eo.news2_persistence;
-		t = ch == OPT_PERSISTENCE ? &c->eo.persistence_time :
-		    &c->eo.news2_persistence_time;
-		*nr = 0;
-		if (cli_parse_int(arg, 1, 100000, &n) == 0)
-			*nr = (int)n;
-		else if (cli_parse_duration(arg, t) != 0 || *t <= 0)
-			cli_usage_error(usage_text, "%s %s: expected a count "
-			    "of readings (4) or the time they cover (20s)",
-			    ch == OPT_PERSISTENCE ? "--persistence" :
-			    "--news2-persistence", arg);
+	case OPT_PERSISTENCE:
+		/* A bare number of persistence counts readings (as before
+		 * persistence followed time). */
+		name = ch == OPT_NEWS2_GATE ? "news2-gate" :
+		    ch == OPT_PERSISTENCE ? "persistence" : "news2-persistence";
+		if (alert_rule_option(&c->eo.rule, name, arg, &expected) != 0)
+			cli_usage_error(usage_text, "--%s %s: expected %s", name,
+			    arg, expected);
 		break;
 	case OPT_REFRACTORY:
 		if (cli_parse_duration(arg, &c->eo.refractory) != 0)
@@ -92,29 +79,23 @@ parse_tool_option(int ch, const char *arg, struct config *c)
 }
 
 static void
-print_persistence(FILE *f, int readings, int64_t usec)
-{
-	if (readings > 0)
-		fprintf(f, "%d readings", readings);
-	else
-		fprintf(f, "%g s", (double)usec / 1e6);
-}
-
-static void
 print_table(FILE *f, const struct eval_result *r, const struct eval_options *o)
 {
+	char p1[32], p2[32];
+
 	fprintf(f, "%llu readings (%.1f%% in episodes), %llu patients, %.1f "
 	    "patient-days, %llu episodes\n", (unsigned long long)r->readings,
 	    100.0 * (double)r->positives / (double)r->readings,
 	    (unsigned long long)r->patients, r->patient_days,
 	    (unsigned long long)r->episodes);
+	alert_persistence_text(p1, sizeof p1, o->rule.persistence,
+	    o->rule.persistence_time);
+	alert_persistence_text(p2, sizeof p2, o->rule.news2_persistence,
+	    o->rule.news2_persistence_time);
 	fprintf(f, "readings every %.0f s (median); alerts: flagged readings "
-	    "in a row covering ", r->cadence_seconds);
-	print_persistence(f, o->persistence, o->persistence_time);
-	fprintf(f, " (NEWS2 rule: ");
-	print_persistence(f, o->news2_persistence, o->news2_persistence_time);
-	fprintf(f, "); onsets %lld min apart; %lld min grace after an "
-	    "episode\n\n", (long long)(o->refractory / 60000000),
+	    "in a row covering %s (NEWS2 rule: %s); onsets %lld min apart; "
+	    "%lld min grace after an episode\n\n", r->cadence_seconds, p1, p2,
+	    (long long)(o->refractory / 60000000),
 	    (long long)(o->grace / 60000000));
 	fprintf(f, "%-10s %8s %8s %8s %14s %22s\n", "detector", "ROC-AUC", "AP",
 	    "recall", "false/pt-day", "latency min (IQR)");

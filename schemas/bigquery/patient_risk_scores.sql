@@ -14,10 +14,14 @@ SELECT
   MAX_BY(news2_band, window_end) AS news2_band,
   MAX_BY(anomaly_score_max, window_end) AS anomaly_score,
   MAX_BY(is_anomaly, window_end) AS is_anomaly,
+  MAX_BY(alert, window_end) AS alert,
+  MAX_BY(alert_reason, window_end) AS alert_reason,
   MAX(anomaly_score_max) AS anomaly_score_highest,
   MAX(news2_score_max) AS news2_score_highest,
   SUM(anomalous_readings) AS anomalous_readings,
   COUNTIF(is_anomaly) AS anomalous_windows,
+  SUM(alerting_readings) AS alerting_readings,
+  COUNTIF(alert) AS alert_windows,
   SUM(readings) AS readings,
   COUNT(*) AS windows
 FROM `{{project}}.{{dataset}}.{{table}}`

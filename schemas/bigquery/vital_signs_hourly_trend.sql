@@ -37,6 +37,7 @@ SELECT
   MAX(shock_index_max) AS shock_index_max,
   MAX(news2_score_max) AS news2_score_max,
   MAX(anomaly_score_max) AS anomaly_score_max,
-  SUM(anomalous_readings) AS anomalous_readings
+  SUM(anomalous_readings) AS anomalous_readings,
+  SUM(alerting_readings) AS alerting_readings
 FROM `{{project}}.{{dataset}}.{{table}}`
 GROUP BY event_date, patient_id, hour

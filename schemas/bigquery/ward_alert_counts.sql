@@ -18,6 +18,8 @@ SELECT
   APPROX_COUNT_DISTINCT(patient_id) AS patients,
   SUM(anomalous_readings) AS anomalous_readings,
   COUNTIF(is_anomaly) AS anomalous_windows,
+  SUM(alerting_readings) AS alerting_readings,
+  COUNTIF(alert) AS alert_windows,
   COUNTIF(news2_band = 'high') AS news2_high_windows,
   COUNTIF(news2_band = 'medium') AS news2_medium_windows,
   SUM(alert_tachycardia_count) AS tachycardia,

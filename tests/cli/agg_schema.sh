@@ -8,7 +8,9 @@
 vitals-gen --seed 11 --patients 30 --duration 2h --episodes 6 --faults 0.03 |
     vitals-clean -q |
     jq -c 'if .heart_rate != null and .heart_rate % 7 != 0
-        then .anomaly_score = .heart_rate / 250 | .is_anomaly = (.anomaly_score > 0.4)
+        then .anomaly_score = .heart_rate / 250 | .is_anomaly = (.anomaly_score > 0.4) |
+            .alert = (.anomaly_score > 0.45) |
+            .alert_reason = (if .alert then "iforest: heart_rate high" else null end)
         else . end |
         ((.patient_id | explode | add) % 4) as $p |
         if $p < 3 then .topic = "vitals" | .partition = $p |

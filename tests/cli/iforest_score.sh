@@ -1,6 +1,7 @@
 # iforest-score, with a small model trained here: every usable record
 # comes out once, in order, byte for byte but for anomaly_score (in
-# [0, 1], at most 6 decimals) and is_anomaly (score above the model's
+# [0, 1], at most 6 decimals), alert and alert_reason (their rule is
+# tests/cli/stream_alert.sh's) and is_anomaly (score above the model's
 # threshold, or --threshold's); readings inside episodes score higher
 # than the rest; missing or non-numeric vitals are scored as missing,
 # never NaN; records without patient_id or event_time go to --rejects
@@ -59,12 +60,12 @@ expect_eq "rejected lines" "$(jq -r .line rej.ndjson | tr '\n' ' ')" \
 expect_eq "rejected text kept" "$(jq -r .text rej.ndjson)" "$(sed -n 3001,3006p mixed.ndjson)"
 
 # Out: the usable records, once each, in order, as they came, plus the
-# two fields at the end.  Once by jq (values), once by bytes.
+# four fields at the end.  Once by jq (values), once by bytes.
 expect_eq "records out" "$(lines out.ndjson)" "$(lines stream.ndjson)"
-jq -c 'del(.anomaly_score, .is_anomaly)' out.ndjson > out.values
+jq -c 'del(.anomaly_score, .is_anomaly, .alert, .alert_reason)' out.ndjson > out.values
 jq -c . stream.ndjson > in.values
 cmp in.values out.values || fail "records changed, lost or reordered"
-sed -E 's/,"anomaly_score":[^,]*,"is_anomaly":(true|false)}$/}/' out.ndjson > out.bytes
+sed -E 's/,"anomaly_score":[^,]*,"is_anomaly":(true|false),"alert":(true,"alert_reason":"[^"]*"|false,"alert_reason":null)}$/}/' out.ndjson > out.bytes
 cmp stream.ndjson out.bytes || fail "records not passed through byte for byte"
 expect_eq "scores with at most 6 decimals in [0, 1]" \
     "$(grep -o '"anomaly_score":[^,]*' out.ndjson | cut -d: -f2 |
@@ -103,7 +104,7 @@ expect_eq "missing: records" "$(lines missing.out)" "$(lines missing.ndjson)"
 expect_eq "missing: scores are numbers in [0, 1]" \
     "$(jq -r '.anomaly_score | type == "number" and . >= 0 and . <= 1' missing.out | sort -u)" true
 expect_eq "missing: no NaN, no null" "$(grep -ci 'nan\|"anomaly_score":null' missing.out || true)" 0
-expect_eq "missing: values untouched" "$(jq -c 'del(.anomaly_score, .is_anomaly)' missing.out)" \
+expect_eq "missing: values untouched" "$(jq -c 'del(.anomaly_score, .is_anomaly, .alert, .alert_reason)' missing.out)" \
     "$(jq -c . missing.ndjson)"
 expect_eq "null, string, absent score alike" \
     "$(jq -r 'select(.patient_id != "miss-none") | .anomaly_score' missing.out | awk 'NR % 480 == 0' | sort -u | wc -l)" 1
@@ -128,7 +129,7 @@ expect_eq "feature names" "$(jq -c '.features | keys_unsorted' feat.ndjson | sor
 expect_eq "feature values" "$(jq -r '.features[] | type' feat.ndjson | sort -u | tr '\n' ' ')" "null number "
 expect_eq "scores with --show-features" "$(jq -c .anomaly_score feat.ndjson | cksum)" \
     "$(head -n 2000 out.ndjson | jq -c .anomaly_score | cksum)"
-expect_eq "records with --show-features" "$(jq -c 'del(.features, .anomaly_score, .is_anomaly)' feat.ndjson | cksum)" \
+expect_eq "records with --show-features" "$(jq -c 'del(.features, .anomaly_score, .is_anomaly, .alert, .alert_reason)' feat.ndjson | cksum)" \
     "$(jq -c . head.ndjson | cksum)"
 
 # Scoring scored records again replaces the two fields (once each; such

@@ -57,8 +57,8 @@ evaluation(int persistence, int news2_persistence)
 	struct eval_options o;
 
 	eval_options_init(&o);
-	o.persistence = persistence;
-	o.news2_persistence = news2_persistence;
+	o.rule.persistence = persistence;
+	o.rule.news2_persistence = news2_persistence;
 	return eval_new(&o);
 }
 
@@ -475,7 +475,7 @@ test_json(void **state)
 	char err[256];
 
 	eval_options_init(&o);
-	o.persistence = 1;
+	o.rule.persistence = 1;
 	struct evaluation *e = eval_new(&o);
 	for (int m = 0; m <= 60; m++)
 		plain(e, "p", m, m == 32, m >= 30 ? "fever" : NULL, 1);

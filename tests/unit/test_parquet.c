@@ -1799,6 +1799,10 @@ put_silver(struct pq_writer *w, struct writer *nd, const struct silver *v,
 	else if (IS("news2_heart_rate")) { l = x->n[3]; k = I; }
 	else if (IS("news2_temperature")) { l = x->n[4]; k = I; }
 	else if (IS("news2_partial")) { l = x->nulls != 0; k = B; }
+	else if (IS("alert_reason")) {
+		s = x->score > 0.95 ? "iforest: heart_rate high" : NULL;
+		k = s ? S : NUL;
+	}
 	else if (strncmp(name, "alert_", 6) == 0) {
 		static const char *const alerts[] = { "alert_tachycardia",
 		    "alert_bradycardia", "alert_fever", "alert_hypothermia",
@@ -1819,6 +1823,7 @@ put_silver(struct pq_writer *w, struct writer *nd, const struct silver *v,
 	else if (IS("kafka_timestamp")) { l = x->kts; k = TS; }
 	else if (IS("anomaly_score")) { d = x->score; k = D; }
 	else if (IS("is_anomaly")) { l = x->score > 0.9; k = B; }
+	else if (IS("alert")) { l = x->score > 0.95; k = B; }
 #undef IS
 	if (nd != NULL)
 		jw_key(nd, name, strlen(name), i == 0);

@@ -45,10 +45,15 @@ teardown(void **state)
 	return 0;
 }
 
+/* The alert reason the tests give an anomalous reading: with a quote
+ * and a backslash, which the output must escape. */
+#define REASON "iforest: \"x\\\" high"
+#define REASON_JSON "\"iforest: \\\"x\\\\\\\" high\""
+
 /*
  * Scores one line with score_out and returns what it wrote, as a
- * NUL-terminated copy (the caller frees it).  show and x as for
- * score_out_write.
+ * NUL-terminated copy (the caller frees it).  The reading alerts when it
+ * is anomalous, for REASON.  show and x as for score_out_write.
  */
 static char *
 write_one(const char *line, double score, bool anomalous,
@@ -63,7 +68,9 @@ write_one(const char *line, double score, bool anomalous,
 		fail_msg("%s: %s", line, err);
 	writer_open_memory(&w);
 	score_out_init(&so, silver, &w, show);
-	score_out_write(&so, line, strlen(line), r, score, anomalous, x);
+	struct scored sc = { .score = score, .anomalous = anomalous,
+		.alert = anomalous, .reason = REASON };
+	score_out_write(&so, line, strlen(line), r, &sc, x);
 	got = malloc(w.len + 1);
 	assert_non_null(got);
 	memcpy(got, w.buf, w.len);
@@ -92,21 +99,26 @@ test_splice(void **state)
 	expect_line("{\"patient_id\":\"p1\",\"event_time\":"
 	    "\"2026-01-01T00:00:00Z\",\"heart_rate\":72}", 0.5, false,
 	    "{\"patient_id\":\"p1\",\"event_time\":\"2026-01-01T00:00:00Z\","
-	    "\"heart_rate\":72,\"anomaly_score\":0.5,\"is_anomaly\":false}\n");
+	    "\"heart_rate\":72,\"anomaly_score\":0.5,\"is_anomaly\":false,"
+	    "\"alert\":false,\"alert_reason\":null}\n");
 	/* Whatever the writer spelled stays as it was; the blanks after
 	 * the brace go, the newline ends the record. */
 	expect_line(" { \"patient_id\" : \"p\" , \"temperature\":36.80,"
 	    "\"zz\":{\"y\":\"}\"} }  ", 0.75, true,
 	    " { \"patient_id\" : \"p\" , \"temperature\":36.80,"
 	    "\"zz\":{\"y\":\"}\"} ,\"anomaly_score\":0.75,"
-	    "\"is_anomaly\":true}\n");
+	    "\"is_anomaly\":true,"
+	    "\"alert\":true,\"alert_reason\":" REASON_JSON "}\n");
 	/* Only keys no schema knows: still not empty. */
 	expect_line("{\"zz\":1}", 0.25, false,
-	    "{\"zz\":1,\"anomaly_score\":0.25,\"is_anomaly\":false}\n");
+	    "{\"zz\":1,\"anomaly_score\":0.25,\"is_anomaly\":false,"
+	    "\"alert\":false,\"alert_reason\":null}\n");
 	expect_line("{}", 0.25, true,
-	    "{\"anomaly_score\":0.25,\"is_anomaly\":true}\n");
+	    "{\"anomaly_score\":0.25,\"is_anomaly\":true,"
+	    "\"alert\":true,\"alert_reason\":" REASON_JSON "}\n");
 	expect_line("{ }", 0.25, true,
-	    "{ \"anomaly_score\":0.25,\"is_anomaly\":true}\n");
+	    "{ \"anomaly_score\":0.25,\"is_anomaly\":true,"
+	    "\"alert\":true,\"alert_reason\":" REASON_JSON "}\n");
 }
 
 /* Six decimals, rounded; the flag as given, even where the rounded
@@ -116,13 +128,17 @@ test_rounding(void **state)
 {
 	(void)state;
 	expect_line("{\"a\":1}", 0.123456789, false,
-	    "{\"a\":1,\"anomaly_score\":0.123457,\"is_anomaly\":false}\n");
+	    "{\"a\":1,\"anomaly_score\":0.123457,\"is_anomaly\":false,"
+	    "\"alert\":false,\"alert_reason\":null}\n");
 	expect_line("{\"a\":1}", 0.5000004, true,
-	    "{\"a\":1,\"anomaly_score\":0.5,\"is_anomaly\":true}\n");
+	    "{\"a\":1,\"anomaly_score\":0.5,\"is_anomaly\":true,"
+	    "\"alert\":true,\"alert_reason\":" REASON_JSON "}\n");
 	expect_line("{\"a\":1}", 0.9999996, true,
-	    "{\"a\":1,\"anomaly_score\":1.0,\"is_anomaly\":true}\n");
+	    "{\"a\":1,\"anomaly_score\":1.0,\"is_anomaly\":true,"
+	    "\"alert\":true,\"alert_reason\":" REASON_JSON "}\n");
 	expect_line("{\"a\":1}", 0.0000004, false,
-	    "{\"a\":1,\"anomaly_score\":0.0,\"is_anomaly\":false}\n");
+	    "{\"a\":1,\"anomaly_score\":0.0,\"is_anomaly\":false,"
+	    "\"alert\":false,\"alert_reason\":null}\n");
 }
 
 /* Scored before: printed from the slots, schema order then extras, the
@@ -134,10 +150,12 @@ test_scored_before(void **state)
 	expect_line("{\"patient_id\":\"p\",\"anomaly_score\":3,"
 	    "\"heart_rate\":70,\"zz\":1}", 0.25, true,
 	    "{\"patient_id\":\"p\",\"heart_rate\":70,\"anomaly_score\":0.25,"
-	    "\"is_anomaly\":true,\"zz\":1}\n");
+	    "\"is_anomaly\":true,\"alert\":true,\"alert_reason\":" REASON_JSON
+	    ",\"zz\":1}\n");
 	expect_line("{\"is_anomaly\":null, \"heart_rate\":70}", 0.5, false,
 	    "{\"heart_rate\":70,\"anomaly_score\":0.5,"
-	    "\"is_anomaly\":false}\n");
+	    "\"is_anomaly\":false,"
+	    "\"alert\":false,\"alert_reason\":null}\n");
 }
 
 static void
@@ -196,15 +214,15 @@ test_reuse(void **state)
 	for (int i = 0; i < 2; i++) {
 		assert_int_equal(record_scan(r, lines[i], strlen(lines[i]),
 		    err), 0);
-		score_out_write(&so, lines[i], strlen(lines[i]), r, 0.5, false,
-		    x[i]);
+		struct scored sc = { .score = 0.5 };
+		score_out_write(&so, lines[i], strlen(lines[i]), r, &sc, x[i]);
 	}
 	writer_char(&w, '\0');
 	assert_string_equal(w.buf,
 	    "{\"patient_id\":\"a\",\"anomaly_score\":0.5,\"is_anomaly\":false,"
-	    "\"features\":{\"heart_rate\":1.0}}\n"
+	    "\"alert\":false,\"alert_reason\":null,\"features\":{\"heart_rate\":1.0}}\n"
 	    "{\"patient_id\":\"b\",\"anomaly_score\":0.5,\"is_anomaly\":false,"
-	    "\"features\":{\"heart_rate\":null}}\n");
+	    "\"alert\":false,\"alert_reason\":null,\"features\":{\"heart_rate\":null}}\n");
 	score_out_free(&so);
 	writer_close(&w);
 	record_free(r);

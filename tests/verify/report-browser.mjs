@@ -18,8 +18,8 @@
 //   - the trend charts hold the picked patient's windows; picking
 //     another patient changes them; the last-hour filter keeps the
 //     windows of the last hour;
-//   - the alert list holds the anomalous windows (at most 100), highest
-//     anomaly score first;
+//   - the alert list holds the windows that alerted (at most 100),
+//     highest anomaly score first, each with its alert_reason;
 //   - with --then: CMD (which commits N more Gold rows) runs once the
 //     page is open, and the new version reaches the page by itself
 //     within 15 s, its windows counted;
@@ -144,6 +144,8 @@ const tiles = await js('vlReport.tiles')
 check(tiles.windows === gold.length, `windows tile ${tiles.windows} = ${gold.length} Gold rows`)
 check(tiles.patients === patients.size, `patients tile ${tiles.patients} = ${patients.size}`)
 check(tiles.anomalous_windows === anomalous.length, `anomalous windows tile ${tiles.anomalous_windows} = ${anomalous.length}`)
+const alertingRows = gold.filter(g => g.alert).length
+check(tiles.alert_windows === alertingRows, `alerting windows tile ${tiles.alert_windows} = ${alertingRows}`)
 const bands = await js('vlReport.bands')
 check(Object.values(bands).reduce((a, b) => a + b, 0) === patients.size, 'the NEWS2 bars count every patient')
 await shot('hospital.png')
@@ -180,13 +182,19 @@ await click('button[data-hours="0"]')
 
 // ---- anomaly alerts
 await click('button[data-page="alerts"]')
-const want = Math.min(100, anomalous.length)
+const alerting = gold.filter(g => g.alert)
+// The hostile page holds two patients only, who need not have alerted.
+if (!opt.hostile) check(alerting.length > 0, 'the data has alerting windows')
+const want = Math.min(100, alerting.length)
 check(await js('document.querySelectorAll("#a-table tbody tr").length') === want, `the alert list shows ${want} windows`)
 const scores = await js('[...document.querySelectorAll("#a-table tbody tr td:nth-child(4)")].map(td => Number(td.textContent))')
 check(scores.every((s, i) => i === 0 || scores[i - 1] >= s), 'alerts come highest anomaly score first')
-if (anomalous.length) {
-  const top = Math.max(...anomalous.map(g => g.anomaly_score_max))
+if (alerting.length) {
+  const top = Math.max(...alerting.map(g => g.anomaly_score_max))
   check(Math.abs(scores[0] - top) < 0.0006, `the first alert has the highest score (${top})`)
+  const reasons = new Set(alerting.map(g => g.alert_reason))
+  const shown = await js('[...document.querySelectorAll("#a-table tbody tr td.reason")].map(td => td.textContent)')
+  check(shown.length === want && shown.every(r => reasons.has(r)), 'each alert shows its window\'s alert_reason')
 }
 await shot('alerts.png')
 
