@@ -408,6 +408,26 @@ since_admission(struct evaluation *e, struct eval_result *r)
 	free(first);
 }
 
+/* The latencies, in minutes and sorted, of the episodes detector d
+ * detected, of type `type` and in band `band` (-1: any); their count. */
+static size_t
+latencies(const struct evaluation *e, int d, int type, int band, double *lat)
+{
+	size_t nl = 0;
+
+	for (size_t k = 0; k < e->nep; k++) {
+		const struct episode *ep = &e->ep[k];
+		if (ep->detected_at[d] == INT64_MAX ||
+		    (type >= 0 && ep->type != type) ||
+		    (band >= 0 && !in_band(band, ep->since)))
+			continue;
+		lat[nl++] = (double)(ep->detected_at[d] - ep->first) /
+		    (double)MINUTE;
+	}
+	qsort(lat, nl, sizeof *lat, cmp_double);
+	return nl;
+}
+
 int
 eval_compute(struct evaluation *e, struct eval_result *r, char *err,
     size_t errlen)
@@ -490,32 +510,21 @@ eval_compute(struct evaluation *e, struct eval_result *r, char *err,
 		}
 	}
 
-	/* Each detected episode's latency, grouped by type for the types'
-	 * medians, then sorted as a whole for the quartiles. */
+	/* Each detected episode's latency: by type for the types' medians,
+	 * then all of them for the quartiles, then by band. */
 	double *lat = xmalloc(e->nep * sizeof *lat);
 	for (int d = 0; d < NDETECTORS; d++) {
 		struct eval_detector *x = &r->det[d];
-		size_t nl = 0;
+		size_t nl;
 		for (size_t t = 0; t < r->ntypes; t++) {
-			size_t from = nl;
-			for (size_t k = 0; k < e->nep; k++) {
-				const struct episode *ep = &e->ep[k];
-				if ((size_t)ep->type != t ||
-				    ep->detected_at[d] == INT64_MAX)
-					continue;
-				lat[nl++] = (double)(ep->detected_at[d] -
-				    ep->first) / (double)MINUTE;
-			}
+			nl = latencies(e, d, (int)t, -1, lat);
 			x->type_recall[t] = r->type_episodes[t] ?
-			    (double)(nl - from) /
-			    (double)r->type_episodes[t] : NAN;
-			qsort(lat + from, nl - from, sizeof *lat, cmp_double);
-			x->type_latency[t] = quantile(lat + from, nl - from,
-			    0.5);
+			    (double)nl / (double)r->type_episodes[t] : NAN;
+			x->type_latency[t] = quantile(lat, nl, 0.5);
 		}
+		nl = latencies(e, d, -1, -1, lat);
 		x->detected = nl;
 		x->recall = (double)x->detected / (double)e->nep;
-		qsort(lat, nl, sizeof *lat, cmp_double);
 		x->latency_median = quantile(lat, nl, 0.5);
 		x->latency_q1 = quantile(lat, nl, 0.25);
 		x->latency_q3 = quantile(lat, nl, 0.75);
@@ -524,19 +533,10 @@ eval_compute(struct evaluation *e, struct eval_result *r, char *err,
 		for (int b = 0; b < NBANDS; b++) {
 			struct eval_band *band = &r->band[b];
 			struct eval_band_detector *y = &band->det[d];
-			nl = 0;
-			for (size_t k = 0; k < e->nep; k++) {
-				const struct episode *ep = &e->ep[k];
-				if (!in_band(b, ep->since) ||
-				    ep->detected_at[d] == INT64_MAX)
-					continue;
-				lat[nl++] = (double)(ep->detected_at[d] -
-				    ep->first) / (double)MINUTE;
-			}
+			nl = latencies(e, d, -1, b, lat);
 			y->detected = nl;
 			y->recall = band->episodes ? (double)nl /
 			    (double)band->episodes : NAN;
-			qsort(lat, nl, sizeof *lat, cmp_double);
 			y->latency_median = quantile(lat, nl, 0.5);
 			y->false_alerts_per_patient_day =
 			    band->patient_days > 0 ? (double)y->false_alerts /
