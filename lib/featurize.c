@@ -323,6 +323,9 @@ struct feat_patient {
 	uint64_t hash;
 	struct feat_patient *chain;	/* hash bucket */
 	struct feat_patient *newer, *older; /* recency list */
+	uint32_t tag;			/* extractor_set_tag's */
+	/* From here to the end (the bins too) is what extractor_save
+	 * writes as it is in memory. */
 	int64_t last_t;
 	int64_t minute;			/* minute of the current bin */
 	int64_t next_fold;		/* next minute for the baseline */
@@ -924,6 +927,118 @@ extractor_update(struct extractor *x, const char *id, size_t len, int64_t t,
 	    (x->oldest->last_t < t - x->c.patient_idle ||
 	    x->npatients > x->c.max_patients))
 		forget(x, x->oldest);
+}
+
+void
+extractor_set_tag(struct extractor *x, uint32_t tag)
+{
+	x->last->tag = tag;
+}
+
+#define SAVE_MAGIC "VLFEAT1"	/* 8 bytes with its NUL */
+
+/* The bytes of a patient's state saved as they are. */
+static size_t
+blob_size(const struct extractor *x)
+{
+	return sizeof(struct feat_patient) -
+	    offsetof(struct feat_patient, last_t) +
+	    (size_t)x->ring_len * NVITALS * sizeof(struct bin);
+}
+
+uint64_t
+extractor_fingerprint(const struct extractor *x)
+{
+	json_t *j = features_config_to_json(&x->c);
+	char *text = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+	uint64_t h = hash_bytes(text, strlen(text), blob_size(x));
+
+	free(text);
+	json_decref(j);
+	return h;
+}
+
+size_t
+extractor_save(const struct extractor *x, uint32_t tag, struct writer *w)
+{
+	uint64_t fp = extractor_fingerprint(x), n = 0;
+	size_t blob = blob_size(x), at;
+	const struct feat_patient *p;
+
+	writer_mem(w, SAVE_MAGIC, 8);
+	writer_mem(w, &fp, sizeof fp);
+	at = w->len;
+	writer_mem(w, &n, sizeof n);
+	for (p = x->oldest; p != NULL; p = p->newer) {
+		uint32_t len = (uint32_t)p->len;
+		if (p->tag != tag)
+			continue;
+		writer_mem(w, &len, sizeof len);
+		writer_mem(w, p->id, p->len);
+		writer_mem(w, &p->last_t, blob);
+		n++;
+	}
+	/* The count goes before the patients; a memory writer has them
+	 * all in its buffer still. */
+	memcpy(w->buf + at, &n, sizeof n);
+	return (size_t)n;
+}
+
+int
+extractor_restore(struct extractor *x, const void *buf, size_t len,
+    uint32_t tag, char *err, size_t errlen)
+{
+	const char *b = buf, *end = b + len;
+	size_t blob = blob_size(x);
+	uint64_t fp, n;
+	int taken = 0;
+
+	if (len < 24 || memcmp(b, SAVE_MAGIC, 8) != 0) {
+		snprintf(err, errlen, "not a saved feature state");
+		return -1;
+	}
+	memcpy(&fp, b + 8, sizeof fp);
+	memcpy(&n, b + 16, sizeof n);
+	if (fp != extractor_fingerprint(x)) {
+		snprintf(err, errlen, "saved for other features (another "
+		    "model, or another version)");
+		return -1;
+	}
+	b += 24;
+	/* Checked in full before anything is taken. */
+	for (uint64_t i = 0; i < n; i++) {
+		uint32_t idlen;
+		if (end - b < (ptrdiff_t)sizeof idlen)
+			goto short_;
+		memcpy(&idlen, b, sizeof idlen);
+		if (idlen == 0 || (size_t)(end - b) - sizeof idlen < idlen ||
+		    (size_t)(end - b) - sizeof idlen - idlen < blob)
+			goto short_;
+		b += sizeof idlen + idlen + blob;
+	}
+	if (b != end)
+		goto short_;
+	b = (const char *)buf + 24;
+	for (uint64_t i = 0; i < n; i++) {
+		uint32_t idlen;
+		bool added;
+		memcpy(&idlen, b, sizeof idlen);
+		b += sizeof idlen;
+		struct feat_patient *p = find_or_add(x, b, idlen, 0, &added);
+		b += idlen;
+		/* A patient already seen in this run keeps what this run
+		 * knows. */
+		if (added) {
+			memcpy(&p->last_t, b, blob);
+			p->tag = tag;
+			taken++;
+		}
+		b += blob;
+	}
+	return taken;
+short_:
+	snprintf(err, errlen, "saved feature state cut short or corrupt");
+	return -1;
 }
 
 struct alert_run *

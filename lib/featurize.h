@@ -82,6 +82,7 @@
 
 #include "record.h"
 #include "schema.h"
+#include "writer.h"
 
 enum vital {
 	V_HEART_RATE, V_RESPIRATION_RATE, V_SPO2, V_TEMPERATURE,
@@ -190,6 +191,27 @@ void extractor_update(struct extractor *x, const char *patient,
 struct alert_run *extractor_alert_run(struct extractor *x);
 void extractor_deviation(const struct extractor *x, double *z,
     double *trend_z);
+
+/*
+ * Carrying patients' state across a restart (iforest-score --state).
+ * extractor_set_tag marks the patient extractor_update last fed with a
+ * number of the caller's (iforest-score: the Kafka partition the reading
+ * came from); extractor_save appends the state of the patients of one
+ * tag to w (a memory writer, whose buffer it patches) and returns how
+ * many; extractor_restore takes such bytes back, adding the patients it
+ * does not hold (with that tag) and leaving those it holds alone.  The
+ * bytes are for this build on this machine: they hold the state as it is
+ * in memory, after a fingerprint of the features configuration and
+ * layout; restore returns the patients it added, or refuses (-1 with
+ * why, nothing changed) bytes with another fingerprint or cut short.  A patient restored scores exactly
+ * as if the run had not stopped.
+ */
+void extractor_set_tag(struct extractor *x, uint32_t tag);
+uint64_t extractor_fingerprint(const struct extractor *x);
+size_t extractor_save(const struct extractor *x, uint32_t tag,
+    struct writer *w);
+int extractor_restore(struct extractor *x, const void *buf, size_t len,
+    uint32_t tag, char *err, size_t errlen);
 
 /* Where a Silver record keeps what the extractor needs. */
 struct silver_fields {

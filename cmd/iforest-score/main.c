@@ -22,17 +22,19 @@
 #include "rejects.h"
 #include "schema.h"
 #include "score_out.h"
+#include "score_state.h"
 
 static const char usage_text[] =
     "usage: iforest-score [-hqvV] [-o file] [--max-line size] [--model file]\n"
     "                     [--news2-gate s] [--news2-persistence time]\n"
     "                     [--persistence time] [--progress] [--rejects file]\n"
-    "                     [--show-features] [--stats] [--threshold s]\n"
+    "                     [--show-features] [--state dir] [--stats]\n"
+    "                     [--threshold s]\n"
     "                     [--unbuffered] [file ...]\n";
 
 enum {
 	OPT_MODEL = OPT_TOOL_BASE, OPT_NEWS2_GATE, OPT_NEWS2_PERSISTENCE,
-	OPT_PERSISTENCE, OPT_SHOW_FEATURES, OPT_THRESHOLD
+	OPT_PERSISTENCE, OPT_SHOW_FEATURES, OPT_STATE, OPT_THRESHOLD
 };
 
 static const struct option longopts[] = {
@@ -45,6 +47,7 @@ static const struct option longopts[] = {
 	{ "news2-persistence", required_argument, 0, OPT_NEWS2_PERSISTENCE },
 	{ "persistence", required_argument, 0, OPT_PERSISTENCE },
 	{ "show-features", no_argument, 0, OPT_SHOW_FEATURES },
+	{ "state", required_argument, 0, OPT_STATE },
 	{ "threshold", required_argument, 0, OPT_THRESHOLD },
 	{ 0, 0, 0, 0 }
 };
@@ -75,6 +78,7 @@ load_model(const char *path)
 struct config {
 	const char *model;	/* --model, NULL for the built-in one */
 	bool show;		/* --show-features */
+	const char *state;	/* --state, or NULL */
 	double threshold;	/* --threshold, NaN for the model's */
 	struct alert_rule rule;	/* --persistence, --news2-* */
 };
@@ -100,6 +104,9 @@ parse_tool_option(int ch, const char *arg, struct config *c)
 	case OPT_SHOW_FEATURES:
 		c->show = true;
 		break;
+	case OPT_STATE:
+		c->state = arg;
+		break;
 	case OPT_THRESHOLD:
 		if (cli_parse_double(arg, 0, 1, &c->threshold) != 0)
 			cli_usage_error(usage_text, "--threshold %s: expected a "
@@ -121,6 +128,7 @@ main(int argc, char **argv)
 	struct extractor *ex;
 	struct silver_fields sf;
 	struct news2_fields nf;
+	struct score_state ss;
 	struct schema *silver;
 	struct record *rec;
 	struct reader *in;
@@ -160,6 +168,7 @@ main(int argc, char **argv)
 		cli_die(EXIT_FAIL, "%s", err);
 	silver_fields_init(&sf, silver);
 	news2_fields_init(&nf, silver);
+	score_state_open(&ss, cfg.state, silver);
 	rec = record_new(silver);
 	if (writer_open(&out, opt.output, opt.unbuffered) != 0)
 		cli_die(EXIT_FAIL, "%s: %m", opt.output);
@@ -189,7 +198,17 @@ main(int argc, char **argv)
 			n.rejected++;
 			continue;
 		}
+		uint32_t tag = 0;
+		if (cfg.state != NULL && (tag = score_state_record(&ss, ex, rec,
+		    err, sizeof err)) == UINT32_MAX) {
+			/* Scoring the partition's patients from nothing
+			 * would be silently worse: stop, and say why. */
+			cli_warn("--state %s", err);
+			status = EXIT_FAIL;
+			break;
+		}
 		extractor_update(ex, pid, plen, t, vitals, &facts, x);
+		extractor_set_tag(ex, tag);
 		struct scored sc = { .score = iforest_score(m, x) };
 		struct alert_input ai = { .t = t };
 		sc.anomalous = iforest_is_anomaly(m, sc.score);
@@ -216,12 +235,28 @@ main(int argc, char **argv)
 	if (writer_close(&out) != 0 || rejects_close(&rj) != 0 ||
 	    reader_failed(in))
 		status = EXIT_FAIL;
+	/* Only the state of records that went out: those that did not will
+	 * be read again. */
+	if (cfg.state != NULL && status == EXIT_OK &&
+	    score_state_save(&ss, ex, err, sizeof err) != 0) {
+		cli_warn("--state: %s", err);
+		status = EXIT_FAIL;
+	}
 	progress_end(&pg);
 	counts_report(&n, &rj, opt.verbose, opt.stats);
 	if (opt.verbose > 0)
 		cli_warn("%llu anomalous readings, %llu alerting; %zu "
 		    "patients held", (unsigned long long)anomalies,
 		    (unsigned long long)alerts, extractor_patients(ex));
+	if (opt.verbose > 0 && cfg.state != NULL)
+		cli_warn("state: %llu patients restored from %llu files, %llu "
+		    "saved in %llu files (%llu left as another consumer "
+		    "wrote them)", (unsigned long long)ss.restored,
+		    (unsigned long long)ss.files_read,
+		    (unsigned long long)ss.saved,
+		    (unsigned long long)ss.files_written,
+		    (unsigned long long)ss.files_kept);
+	score_state_free(&ss);
 	rejects_free(&rj);
 	reader_close(in);
 	score_out_free(&so);

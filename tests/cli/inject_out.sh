@@ -9,6 +9,8 @@
 #   - bq-load --from-delta: its local record is the old one or the new
 #     one, BigQuery (the loopback fake) holds the new version's rows once
 #     or not at all, and a re-run loads them exactly once;
+#   - iforest-score --state: the state file is the old or the whole new
+#     one, exit 0 the new;
 #   - delta-vacuum (unlink failing too): the table reads back with the
 #     same rows, only files it may delete are gone, the files it printed
 #     are gone, exit 0 means all of them, and a re-run finishes the job;
@@ -195,6 +197,30 @@ check_dv() {
 kinds="$kinds unlink"
 sweep dv $DV
 kinds=${kinds% unlink}
+
+# ---- iforest-score --state ----
+# The state file is the old one (a run that failed before saving, or
+# never read the partition further) or the whole new one, and exit 0
+# means the new one.
+vitals-gen --patients 3 --duration 10m --seed 5 | vitals-clean -q > st.ndjson
+head -n 200 st.ndjson > st1.ndjson
+tail -n +201 st.ndjson > st2.ndjson
+iforest-score -q --state st.orig st1.ndjson > /dev/null
+rm -rf st.new; cp -a st.orig st.new
+iforest-score -q --state st.new st2.ndjson > /dev/null
+prepare_sc() { rm -rf st; cp -a st.orig st; }
+SC="iforest-score -q --state st st2.ndjson"
+prepare_sc
+counts sc $SC
+check_sc() {
+	if cmp -s st/local.state st.orig/local.state; then
+		[ "$2" = 1 ] || fail "sc: $1: exit 0 but the old state"
+	else
+		cmp -s st/local.state st.new/local.state || fail "sc: $1: the state is neither the old nor the whole new one"
+	fi
+	[ -z "$(ls st | grep -v '^local.state$')" ] || fail "sc: $1: left $(ls st)"
+}
+sweep sc $SC
 
 # ---- the --rejects files of the streaming tools ----
 # A raw stream with faults: several blocks (64 kB) of vitals-clean's

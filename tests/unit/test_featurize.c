@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alert.h"
 #include "cohort.h"
 #include "featurize.h"
 #include "rng.h"
@@ -1123,6 +1124,78 @@ test_silver_fields(void **state)
 	schema_free(silver);
 }
 
+/*
+ * Saved and restored (iforest-score --state): a restored patient scores
+ * bit for bit as if the run had not stopped, alert run included; only
+ * the tag asked for is saved; a patient already held keeps its own
+ * state; bytes cut short, corrupt, or of another configuration are
+ * refused and change nothing.
+ */
+static void
+test_save_restore(void **state)
+{
+	struct feature_set fs;
+	struct features_config other;
+	struct extractor *a, *b, *c;
+	struct writer w;
+	double v[NVITALS], x[FEATURES_MAX], y[FEATURES_MAX];
+	char err[256];
+	int64_t t = T0;
+
+	(void)state;
+	all_features(&fs);
+	a = extractor_default(&fs);
+	for (int k = 0; k < 400; k++) {
+		for (int i = 0; i < NVITALS; i++)
+			v[i] = 60 + i * 10 + (k % 7) - (k > 300 ? 0 : 3);
+		feed(a, "p1", t + k * 5 * S, v, x);
+		extractor_set_tag(a, 1);
+		extractor_alert_run(a)->run[0] = k;
+		feed(a, "p2", t + k * 5 * S, v, x);
+		extractor_set_tag(a, 2);
+	}
+	writer_open_memory(&w);
+	assert_int_equal(extractor_save(a, 1, &w), 1);
+	b = extractor_default(&fs);
+	/* Cut short, and corrupt: refused. */
+	assert_int_equal(extractor_restore(b, w.buf, w.len - 1, 1, err,
+	    sizeof err), -1);
+	w.buf[0] ^= 0x55;
+	assert_int_equal(extractor_restore(b, w.buf, w.len, 1, err,
+	    sizeof err), -1);
+	w.buf[0] ^= 0x55;
+	/* An id length past the end. */
+	w.buf[24] ^= 0x40;
+	assert_int_equal(extractor_restore(b, w.buf, w.len, 1, err,
+	    sizeof err), -1);
+	w.buf[24] ^= 0x40;
+	features_config_init(&other);
+	other.fast_tau *= 2;
+	c = extractor_new(&other, &fs);
+	assert_int_equal(extractor_restore(c, w.buf, w.len, 1, err,
+	    sizeof err), -1);
+	assert_non_null(strstr(err, "other features"));
+	assert_int_equal(extractor_patients(c), 0);
+	extractor_free(c);
+	assert_int_equal(extractor_patients(b), 0);
+	assert_int_equal(extractor_restore(b, w.buf, w.len, 1, err,
+	    sizeof err), 1);
+	assert_int_equal(extractor_restore(b, w.buf, w.len, 1, err,
+	    sizeof err), 0);
+	assert_int_equal(extractor_patients(b), 1);
+	for (int k = 400; k < 460; k++) {
+		for (int i = 0; i < NVITALS; i++)
+			v[i] = 70 + i * 10 + (k % 5);
+		feed(a, "p1", t + k * 5 * S, v, x);
+		feed(b, "p1", t + k * 5 * S, v, y);
+		assert_memory_equal(x, y, fs.n * sizeof *x);
+	}
+	assert_int_equal(extractor_alert_run(b)->run[0], 399);
+	writer_close(&w);
+	extractor_free(a);
+	extractor_free(b);
+}
+
 int
 main(void)
 {
@@ -1147,6 +1220,7 @@ main(void)
 		cmocka_unit_test(test_sparse_trend),
 		cmocka_unit_test(test_prior_from_first_reading),
 		cmocka_unit_test(test_prior_arrival_far_off),
+		cmocka_unit_test(test_save_restore),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
