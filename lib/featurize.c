@@ -1002,7 +1002,7 @@ extractor_restore(struct extractor *x, const void *buf, size_t len,
 	if (fp != extractor_fingerprint(x)) {
 		snprintf(err, errlen, "saved for other features (another "
 		    "model, or another version)");
-		return -1;
+		return -2;
 	}
 	b += 24;
 	/* Checked in full before anything is taken. */

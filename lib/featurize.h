@@ -202,8 +202,9 @@ void extractor_deviation(const struct extractor *x, double *z,
  * does not hold (with that tag) and leaving those it holds alone.  The
  * bytes are for this build on this machine: they hold the state as it is
  * in memory, after a fingerprint of the features configuration and
- * layout; restore returns the patients it added, or refuses (-1 with
- * why, nothing changed) bytes with another fingerprint or cut short.  A patient restored scores exactly
+ * layout; restore returns the patients it added, or refuses, with why
+ * and nothing changed, bytes cut short or corrupt (-1) or with another
+ * fingerprint (-2).  A patient restored scores exactly
  * as if the run had not stopped.
  */
 void extractor_set_tag(struct extractor *x, uint32_t tag);

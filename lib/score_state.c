@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "safefile.h"
 #include "writer.h"
 #include "xalloc.h"
@@ -151,9 +152,17 @@ score_state_source(struct score_state *ss, struct extractor *ex,
 	if (rc == 0)
 		return tag;
 	int taken = -1;
-	if (len < HEADER || memcmp(buf, STATE_MAGIC, 8) != 0 ||
+	if (len >= HEADER && memcmp(buf, STATE_MAGIC, 8) == 0 &&
 	    (taken = extractor_restore(ex, buf + HEADER, len - HEADER, tag,
-	    why, sizeof why)) < 0) {
+	    why, sizeof why)) == -2) {
+		/* A new model (a retrain) computes other features: this
+		 * state is of no use to it, and is not damaged either. */
+		cli_warn("%s: %s; its patients start again", path, why);
+		ss->files_stale++;
+		free(buf);
+		return tag;
+	}
+	if (taken < 0) {
 		snprintf(err, errlen, "%s: %s", path, len < HEADER ||
 		    memcmp(buf, STATE_MAGIC, 8) != 0 ? "not a state file of "
 		    "iforest-score" : why);

@@ -46,6 +46,7 @@ struct score_state {
 	size_t cap;
 	uint64_t restored, saved;	/* patients */
 	uint64_t files_read, files_written, files_kept;
+	uint64_t files_stale;	/* made for other features */
 };
 
 /* Nothing is read until the first record.  silver is the records'
@@ -58,8 +59,10 @@ void score_state_open(struct score_state *ss, const char *dir,
  * noting its offset (< 0: none).  The first time a source is seen, its
  * file is read into ex, when there is one.  Returns the tag, or
  * UINT32_MAX with why in err when the file is there but cannot be used
- * (unreadable, corrupt, or of other features): the caller should stop,
- * rather than silently start the partition's patients again.
+ * (unreadable, corrupt or cut short): the caller should stop, rather than
+ * silently start the partition's patients again.  A file made for other
+ * features (the model was retrained since) is of no use but not damaged:
+ * that is said on stderr, and the partition's patients start again.
  */
 uint32_t score_state_source(struct score_state *ss, struct extractor *ex,
     const char *topic, size_t tlen, int64_t partition, int64_t offset,

@@ -5,8 +5,9 @@
 # consumer that takes a partition over starts from the state its last
 # consumer left, and a consumer that went less far does not write its
 # stale state over the newer.  A corrupt or cut state file stops the run
-# with its name; no topic name writes outside DIR; a DIR that cannot be
-# made fails the run.
+# with its name; one made for other features is said and replaced; no
+# topic name writes outside DIR; a DIR that cannot be made fails the
+# run.
 command -v jq > /dev/null || skip "needs jq"
 
 vitals-gen --seed 41 --patients 24 -d 6h --episodes 2 --truth | vitals-clean -q > all.ndjson
@@ -57,6 +58,17 @@ for how in corrupt cut; do
 	expect_grep "B/local.state" err
 	cmp -s B/local.state before || fail "$how state: the file was changed"
 done
+
+# A state made for other features (a retrained model): said, its patients
+# start again (as without state), and it is replaced.
+iforest-train -q --seed 3 --trees 20 --feature-settings '{"fast_tau_s":60}' \
+    -o other.json a.ndjson
+rm -rf R; cp -a S R
+iforest-score -q --model other.json b.ndjson > want
+iforest-score -q --model other.json --state R b.ndjson > got 2> err
+expect_grep "R/local.state: saved for other features" err
+cmp -s want got || fail "with a state of other features: not scored from nothing"
+cmp -s R/local.state S/local.state && fail "the state of other features was not replaced"
 
 # A topic name cannot leave DIR.
 head -n 100 all.ndjson | jq -c '.topic = "../../x/y" | .partition = 1 | .offset = input_line_number' > evil

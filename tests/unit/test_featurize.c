@@ -1128,8 +1128,8 @@ test_silver_fields(void **state)
  * Saved and restored (iforest-score --state): a restored patient scores
  * bit for bit as if the run had not stopped, alert run included; only
  * the tag asked for is saved; a patient already held keeps its own
- * state; bytes cut short, corrupt, or of another configuration are
- * refused and change nothing.
+ * state; bytes cut short or corrupt (-1), or of another configuration
+ * (-2), are refused and change nothing.
  */
 static void
 test_save_restore(void **state)
@@ -1173,7 +1173,7 @@ test_save_restore(void **state)
 	other.fast_tau *= 2;
 	c = extractor_new(&other, &fs);
 	assert_int_equal(extractor_restore(c, w.buf, w.len, 1, err,
-	    sizeof err), -1);
+	    sizeof err), -2);
 	assert_non_null(strstr(err, "other features"));
 	assert_int_equal(extractor_patients(c), 0);
 	extractor_free(c);
