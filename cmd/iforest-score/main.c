@@ -29,8 +29,7 @@ static const char usage_text[] =
     "                     [--news2-gate s] [--news2-persistence time]\n"
     "                     [--persistence time] [--progress] [--rejects file]\n"
     "                     [--show-features] [--state dir] [--stats]\n"
-    "                     [--threshold s]\n"
-    "                     [--unbuffered] [file ...]\n";
+    "                     [--threshold s] [--unbuffered] [file ...]\n";
 
 enum {
 	OPT_MODEL = OPT_TOOL_BASE, OPT_NEWS2_GATE, OPT_NEWS2_PERSISTENCE,
