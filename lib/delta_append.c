@@ -60,6 +60,7 @@ struct appender {
 	char **pcols;			/* partition columns */
 	size_t npcols;
 	bool create;			/* the first commit creates the table */
+	bool merge;			/* the first commit adds columns to it */
 
 	struct column *cols;
 	struct pq_schema *pqs;
@@ -208,11 +209,18 @@ open_on(struct delta_table *t, bool own, const struct schema *schema,
 		if (delta_check_writable(a->t, err, errlen) != 0)
 			goto fail;
 		char why[512];
-		if (schema != NULL && !o->shape_if_new &&
+		int added = 0;
+		if (schema != NULL && (!o->shape_if_new || o->merge_schema) &&
 		    schema_compare(schema, a->t->schema, why, sizeof why) != 0) {
-			snprintf(err, errlen, "%s: the table's schema differs "
-			    "from the one given: %s", t->root, why);
-			goto fail;
+			added = schema_added_columns(schema, a->t->schema);
+			if (added <= 0 || !o->merge_schema) {
+				snprintf(err, errlen, "%s: the table's schema "
+				    "differs from the one given: %s%s", t->root,
+				    why, added > 0 ? " (--merge-schema adds the "
+				    "new nullable columns to the table)" : "");
+				goto fail;
+			}
+			a->merge = true;
 		}
 		if (partition_by != NULL && !o->shape_if_new &&
 		    !same_partitioning(partition_by,
@@ -221,7 +229,9 @@ open_on(struct delta_table *t, bool own, const struct schema *schema,
 			    "differently", t->root);
 			goto fail;
 		}
-		a->s = a->t->schema;
+		/* Merging, files are written with the schema given, and the
+		 * first commit makes it the table's. */
+		a->s = a->merge ? schema : a->t->schema;
 		a->pcols = a->t->partition_cols;
 		a->npcols = a->t->npartition;
 	} else {
@@ -846,6 +856,17 @@ commit_actions(struct appender *a, const uint64_t *sizes, int64_t **floors)
 		    NULL);
 		json_array_extend(actions, c);
 		json_decref(c);
+	} else if (a->merge) {
+		/* The table's metaData, with the schema given: same id,
+		 * partitioning and configuration. */
+		json_t *md = json_deep_copy(a->t->metadata);
+		json_t *sj = schema_to_json(a->s);
+		char *text = json_dumps(sj, JSON_COMPACT);
+		json_object_set_new(md, "schemaString", json_string(text));
+		free(text);
+		json_decref(sj);
+		json_array_append_new(actions, json_pack("{s:o}", "metaData",
+		    md));
 	}
 	*floors = xcalloc(a->nsrc + 1, sizeof **floors);
 	for (size_t i = 0; i < a->nsrc; i++) {
@@ -1057,6 +1078,11 @@ commit_once(struct appender *a, int64_t *version, bool *overlap, char *err,
 	if (rc != 0)
 		goto out;
 	a->create = false;
+	if (a->merge) {
+		/* The commit replaced the table's partition column list. */
+		a->merge = false;
+		a->pcols = a->t->partition_cols;
+	}
 	a->tot.commits++;
 	a->tot.files += a->nparts;
 	for (size_t i = 0; i < a->nparts; i++) {

@@ -46,6 +46,10 @@ struct append_options {
 	bool shape_if_new;		/* schema and partitioning given only
 					 * for creating the table: an existing
 					 * table keeps its own */
+	bool merge_schema;		/* an existing table takes the nullable
+					 * columns the schema given adds
+					 * (schema_added_columns), in the
+					 * first commit's metaData */
 	struct writer *dry_out;		/* where --dry-run prints */
 	bool keep_all;			/* rows the table holds already, being
 					 * rewritten (delta-optimize): no

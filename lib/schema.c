@@ -312,6 +312,31 @@ compare_at(const struct schema *want, const struct schema *have,
 }
 
 int
+schema_added_columns(const struct schema *want, const struct schema *have)
+{
+	size_t h = 0;
+	int added = 0;
+	char why[256];
+
+	for (size_t w = 0; w < want->n; w++) {
+		const struct field *f = &want->f[w];
+		if (h < have->n && strcmp(f->name, have->f[h].name) == 0) {
+			struct schema one = { .f = (struct field *)f, .n = 1 };
+			struct schema other = { .f = &have->f[h], .n = 1 };
+			if (compare_at(&one, &other, "", why, sizeof why) != 0)
+				return -1;
+			h++;
+			continue;
+		}
+		if (!f->nullable || schema_find(have, f->name,
+		    strlen(f->name)) >= 0)
+			return -1;
+		added++;
+	}
+	return h == have->n ? added : -1;
+}
+
+int
 schema_compare(const struct schema *want, const struct schema *have,
     char *err, size_t errlen)
 {

@@ -91,6 +91,17 @@ int schema_check_writable(const struct schema *s, char *err, size_t errlen);
  * where they first differ in err, "column a.b is long, the table's is
  * integer" with have as "the table".
  */
+/*
+ * How many columns want adds to have, when want is have's columns (as
+ * schema_compare compares them, in the same order) with nullable
+ * top-level columns added anywhere among them: the schema evolution a
+ * Delta writer may make without rewriting a file, since a reader gives
+ * null for a column a file lacks.  0 when they are the same; -1 when want
+ * is not such a schema (a column dropped, retyped, reordered, or added
+ * non-null).
+ */
+int schema_added_columns(const struct schema *want, const struct schema *have);
+
 int schema_compare(const struct schema *want, const struct schema *have,
     char *err, size_t errlen);
 

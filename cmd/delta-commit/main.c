@@ -22,7 +22,7 @@
 static const char usage_text[] =
     "usage: delta-commit [-hnqvV] [--app-id id] [--batch-rows n]\n"
     "                    [--batch-time duration] [--checkpoint-interval n]\n"
-    "                    [--codec name] [--max-line size]\n"
+    "                    [--codec name] [--max-line size] [--merge-schema]\n"
     "                    [--partition-by columns] [--progress]\n"
     "                    [--rejects file] [--schema schema] [--stats] table\n"
     "                    [file ...]\n"
@@ -30,7 +30,8 @@ static const char usage_text[] =
 
 enum {
 	OPT_APP_ID = OPT_TOOL_BASE, OPT_BATCH_ROWS, OPT_BATCH_TIME,
-	OPT_CHECKPOINT, OPT_CODEC, OPT_PARTITION_BY, OPT_POSITIONS
+	OPT_CHECKPOINT, OPT_CODEC, OPT_MERGE_SCHEMA, OPT_PARTITION_BY,
+	OPT_POSITIONS
 };
 
 static const struct option longopts[] = {
@@ -47,6 +48,7 @@ static const struct option longopts[] = {
 	{ "dry-run", no_argument, 0, 'n' },
 	{ "partition-by", required_argument, 0, OPT_PARTITION_BY },
 	{ "positions", no_argument, 0, OPT_POSITIONS },
+	{ "merge-schema", no_argument, 0, OPT_MERGE_SCHEMA },
 	{ 0, 0, 0, 0 }
 };
 
@@ -99,6 +101,9 @@ parse_tool_option(int ch, const char *arg, struct config *c)
 		break;
 	case OPT_PARTITION_BY:
 		c->partition_by = arg;
+		break;
+	case OPT_MERGE_SCHEMA:
+		c->ao.merge_schema = true;
 		break;
 	case OPT_POSITIONS:
 		c->positions = true;

@@ -216,6 +216,50 @@ test_compare(void **state)
 	    sizeof err), "column c0 is long, the table's is string");
 }
 
+/* Added columns: nullable ones anywhere among the table's, in its order;
+ * nothing else. */
+static void
+test_added_columns(void **state)
+{
+	const char *t = "{\"type\":\"struct\",\"fields\":["
+	    "{\"name\":\"a\",\"type\":\"long\",\"nullable\":false},"
+	    "{\"name\":\"b\",\"type\":\"string\",\"nullable\":true}]}";
+	const char *middle = "{\"type\":\"struct\",\"fields\":["
+	    "{\"name\":\"a\",\"type\":\"long\",\"nullable\":false},"
+	    "{\"name\":\"x\",\"type\":\"double\",\"nullable\":true},"
+	    "{\"name\":\"b\",\"type\":\"string\",\"nullable\":true},"
+	    "{\"name\":\"y\",\"type\":\"boolean\",\"nullable\":true}]}";
+	const char *nonnull = "{\"type\":\"struct\",\"fields\":["
+	    "{\"name\":\"a\",\"type\":\"long\",\"nullable\":false},"
+	    "{\"name\":\"b\",\"type\":\"string\",\"nullable\":true},"
+	    "{\"name\":\"y\",\"type\":\"boolean\",\"nullable\":false}]}";
+	const char *swapped = "{\"type\":\"struct\",\"fields\":["
+	    "{\"name\":\"b\",\"type\":\"string\",\"nullable\":true},"
+	    "{\"name\":\"a\",\"type\":\"long\",\"nullable\":false}]}";
+	const char *dropped = "{\"type\":\"struct\",\"fields\":["
+	    "{\"name\":\"a\",\"type\":\"long\",\"nullable\":false},"
+	    "{\"name\":\"y\",\"type\":\"boolean\",\"nullable\":true}]}";
+	const char *retyped = "{\"type\":\"struct\",\"fields\":["
+	    "{\"name\":\"a\",\"type\":\"integer\",\"nullable\":false},"
+	    "{\"name\":\"b\",\"type\":\"string\",\"nullable\":true},"
+	    "{\"name\":\"y\",\"type\":\"boolean\",\"nullable\":true}]}";
+	struct schema *have = unit_schema(t);
+	struct { const char *text; int want; } cases[] = {
+		{ t, 0 }, { middle, 2 }, { nonnull, -1 }, { swapped, -1 },
+		{ dropped, -1 }, { retyped, -1 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct schema *want = unit_schema(cases[i].text);
+		if (schema_added_columns(want, have) != cases[i].want)
+			fail_msg("case %zu: %d, expected %d", i,
+			    schema_added_columns(want, have), cases[i].want);
+		schema_free(want);
+	}
+	schema_free(have);
+}
+
 int
 main(void)
 {
@@ -224,6 +268,7 @@ main(void)
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_load),
 		cmocka_unit_test(test_compare),
+		cmocka_unit_test(test_added_columns),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -23,7 +23,8 @@
 //     to 32 characters with Spark's tie-breaker, timestamps to
 //     milliseconds);
 //  3. with --rows: the table's rows (data files plus partition values from
-//     the log) equal the expected rows as a multiset: each row exactly once.
+//     the log, null for a column a file lacks) equal the expected rows as
+//     a multiset: each row exactly once.
 // Prints what it checked; exits 1 on any problem, 2 on a usage error.
 
 import fs from 'node:fs'
@@ -247,9 +248,12 @@ for (const [p, add] of state.files) {
       if (!same) problem(`${p}: ${name} ${kind} in stats ${JSON.stringify(got)}, data gives ${JSON.stringify(w)}`)
     }
   })
-  // The file's rows with the partition values the log gives them.
+  // The file's rows with the partition values the log gives them, and
+  // null for a column the file lacks (written before the table's schema
+  // gained it), as the protocol has a reader do.
+  const has = new Set((await duckQuery(`DESCRIBE SELECT * FROM read_parquet(${sq(abs)})`)).map(r => r.column_name))
   const cols = schema.fields.map(f => {
-    if (!partCols.includes(f.name)) return ident(f.name)
+    if (!partCols.includes(f.name)) return has.has(f.name) ? ident(f.name) : `NULL::${duckType(f.type)} AS ${ident(f.name)}`
     const v = add.partitionValues[f.name]
     return `${v === null ? 'NULL' : sq(v)}::${duckType(f.type)} AS ${ident(f.name)}`
   })
