@@ -89,6 +89,7 @@ struct agg {
 	uint32_t alerts[ALERT_COUNT];
 	uint32_t anomalous;
 	uint32_t alerting;	/* readings with alert */
+	uint32_t alert_known;	/* readings with alert true or false */
 	struct latest reason;	/* of the latest alerting reading */
 };
 
@@ -394,6 +395,7 @@ gold_read(const struct gold *g, const struct record *r,
 	if (rc < 0)
 		return -1;
 	rd->alert = rc > 0;
+	rd->alert_known = !missing(&r->v[g->s_alert_flag]);
 	rd->alert_reason = NULL;
 	rd->reason_len = 0;
 	v = &r->v[g->s_reason];
@@ -482,6 +484,7 @@ gold_fold(void *data, const struct gold_reading *rd)
 		a->alerts[i] += rd->alerts >> i & 1;
 	a->anomalous += rd->is_anomaly;
 	a->alerting += rd->alert;
+	a->alert_known += rd->alert_known;
 	if (rd->alert)
 		latest_offer(&a->reason, rd->alert_reason, rd->reason_len,
 		    rd->event_time);
@@ -607,6 +610,8 @@ gold_save(const void *data, struct writer *w)
 	jw_int(w, a->anomalous);
 	writer_str(w, ",\"alerting\":");
 	jw_int(w, a->alerting);
+	writer_str(w, ",\"alert_known\":");
+	jw_int(w, a->alert_known);
 	writer_str(w, ",\"alert_reason\":");
 	save_latest(w, &a->reason);
 	writer_str(w, ",\"alert_reason_time\":");
@@ -683,6 +688,9 @@ gold_load(void *data, json_t *o)
 	if (load_count(alerting, UINT32_MAX, &x) != 0)
 		return -1;
 	a->alerting = (uint32_t)x;
+	if (load_count(json_object_get(o, "alert_known"), UINT32_MAX, &x) != 0)
+		return -1;
+	a->alert_known = (uint32_t)x;
 	return load_latest(&a->reason, json_object_get(o, "alert_reason"),
 	    json_object_get(o, "alert_reason_time"));
 }
@@ -799,9 +807,20 @@ gold_row(const struct gold *g, const struct window *w,
 	set_count(out, g->g_anomalous, a->anomalous);
 	if (g->g_anomaly >= 0)
 		rec_set_bool(out, g->g_anomaly, a->anomalous > 0);
-	set_count(out, g->g_alerting, a->alerting);
-	if (g->g_alert_flag >= 0)
-		rec_set_bool(out, g->g_alert_flag, a->alerting > 0);
+	/* Unknown, not false, where no reading said (Silver scored by an
+	 * iforest-score that did not write alerts, or not scored). */
+	if (g->g_alerting >= 0) {
+		if (a->alert_known > 0)
+			set_count(out, g->g_alerting, a->alerting);
+		else
+			rec_set_null(out, g->g_alerting);
+	}
+	if (g->g_alert_flag >= 0) {
+		if (a->alert_known > 0)
+			rec_set_bool(out, g->g_alert_flag, a->alerting > 0);
+		else
+			rec_set_null(out, g->g_alert_flag);
+	}
 	if (g->g_reason >= 0) {
 		if (a->reason.s != NULL)
 			rec_set_str(out, g->g_reason, a->reason.s,

@@ -24,7 +24,8 @@
  *                       there was one;
  *   alerting_readings   readings with alert true (the combined detector of
  *                       lib/alert, as iforest-score writes it), alert when
- *                       there was one, and alert_reason, that of the
+ *                       there was one (both null when no reading had
+ *                       alert at all), and alert_reason, that of the
  *                       latest alerting reading (as ward);
  *   topic, partition,   where the readings came from and how far the
  *   through_offset      source is done (window_done), given by the caller
@@ -68,6 +69,8 @@ struct gold_reading {
 	unsigned alerts;		/* bit a: alert a of vitals.h fired */
 	bool is_anomaly;
 	bool alert;			/* the combined detector's */
+	bool alert_known;		/* alert was true or false, not
+					 * absent or null */
 	const char *alert_reason;	/* NULL when absent, null, or no
 					 * alert */
 	size_t reason_len;

@@ -21,9 +21,10 @@ not json
 {"patient_id":"p-b","event_time":"2026-03-01T10:03:59.999999Z","heart_rate":72}
 IN
 
-# Rows with only a heart rate: p-b's, and all its columns but that null.
+# Rows with only a heart rate: p-b's, and all its columns but that null
+# (alert too: no reading said; is_anomaly false, the count 0).
 hr_only() {	# start end hr
-	printf '{"patient_id":"p-b","ward":null,"window_start":"2026-03-01T%s.000000Z","window_end":"2026-03-01T%s.000000Z","event_date":"2026-03-01","readings":1,"heart_rate_mean":%s.0,"heart_rate_min":%s,"heart_rate_max":%s,"temperature_mean":null,"temperature_min":null,"temperature_max":null,"spo2_mean":null,"spo2_min":null,"spo2_max":null,"respiration_rate_mean":null,"respiration_rate_min":null,"respiration_rate_max":null,"bp_systolic_mean":null,"bp_systolic_min":null,"bp_systolic_max":null,"bp_diastolic_mean":null,"bp_diastolic_min":null,"bp_diastolic_max":null,"mean_arterial_pressure_mean":null,"shock_index_max":null,"news2_score_max":null,"news2_band":null,"alert_tachycardia_count":0,"alert_bradycardia_count":0,"alert_fever_count":0,"alert_hypothermia_count":0,"alert_hypoxia_count":0,"alert_hypotension_count":0,"alert_hypertension_count":0,"alert_tachypnoea_count":0,"anomaly_score_max":null,"anomaly_score_mean":null,"anomalous_readings":0,"is_anomaly":false,"alerting_readings":0,"alert":false,"alert_reason":null}\n' "$1" "$2" "$3" "$3" "$3"
+	printf '{"patient_id":"p-b","ward":null,"window_start":"2026-03-01T%s.000000Z","window_end":"2026-03-01T%s.000000Z","event_date":"2026-03-01","readings":1,"heart_rate_mean":%s.0,"heart_rate_min":%s,"heart_rate_max":%s,"temperature_mean":null,"temperature_min":null,"temperature_max":null,"spo2_mean":null,"spo2_min":null,"spo2_max":null,"respiration_rate_mean":null,"respiration_rate_min":null,"respiration_rate_max":null,"bp_systolic_mean":null,"bp_systolic_min":null,"bp_systolic_max":null,"bp_diastolic_mean":null,"bp_diastolic_min":null,"bp_diastolic_max":null,"mean_arterial_pressure_mean":null,"shock_index_max":null,"news2_score_max":null,"news2_band":null,"alert_tachycardia_count":0,"alert_bradycardia_count":0,"alert_fever_count":0,"alert_hypothermia_count":0,"alert_hypoxia_count":0,"alert_hypotension_count":0,"alert_hypertension_count":0,"alert_tachypnoea_count":0,"anomaly_score_max":null,"anomaly_score_mean":null,"anomalous_readings":0,"is_anomaly":false,"alerting_readings":null,"alert":null,"alert_reason":null}\n' "$1" "$2" "$3" "$3" "$3"
 }
 
 # Computed by hand.  p-a 10:00: HR (80+130+90)/3 = 100; temperature and

@@ -43,3 +43,14 @@ for s in dropped retyped nonnull; do
 	grep -q "merge-schema adds" err && fail "$s: --merge-schema offered for a change it cannot make"
 done
 expect_eq "rows after the refusals" "$(delta-cat -q t | wc -l)" $((2000 + 2 * $(lines b.ndjson)))
+
+# Gold too: its three alert columns are nullable, so a Gold table made
+# before them takes them the same way.
+jq 'del(.fields[] | select(.name == "alert" or .name == "alert_reason" or .name == "alerting_readings"))' \
+    "$TOP/schemas/gold.json" > oldgold.json
+vitals-agg -q --flush s.ndjson > gold.ndjson
+jq -c 'del(.alert, .alert_reason, .alerting_readings)' gold.ndjson > gold0.ndjson
+delta-commit -q --schema "$PWD/oldgold.json" g gold0.ndjson
+delta-commit -q --merge-schema --schema gold g gold.ndjson
+(jq -c '. + {alert: null, alert_reason: null, alerting_readings: null}' gold0.ndjson; cat gold.ndjson) > gwant.ndjson
+delta_check -q g --rows gwant.ndjson || fail "delta-check disagrees on Gold"
