@@ -184,11 +184,92 @@ compare_fields(json_t *want, json_t *have, const char *prefix, char *err,
 	return 0;
 }
 
+/* True when fields (a TableSchema's) has one named name, in any case. */
+static bool
+has_field(json_t *fields, const char *name)
+{
+	size_t i;
+	json_t *f;
+
+	json_array_foreach(fields, i, f) {
+		const char *n = json_string_value(json_object_get(f, "name"));
+		if (n != NULL && strcasecmp(n, name) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The fields of want that have lacks, when they are all NULLABLE and the
+ * rest agree: the columns a tables.patch may add to an existing table
+ * (BigQuery adds NULLABLE columns, not REQUIRED ones), as delta-commit
+ * --merge-schema adds them to Gold.  NULL when there are none, or when
+ * anything else differs.
+ */
+static json_t *
+added_fields(json_t *want, json_t *have)
+{
+	json_t *present = json_array(), *added = json_array(), *w;
+	const char *mode;
+	char why[256];
+	size_t i;
+
+	json_array_foreach(want, i, w) {
+		const char *name = json_string_value(json_object_get(w,
+		    "name"));
+		if (has_field(have, name)) {
+			json_array_append(present, w);
+			continue;
+		}
+		mode = json_string_value(json_object_get(w, "mode"));
+		if (mode == NULL || strcmp(mode, "NULLABLE") != 0)
+			goto no;
+		json_array_append(added, w);
+	}
+	if (json_array_size(added) == 0 || compare_fields(present, have, "",
+	    why, sizeof why) != 0)
+		goto no;
+	json_decref(present);
+	return added;
+no:
+	json_decref(present);
+	json_decref(added);
+	return NULL;
+}
+
 static void
 table_path(const struct bq_target *t, char *buf, size_t len, bool tables)
 {
 	snprintf(buf, len, "/datasets/%s/tables%s%s", t->dataset,
 	    tables ? "" : "/", tables ? "" : t->table);
+}
+
+/* tables.patch with have's fields and then add's: the table gains add's
+ * columns, NULL in the rows it holds.  0, or -1 with why. */
+static int
+add_columns(struct bq *b, const struct bq_target *t, const char *path,
+    json_t *have, json_t *add, int verbose, char *err, size_t errlen)
+{
+	json_t *fields = json_deep_copy(have), *body, *out = NULL;
+	char why[1024];
+	long st;
+	int rc;
+
+	json_array_extend(fields, add);
+	body = json_pack("{s:{s:o}}", "schema", "fields", fields);
+	rc = bq_call(b, "PATCH", path, body, &st, &out, err, errlen);
+	json_decref(body);
+	if (rc == 0 && !bq_dry_run(b) && st != 200) {
+		bq_error_text(st, out, why, sizeof why);
+		snprintf(err, errlen, "adding Gold's new columns to %s.%s: %s",
+		    t->dataset, t->table, why);
+		rc = -1;
+	}
+	if (rc == 0 && verbose > 0 && !bq_dry_run(b))
+		cli_warn("%s.%s: added %zu columns Gold has", t->dataset,
+		    t->table, json_array_size(add));
+	json_decref(out);
+	return rc;
 }
 
 int
@@ -208,15 +289,21 @@ bq_ensure_table(struct bq *b, const struct bq_target *t, int verbose,
 		if (bq_call(b, "GET", path, NULL, &st, &out, err, errlen) != 0)
 			goto done;
 		if (st == 200) {
-			if (compare_fields(want, json_object_get(
-			    json_object_get(out, "schema"), "fields"), "", why,
-			    sizeof why) != 0) {
+			json_t *have = json_object_get(json_object_get(out,
+			    "schema"), "fields"), *add;
+			if (compare_fields(want, have, "", why, sizeof why) == 0) {
+				rc = 0;
+				goto done;
+			}
+			if ((add = added_fields(want, have)) == NULL) {
 				snprintf(err, errlen, "%s.%s.%s exists with "
 				    "another schema: %s; nothing loaded",
 				    bq_project(b), t->dataset, t->table, why);
 				goto done;
 			}
-			rc = 0;
+			rc = add_columns(b, t, path, have, add, verbose, err,
+			    errlen);
+			json_decref(add);
 			goto done;
 		}
 		if (st != 404 || round > 0) {

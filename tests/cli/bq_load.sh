@@ -4,7 +4,8 @@
 # ships it).  Gold from a Delta table, incrementally; every row exactly
 # once after each single fault, after losing the local record, and after
 # kill -9 at random moments; NDJSON on stdin with rejects; schema
-# mismatch; the views; dry run; every kind of credential, none of them
+# mismatch, and the columns added to a table made before Gold had them;
+# the views; dry run; every kind of credential, none of them
 # ever printed.
 [ -x /usr/bin/python3 ] || skip "needs /usr/bin/python3 for the fake BigQuery"
 command -v openssl > /dev/null || skip "needs openssl"
@@ -174,6 +175,28 @@ curl -sf -X POST -H "Authorization: Bearer tok-secret-1" -H 'Content-Type: appli
     "$API/bigquery/v2/projects/test-project/datasets/vitals/tables" > /dev/null
 expect_status 1 bq --table other --from-delta gold 2> err
 expect_grep 'exists with another schema: column patient_id is NULLABLE INTEGER' err
+
+# A table made before Gold had its alert columns takes them (NULLABLE,
+# added by tables.patch), then the rows; a REQUIRED column missing is
+# still refused.
+jq -c '{tableReference: {projectId: "test-project", datasetId: "vitals", tableId: "evolved"},
+    schema: {fields: [.schema.fields[] | select(.name != "alert" and .name != "alert_reason" and .name != "alerting_readings")]}}' \
+    table.json > evolved.json
+jq -e '.schema.fields | length > 30' evolved.json > /dev/null || fail "no Gold table schema to cut down"
+curl -sf -X POST -H "Authorization: Bearer tok-secret-1" -H 'Content-Type: application/json' \
+    -d @evolved.json "$API/bigquery/v2/projects/test-project/datasets/vitals/tables" > /dev/null
+bq -v --table evolved --from-delta gold 2> err || { cat err; fail "loading into a table without the alert columns"; }
+expect_grep "vitals.evolved: added 3 columns Gold has" err
+curl -sf "$API/bigquery/v2/projects/test-project/datasets/vitals/tables/evolved" -H "Authorization: Bearer tok-secret-1" |
+    jq -e '[.schema.fields[] | select(.name == "alert" or .name == "alert_reason" or .name == "alerting_readings") | .mode] == ["NULLABLE", "NULLABLE", "NULLABLE"]' > /dev/null ||
+	fail "the alert columns were not added"
+expect_eq "rows loaded into the evolved table" "$(curl -sf "$API/_tables/test-project/vitals/evolved" | wc -l | tr -d ' ')" \
+    "$(delta-cat -q gold | wc -l | tr -d ' ')"
+jq -c '.tableReference.tableId = "required" | .schema.fields |= map(select(.name != "readings"))' evolved.json > required.json
+curl -sf -X POST -H "Authorization: Bearer tok-secret-1" -H 'Content-Type: application/json' \
+    -d @required.json "$API/bigquery/v2/projects/test-project/datasets/vitals/tables" > /dev/null
+expect_status 1 bq --table required --from-delta gold 2> err
+expect_grep 'exists with another schema: column readings is missing' err
 
 # The views: three query jobs, their SQL from schemas/bigquery.
 bq --create-views 2> err || { cat err; fail "views failed"; }
