@@ -384,7 +384,8 @@ static const char gold_rows[] =
     "\"alert_hypothermia_count\":0,\"alert_hypoxia_count\":2,"
     "\"alert_hypotension_count\":0,\"alert_hypertension_count\":0,"
     "\"alert_tachypnoea_count\":0,\"anomalous_readings\":1,"
-    "\"is_anomaly\":true}\n";
+    "\"is_anomaly\":true,\"alerting_readings\":4,\"alert\":true,"
+    "\"alert_reason\":\"iforest: spo2 low\"}\n";
 
 static void
 die(const char *what, const char *err)
