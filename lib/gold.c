@@ -740,6 +740,19 @@ set_count(struct record *out, int col, uint64_t n)
 		rec_set_int(out, col, (int64_t)n);
 }
 
+/* Sets column col (when the schema has it) to s[0..len), or null when s
+ * is NULL. */
+static void
+set_string(struct record *out, int col, const char *s, size_t len)
+{
+	if (col < 0)
+		return;
+	if (s != NULL)
+		rec_set_str(out, col, s, len);
+	else
+		rec_set_null(out, col);
+}
+
 /* The position columns: null where unknown. */
 static void
 set_position(const struct gold *g, const struct gold_position *pos,
@@ -773,6 +786,7 @@ gold_row(const struct gold *g, const struct window *w,
     const struct gold_position *pos, struct record *out)
 {
 	const struct agg *a = w->data;
+	const char *band = news2_band_name(a->band - 1);
 
 	record_clear(out);
 	rec_set_str(out, g->g_patient, w->patient_id, w->id_len);
@@ -780,12 +794,7 @@ gold_row(const struct gold *g, const struct window *w,
 	rec_set_time(out, g->g_end, w->end);
 	if (g->g_date >= 0)
 		rec_set_date(out, g->g_date, usec_to_days(w->start));
-	if (g->g_ward >= 0) {
-		if (a->ward.s != NULL)
-			rec_set_str(out, g->g_ward, a->ward.s, a->ward.len);
-		else
-			rec_set_null(out, g->g_ward);
-	}
+	set_string(out, g->g_ward, a->ward.s, a->ward.len);
 	set_count(out, g->g_readings, a->readings);
 	for (int m = 0; m < GOLD_MEASURES; m++)
 		set_stat(g, out, m, &a->m[m]);
@@ -795,13 +804,7 @@ gold_row(const struct gold *g, const struct window *w,
 		else
 			rec_set_null(out, g->g_news2);
 	}
-	if (g->g_band >= 0) {
-		const char *band = news2_band_name(a->band - 1);
-		if (band != NULL)
-			rec_set_str(out, g->g_band, band, strlen(band));
-		else
-			rec_set_null(out, g->g_band);
-	}
+	set_string(out, g->g_band, band, band != NULL ? strlen(band) : 0);
 	for (int i = 0; i < ALERT_COUNT; i++)
 		set_count(out, g->g_alert[i], a->alerts[i]);
 	set_count(out, g->g_anomalous, a->anomalous);
@@ -821,12 +824,6 @@ gold_row(const struct gold *g, const struct window *w,
 		else
 			rec_set_null(out, g->g_alert_flag);
 	}
-	if (g->g_reason >= 0) {
-		if (a->reason.s != NULL)
-			rec_set_str(out, g->g_reason, a->reason.s,
-			    a->reason.len);
-		else
-			rec_set_null(out, g->g_reason);
-	}
+	set_string(out, g->g_reason, a->reason.s, a->reason.len);
 	set_position(g, pos, out);
 }
