@@ -338,6 +338,12 @@ struct feat_patient {
 	struct bin bins[];		/* ring: ring_len * NVITALS */
 };
 
+/* Everything a feature vector is made of, for one reading. */
+struct derived {
+	double fast[NVITALS], z[NVITALS], trend[NVITALS], trend_z[NVITALS];
+	double dev_max, dev_norm, trend_max, trend_z_max, trend_z_norm;
+};
+
 struct extractor {
 	struct features_config c;
 	struct feature_set fs;
@@ -351,7 +357,8 @@ struct extractor {
 	size_t nbuckets, npatients;
 	struct feat_patient *newest, *oldest;
 	struct feat_patient *last;	/* of the last update */
-	double last_z[NVITALS], last_trend_z[NVITALS];
+	struct derived d;		/* of the last update, where
+					 * extractor_deviation finds it */
 };
 
 static int
@@ -747,12 +754,6 @@ alpha_for(struct extractor *x, int64_t dt)
 	return x->cached_alpha;
 }
 
-/* Everything a feature vector is made of, for one reading. */
-struct derived {
-	double fast[NVITALS], z[NVITALS], trend[NVITALS], trend_z[NVITALS];
-	double dev_max, dev_norm, trend_max, trend_z_max, trend_z_norm;
-};
-
 /* The largest |x| and the root mean square of the xs that are not NaN;
  * both NaN when none is. */
 static void
@@ -914,13 +915,10 @@ extractor_update(struct extractor *x, const char *id, size_t len, int64_t t,
 		unlink_recency(x, p);
 		push_newest(x, p);
 	}
-	struct derived d;
-	derive(x, p, t, &d);
+	derive(x, p, t, &x->d);
 	x->last = p;
-	memcpy(x->last_z, d.z, sizeof d.z);
-	memcpy(x->last_trend_z, d.trend_z, sizeof d.trend_z);
 	for (size_t i = 0; i < x->fs.n; i++)
-		out[i] = feature(&d, x->fs.vital[i], x->fs.kind[i], vitals);
+		out[i] = feature(&x->d, x->fs.vital[i], x->fs.kind[i], vitals);
 
 	/* Forget patients gone quiet, and the oldest beyond the cap. */
 	while (x->oldest != NULL && x->oldest != p &&
@@ -1050,8 +1048,8 @@ extractor_alert_run(struct extractor *x)
 void
 extractor_deviation(const struct extractor *x, double *z, double *trend_z)
 {
-	memcpy(z, x->last_z, sizeof x->last_z);
-	memcpy(trend_z, x->last_trend_z, sizeof x->last_trend_z);
+	memcpy(z, x->d.z, sizeof x->d.z);
+	memcpy(trend_z, x->d.trend_z, sizeof x->d.trend_z);
 }
 
 void
