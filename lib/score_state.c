@@ -114,15 +114,24 @@ read_whole(const char *path, char **buf, size_t *len)
 	return 1;
 }
 
-/* The highest offset a state file records; -1 for none, or no file. */
+/* The highest offset the state file at path records, read from its
+ * header alone; -1 for none, or no such file. */
 static int64_t
-file_offset(const char *buf, size_t len)
+file_offset(const char *path)
 {
-	int64_t hi;
+	char head[HEADER];
+	int64_t hi = -1;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	if (len < HEADER || memcmp(buf, STATE_MAGIC, 8) != 0)
+	if (fd < 0)
 		return -1;
-	memcpy(&hi, buf + 8, sizeof hi);
+	do
+		n = read(fd, head, sizeof head);
+	while (n < 0 && errno == EINTR);
+	close(fd);
+	if (n == HEADER && memcmp(head, STATE_MAGIC, 8) == 0)
+		memcpy(&hi, head + 8, sizeof hi);
 	return hi;
 }
 
@@ -179,8 +188,7 @@ int
 score_state_save(struct score_state *ss, const struct extractor *ex,
     char *err, size_t errlen)
 {
-	char path[4200], *old;
-	size_t oldlen;
+	char path[4200];
 	struct writer w;
 
 	if (ss->keys.n > 0 && safefile_mkdirs(ss->dir) != 0) {
@@ -192,13 +200,9 @@ score_state_save(struct score_state *ss, const struct extractor *ex,
 		    ss->keys.e[tag].s);
 		/* Another consumer has gone further in this partition
 		 * since: its state is the newer. */
-		if (read_whole(path, &old, &oldlen) > 0) {
-			int64_t hi = file_offset(old, oldlen);
-			free(old);
-			if (hi > ss->hi[tag]) {
-				ss->files_kept++;
-				continue;
-			}
+		if (file_offset(path) > ss->hi[tag]) {
+			ss->files_kept++;
+			continue;
 		}
 		writer_open_memory(&w);
 		writer_mem(&w, STATE_MAGIC, 8);
