@@ -137,6 +137,22 @@ legacy_type(const char *t)
 	return t != NULL ? t : "";
 }
 
+/* The field of fields (a TableSchema's) named name, in any case (as
+ * BigQuery compares them; the last, should two match), or NULL. */
+static json_t *
+find_field(json_t *fields, const char *name)
+{
+	json_t *f, *found = NULL;
+	size_t i;
+
+	json_array_foreach(fields, i, f) {
+		const char *n = json_string_value(json_object_get(f, "name"));
+		if (n != NULL && name != NULL && strcasecmp(n, name) == 0)
+			found = f;
+	}
+	return found;
+}
+
 /* Where two field lists differ, into err; 0 when they agree. */
 static int
 compare_fields(json_t *want, json_t *have, const char *prefix, char *err,
@@ -148,14 +164,7 @@ compare_fields(json_t *want, json_t *have, const char *prefix, char *err,
 	json_array_foreach(want, i, w) {
 		const char *name = json_string_value(json_object_get(w,
 		    "name"));
-		json_t *h = NULL, *x;
-		size_t k;
-		json_array_foreach(have, k, x) {
-			const char *hn = json_string_value(json_object_get(x,
-			    "name"));
-			if (hn != NULL && strcasecmp(hn, name) == 0)
-				h = x;
-		}
+		json_t *h = find_field(have, name);
 		if (h == NULL) {
 			snprintf(err, errlen, "column %s%s is missing", prefix,
 			    name);
@@ -184,21 +193,6 @@ compare_fields(json_t *want, json_t *have, const char *prefix, char *err,
 	return 0;
 }
 
-/* True when fields (a TableSchema's) has one named name, in any case. */
-static bool
-has_field(json_t *fields, const char *name)
-{
-	size_t i;
-	json_t *f;
-
-	json_array_foreach(fields, i, f) {
-		const char *n = json_string_value(json_object_get(f, "name"));
-		if (n != NULL && strcasecmp(n, name) == 0)
-			return true;
-	}
-	return false;
-}
-
 /*
  * The fields of want that have lacks, when they are all NULLABLE and the
  * rest agree: the columns a tables.patch may add to an existing table
@@ -217,7 +211,7 @@ added_fields(json_t *want, json_t *have)
 	json_array_foreach(want, i, w) {
 		const char *name = json_string_value(json_object_get(w,
 		    "name"));
-		if (has_field(have, name)) {
+		if (find_field(have, name) != NULL) {
 			json_array_append(present, w);
 			continue;
 		}
