@@ -83,9 +83,9 @@ bool alert_news2_urgent(int news2, bool red);
 
 /*
  * Advances run by one reading and returns the detectors alerting at it,
- * as bits (1 << DET_IFOREST, ..., and ALERT_GATED_NEWS2).  A reading earlier than the run's
- * last is judged against the run without changing it, as lib/featurize
- * treats readings out of time order.
+ * as bits (1 << DET_IFOREST, ..., and ALERT_GATED_NEWS2).  A reading
+ * earlier than the run's last is judged against the run without changing
+ * it, as lib/featurize treats readings out of time order.
  */
 unsigned alert_step(const struct alert_rule *r, struct alert_run *run,
     const struct alert_input *in);
