@@ -236,8 +236,10 @@ if [ "$S" != 0 ]; then
 	j_rss=$(for s in gen clean agg commit; do field "$bj.$s" 4; done | awk '{ s += $1 } END { print s }')
 	# Our pipeline on the same slice: the same Gold rows?
 	again run_pipeline ps "$S"
-	# (but the anomaly columns, which jq cannot fill).
-	noscore='del(.anomaly_score_max, .anomaly_score_mean, .anomalous_readings, .is_anomaly)'
+	# (but the anomaly columns, which jq cannot fill: the scores, and the
+	# alert iforest-score combines from them and NEWS2).
+	noscore='del(.anomaly_score_max, .anomaly_score_mean, .anomalous_readings, .is_anomaly,
+	    .alerting_readings, .alert, .alert_reason)'
 	"$BIN/delta-cat" -q "$work/$bj.gold" | jq -c "$noscore" > "$work/jq.gold.ndjson"
 	"$BIN/delta-cat" -q "$work/ps.gold" | jq -c "$noscore" > "$work/ps.gold.ndjson"
 	j_rows=$(lines "$work/jq.gold.ndjson")
@@ -271,10 +273,12 @@ if [ "$S" != 0 ] && command -v mlr > /dev/null; then
 	# of Gold's columns).
 	cat > "$work/window.mlr" <<'MLR'
 $window_start = substr($event_time, 0, 15) . ":00.000000Z";
-for (k, v in $*) {
-  if (is_boolean(v)) { $[k] = v ? 1 : 0 }
+for (k in $*) {
+  if (is_boolean($[k])) { $[k] = $[k] ? 1 : 0 }
 }
 MLR
+	# (A loop over keys alone: Miller 6.6 cannot bind a JSON null, as
+	# Silver's nullable columns hold, to a loop's value variable.)
 	cols=heart_rate,temperature,spo2,respiration_rate,bp_systolic,bp_diastolic,mean_arterial_pressure
 	cols=$cols,shock_index,anomaly_score,news2_score,alert_tachycardia,alert_bradycardia,alert_fever
 	cols=$cols,alert_hypothermia,alert_hypoxia,alert_hypotension,alert_hypertension,alert_tachypnoea,is_anomaly
