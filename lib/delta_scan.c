@@ -144,13 +144,8 @@ scan_check_readable(const struct delta_table *t, char *err, size_t errlen)
 	return 0;
 }
 
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Byte order, so that output is the same every time. */
+/* jansson keeps an object's keys in the order they were set, which for
+ * t->files is the log's. */
 const char **
 scan_live_paths(const struct delta_table *t, size_t *n)
 {
@@ -161,7 +156,6 @@ scan_live_paths(const struct delta_table *t, size_t *n)
 	*n = 0;
 	json_object_foreach(t->files, key, add)
 		p[(*n)++] = key;
-	qsort(p, *n, sizeof *p, cmp_str);
 	return p;
 }
 

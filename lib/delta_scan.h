@@ -50,9 +50,16 @@ int scan_check_readable(const struct delta_table *t, char *err,
     size_t errlen);
 
 /*
- * The live files' paths (add.path, still URI-escaped) in byte order, as
- * a new array of *n pointers (NULL-terminated) that the caller frees;
- * the strings are t's, valid while t is unchanged.  Never NULL.
+ * The live files' paths (add.path, still URI-escaped) in the order the
+ * log added them (version by version; a checkpoint's files in its row
+ * order, first), as a new array of *n pointers (NULL-terminated) that
+ * the caller frees; the strings are t's, valid while t is unchanged.
+ * Never NULL.  Log order, not byte order: a table delta-commit wrote
+ * from Kafka then reads back with each partition's offsets rising, as
+ * delta-commit's exactly-once skipping needs when the rows are replayed
+ * into another table (Bronze into Silver); in byte order, file names
+ * being random, a later batch's rows came before an earlier's and were
+ * taken for ones already committed.
  */
 const char **scan_live_paths(const struct delta_table *t, size_t *n);
 
