@@ -484,7 +484,7 @@ elif [ "$BIG" != 0 ]; then
 	    "$(for s in gen clean score agg commit; do cpu "big.$s"; echo; done | awk '{ s += $1 } END { printf "%.2f", s }')" \
 	    "$(for s in gen clean score agg commit; do field "big.$s" 4; done | awk '{ s += $1 } END { print s }')"
 	big_batch=$(sed -n 's/.*"numOutputRows":"\([0-9]*\)".*/\1/p' "$work/big.gold/_delta_log/"*.json | sort -n | tail -n 1)
-	note "$big_rows Gold rows; delta-commit holds a batch until --batch-rows (500000) or --batch-time (30s):"
+	note "$big_rows Gold rows; delta-commit holds a batch until --batch-bytes (16M), --batch-rows (500000) or --batch-time (30s):"
 	note "its largest commit held $big_batch rows here, against $n_gold at $N readings.  With the batch held"
 	note "the same, alone from Gold files of $n_gold rows and of ten times as many (patient ids made distinct):"
 	: > "$work/gold10.ndjson"

@@ -26,6 +26,11 @@
 #define STATS_COLUMNS_DEFAULT	32
 #define STATS_PREFIX		32
 
+/* A batch's memory is bounded by the bytes its writers hold, looked at
+ * every BATCH_BYTES_EVERY rows. */
+#define BATCH_BYTES_DEFAULT	(UINT64_C(16) << 20)
+#define BATCH_BYTES_EVERY	1024
+
 /* One table column: where its values go in the data files. */
 struct column {
 	const struct field *f;
@@ -74,6 +79,7 @@ struct appender {
 	struct source *src;
 	size_t nsrc, src_cap;
 	uint64_t batch_rows;
+	bool bytes_full;		/* the batch holds batch_bytes */
 	int64_t batch_start;		/* monotonic usec of the first row */
 	struct append_totals tot;
 	int stats_columns;
@@ -86,6 +92,7 @@ append_options_init(struct append_options *o)
 	o->app_id = "vitals-lakehouse";
 	o->codec = CODEC_ZSTD;
 	o->batch_rows = 500000;
+	o->batch_bytes = BATCH_BYTES_DEFAULT;
 	o->batch_usec = 30 * USEC_PER_SEC;
 	o->checkpoint_interval = 10;
 }
@@ -407,7 +414,8 @@ open_part(struct appender *a, const char *dir, json_t *values, char *err,
 	pq_options_init(&po);
 	po.codec = a->o.codec;
 	po.level = a->o.level;
-	/* One row group per file: a batch is bounded by --batch-rows. */
+	/* One row group per file, since a batch is bounded by its rows and
+	 * bytes (past row_group_bytes a file gets more row groups). */
 	po.row_group_rows = 0;
 	p->pw = pq_open(p->fd, a->pqs, &po);
 	p->values = json_incref(values);
@@ -482,6 +490,20 @@ source_for(struct appender *a, const char *topic, size_t tlen, int64_t part)
 	return s;
 }
 
+/* The bytes the batch holds in its writers.  Summed over every open file,
+ * so taken only every BATCH_BYTES_EVERY rows: a batch ends at most that
+ * many rows past its bound. */
+static uint64_t
+batch_bytes(const struct appender *a)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < a->nparts; i++)
+		if (a->parts[i].pw != NULL)
+			n += pq_buffered(a->parts[i].pw);
+	return n;
+}
+
 int
 appender_add(struct appender *a, const char *line, size_t len,
     enum append_status *st, const char **reason, char *detail, size_t dlen,
@@ -533,6 +555,8 @@ appender_add(struct appender *a, const char *line, size_t len,
 	}
 	if (a->batch_rows++ == 0)
 		a->batch_start = mono_usec();
+	if (a->batch_rows % BATCH_BYTES_EVERY == 0)
+		a->bytes_full = batch_bytes(a) >= a->o.batch_bytes;
 	*st = APPEND_OK;
 	return 0;
 }
@@ -541,6 +565,7 @@ bool
 appender_due(const struct appender *a)
 {
 	return a->batch_rows > 0 && (a->batch_rows >= a->o.batch_rows ||
+	    a->bytes_full ||
 	    mono_usec() - a->batch_start >= a->o.batch_usec);
 }
 
@@ -735,6 +760,7 @@ reset_batch(struct appender *a)
 		free(a->src[i].app_id);
 	a->nsrc = 0;
 	a->batch_rows = 0;
+	a->bytes_full = false;
 }
 
 static void

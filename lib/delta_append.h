@@ -40,6 +40,8 @@ struct append_options {
 	enum codec codec;		/* CODEC_ZSTD */
 	int level;			/* 0: codec default */
 	uint64_t batch_rows;		/* commit at this many rows */
+	uint64_t batch_bytes;		/* ... or this many bytes held (the
+					 * Parquet writers' pq_buffered) */
 	int64_t batch_usec;		/* ... or this long after the first */
 	int checkpoint_interval;	/* checkpoint every N versions; 0 never */
 	bool dry_run;			/* print actions, write nothing */

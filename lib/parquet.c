@@ -339,6 +339,12 @@ pq_bytes_written(const struct pq_writer *w)
 	return w->written;
 }
 
+uint64_t
+pq_buffered(const struct pq_writer *w)
+{
+	return buffered(w);
+}
+
 const struct pq_stats *
 pq_stats(const struct pq_writer *w, int leaf)
 {

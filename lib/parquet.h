@@ -241,6 +241,9 @@ const char *pq_error(const struct pq_writer *w);
 /* Rows ended so far, and bytes written to fd so far. */
 uint64_t pq_rows(const struct pq_writer *w);
 uint64_t pq_bytes_written(const struct pq_writer *w);
+/* Bytes of the rows held for the row group not yet flushed: the measure
+ * row_group_bytes is compared with, and most of the writer's memory. */
+uint64_t pq_buffered(const struct pq_writer *w);
 
 /*
  * Per-leaf statistics over the whole file, as Delta's add.stats wants

@@ -19,6 +19,20 @@ expect_eq "last version" "$(basename "$last")" "$(printf '%020d.json' $(( (rows 
 delta_check silver --rows silver.ndjson
 parquet_check -q $(find silver -name '*.parquet' ! -path '*_delta_log*' | head -n 3)
 
+# A batch bounded by bytes: --batch-bytes 256k cuts the same rows into
+# several versions (the bound is checked every 1024 rows), every row
+# still once; without it, one version.
+delta-commit -v --schema silver --batch-bytes 256k by-bytes silver.ndjson 2> err
+expect_grep "in=$rows out=$rows rejected=0 duplicates=0" err
+nv=$(ls by-bytes/_delta_log/*.json | wc -l)
+[ "$nv" -ge 3 ] || fail "--batch-bytes 256k: $nv versions for $rows rows"
+[ "$nv" -lt $(( rows / 1024 )) ] || fail "--batch-bytes 256k: $nv versions, more than one every 1024 rows"
+delta_check by-bytes --rows silver.ndjson
+delta-commit -q --schema silver one-batch silver.ndjson
+expect_eq "versions without --batch-bytes" "$(ls one-batch/_delta_log/*.json | wc -l | tr -d ' ')" 1
+expect_status 2 delta-commit --batch-bytes 0 x silver.ndjson
+expect_status 2 delta-commit --batch-bytes 12q x silver.ndjson
+
 # The checkpoint itself is a Parquet file the three readers agree on.
 parquet_check -q silver/_delta_log/*.checkpoint.parquet
 
