@@ -11,7 +11,7 @@
 #include "cli.h"
 #include "xalloc.h"
 
-#define READ_CHUNK	(64u << 10)
+#define READ_CHUNK	(256u << 10)
 
 struct reader {
 	char *const *paths;
@@ -139,6 +139,7 @@ next_source(struct reader *r)
 		if (strcmp(path, "-") == 0) {
 			r->fd = STDIN_FILENO;
 			r->source = "<stdin>";
+			cli_widen_pipe(r->fd);
 			return true;
 		}
 		r->fd = open(path, O_RDONLY | O_CLOEXEC);

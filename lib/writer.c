@@ -10,7 +10,7 @@
 #include "cli.h"
 #include "xalloc.h"
 
-#define WRITE_HIGH	(64u << 10)
+#define WRITE_HIGH	(256u << 10)
 
 int
 writer_open(struct writer *w, const char *path, bool unbuffered)
@@ -20,6 +20,7 @@ writer_open(struct writer *w, const char *path, bool unbuffered)
 	if (path == NULL || strcmp(path, "-") == 0) {
 		w->fd = STDOUT_FILENO;
 		w->name = "<stdout>";
+		cli_widen_pipe(w->fd);
 	} else {
 		w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 		    0666);

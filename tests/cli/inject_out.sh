@@ -223,10 +223,10 @@ check_sc() {
 sweep sc $SC
 
 # ---- the --rejects files of the streaming tools ----
-# A raw stream with faults: several blocks (64 kB) of vitals-clean's
-# rejects.
-vitals-gen --patients 20 --duration 30m --seed 4 --faults 0.3 > raw.ndjson
-vitals-clean -q --now 2026-06-01T00:00:00Z raw.ndjson > silver.ndjson
+# A raw stream with faults: several blocks (256 kB) of vitals-clean's
+# rejects.  Its first half hour is the Silver the other tools read.
+vitals-gen --patients 20 --duration 90m --seed 4 --faults 0.3 > raw.ndjson
+head -n 7200 raw.ndjson | vitals-clean -q --now 2026-06-01T00:00:00Z > silver.ndjson
 # Lines no tool takes, of a few kilobytes each, every seventh line.
 pad=$(head -c 1000 /dev/zero | tr '\0' x)
 spoil() { awk -v pad="$pad" 'NR % 7 == 0 { print "not json " NR " " pad } { print }' "$1"; }
@@ -240,7 +240,7 @@ rejects_sweep() {
 	${pre:-:}
 	"$@" > /dev/null 2>&1 || fail "$name: the clean run failed"
 	mv rej.ndjson "rej.$name"
-	[ "$(wc -c < "rej.$name")" -gt 140000 ] || fail "$name: too few rejects to fill blocks"
+	[ "$(wc -c < "rej.$name")" -gt 600000 ] || fail "$name: too few rejects to fill blocks"
 	eval "prepare_$name() { cp rej.old rej.ndjson; ${pre:-:}; }"
 	eval "check_$name() { check_rejects \"$name: \$1\" \"\$2\" rej.ndjson rej.$name; ${post:-:} \"\$@\"; }"
 	prepare_$name
@@ -264,7 +264,7 @@ if command -v kcat > /dev/null; then
 	start_broker -t vitals --partitions 2
 	# start_broker's trap replaced the fake's.
 	trap 'kill $broker ${fake:-} 2>/dev/null || :' EXIT
-	head -n 2000 raw.ndjson | spoil /dev/stdin > kin.bad
+	head -n 8000 raw.ndjson | spoil /dev/stdin > kin.bad
 	# No allocation failures: librdkafka asserts (aborts) on them, also
 	# when its strdup's malloc fails, which the shim cannot tell from
 	# ours; the rejects' own paths are swept with vitals-clean above.

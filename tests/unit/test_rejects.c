@@ -107,7 +107,7 @@ test_counts_take(void **state)
 	unlink(path);
 }
 
-/* Adds 2,000 rejects (about 300 kB, several blocks) with the fail_at'th
+/* Adds 8,000 rejects (about 1.2 MB, several 256 kB blocks) with the fail_at'th
  * write failing; checks the file holds the first lines, each whole, and
  * that the close says how many were not recorded. */
 static void
@@ -128,7 +128,7 @@ fail_writes(long at, bool half)
 	write_calls = 0;
 	fail_at = at;
 	short_first = half;
-	for (int i = 1; i <= 2000; i++) {
+	for (int i = 1; i <= 8000; i++) {
 		snprintf(text, sizeof text, "{\"n\":%d,\"pad\":\"%0100d\"}",
 		    i, i);
 		struct line ln = make_line(text, false, strlen(text),
@@ -137,8 +137,8 @@ fail_writes(long at, bool half)
 	}
 	assert_int_equal(rejects_close(&rj), -1);
 	fail_at = -1;
-	assert_true(rj.recorded < 2000);
-	assert_int_equal(rj.recorded + rj.lost, 2000);
+	assert_true(rj.recorded < 8000);
+	assert_int_equal(rj.recorded + rj.lost, 8000);
 	/* Whole lines, the first ones, in order. */
 	assert_non_null(fp = fopen(path, "r"));
 	while ((len = getline(&buf, &cap, fp)) > 0) {
