@@ -1,5 +1,6 @@
 #include "record.h"
 
+#include <endian.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -277,9 +278,10 @@ init_plain(void)
 /*
  * The end of a run of plain bytes from p.  Keys and values are mostly
  * tens of plain bytes, so eight are tested at once: a byte below 0x20,
- * from 0x80, '"' or '\\' anywhere in the word makes the test true (the
- * usual has-zero-byte tricks), and the exact loop takes over from that
- * word on.
+ * from 0x80, '"' or '\\' anywhere in the word sets its top bit in m (the
+ * usual has-zero-byte tricks).  Those tricks can also flag bytes above
+ * a true one, never below it, so m's lowest bit is the first byte that
+ * ends the run.  The exact loop takes the last few bytes.
  */
 static inline const char *
 plain_run(const char *p, const char *end)
@@ -287,13 +289,15 @@ plain_run(const char *p, const char *end)
 	const uint64_t ones = 0x0101010101010101u, tops = ones << 7;
 
 	while (end - p >= 8) {
-		uint64_t x, q, b;
+		uint64_t x, q, b, m;
 		memcpy(&x, p, sizeof x);
+		x = le64toh(x);		/* byte i at bits 8i..8i+7 */
 		q = x ^ (ones * '"');
 		b = x ^ (ones * '\\');
-		if ((((q - ones) & ~q) | ((b - ones) & ~b) |
-		    ((x - ones * 0x20) & ~x) | x) & tops)
-			break;
+		m = (((q - ones) & ~q) | ((b - ones) & ~b) |
+		    ((x - ones * 0x20) & ~x) | x) & tops;
+		if (m != 0)
+			return p + (__builtin_ctzll(m) >> 3);
 		p += 8;
 	}
 	while (p < end && plain[(unsigned char)*p])
@@ -321,38 +325,40 @@ fast_string(struct record *r, const char *p, const char *end,
 	if (p >= end || *p != '\\')
 		return NULL;	/* control, non-ASCII or unterminated */
 
-	/* Escapes: decode into a scratch copy; \u is left to jansson. */
+	/*
+	 * Escapes: decode into a scratch copy; \u is left to jansson.  The
+	 * plain runs between escapes are found a word at a time and copied
+	 * whole: a Bronze envelope's value is a reading with an escaped
+	 * quote every few bytes.
+	 */
 	char *buf = (char *)record_copy(r, start, (size_t)(end - start));
 	size_t n = (size_t)(p - start);
 	while (p < end) {
-		unsigned char c = (unsigned char)*p;
-		if (c == '"') {
+		const char *run;
+		if (*p == '"') {
 			*s = buf;
 			*len = n;
 			buf[n] = '\0';
 			return p + 1;
 		}
-		if (c == '\\') {
-			if (p + 1 >= end)
-				return NULL;
-			switch (p[1]) {
-			case '"': buf[n++] = '"'; break;
-			case '\\': buf[n++] = '\\'; break;
-			case '/': buf[n++] = '/'; break;
-			case 'b': buf[n++] = '\b'; break;
-			case 'f': buf[n++] = '\f'; break;
-			case 'n': buf[n++] = '\n'; break;
-			case 'r': buf[n++] = '\r'; break;
-			case 't': buf[n++] = '\t'; break;
-			default: return NULL;
-			}
-			p += 2;
-			continue;
+		if (*p != '\\' || p + 1 >= end)
+			return NULL;	/* control, non-ASCII or unterminated */
+		switch (p[1]) {
+		case '"': buf[n++] = '"'; break;
+		case '\\': buf[n++] = '\\'; break;
+		case '/': buf[n++] = '/'; break;
+		case 'b': buf[n++] = '\b'; break;
+		case 'f': buf[n++] = '\f'; break;
+		case 'n': buf[n++] = '\n'; break;
+		case 'r': buf[n++] = '\r'; break;
+		case 't': buf[n++] = '\t'; break;
+		default: return NULL;
 		}
-		if (!plain[c])
-			return NULL;
-		buf[n++] = (char)c;
-		p++;
+		p += 2;
+		run = plain_run(p, end);
+		memcpy(buf + n, p, (size_t)(run - p));
+		n += (size_t)(run - p);
+		p = run;
 	}
 	return NULL;
 }

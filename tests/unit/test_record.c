@@ -118,6 +118,20 @@ test_tricky(void **state)
 
 	for (size_t i = 0; i < sizeof tricky / sizeof tricky[0]; i++)
 		check_str(r, tricky[i]);
+	/* A byte that ends a plain run at every place in an 8-byte word,
+	 * after a run and after an escape: the word test finds it there. */
+	static const char *const ends[] = {
+		"\\\"", "\\\\", "\\n", "\t", "\x1f", "\x7f", "\xc3\xa9",
+		"\xff", "\\u00e9",
+	};
+	for (size_t e = 0; e < sizeof ends / sizeof ends[0]; e++)
+		for (int k = 0; k < 18; k++) {
+			char line[96];
+			snprintf(line, sizeof line, "{\"a\":\"%.*s%s%s\"}", k,
+			    "abcdefghijklmnopqrstuvwxyz", ends[e],
+			    k % 2 ? "\\\"0123456789" : "0123456789abc");
+			check_str(r, line);
+		}
 	/* NUL bytes inside a line. */
 	check_one(r, "{\"a\":\"x\0y\"}", 11);
 	check_one(r, "{\"a\":1}\0", 8);
