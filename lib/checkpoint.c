@@ -283,15 +283,28 @@ write_rows(struct pq_writer *w, const struct ckpt_schema *c,
 	return 0;
 }
 
+/* Drops the tombstones write_rows left out. */
+static void
+expire_tombstones(struct delta_table *t, int64_t now_ms, int64_t retain_ms)
+{
+	const char *path;
+	json_t *rm;
+	void *tmp;
+
+	json_object_foreach_safe(t->tombstones, tmp, path, rm)
+		if (!tombstone_live(rm, now_ms, retain_ms))
+			json_object_del(t->tombstones, path);
+}
+
 int
-checkpoint_write(const struct delta_table *t, char *err, size_t errlen)
+checkpoint_write(struct delta_table *t, char *err, size_t errlen)
 {
 	struct ckpt_schema c;
 	struct pq_options po;
 	struct pq_writer *w;
 	char dir[4096], tmp[4200], final[4200], id[37], last[256];
 	uint64_t size = 0, rows = 0, adds = 0;
-	int64_t retain;
+	int64_t retain, now_ms = delta_now_ms();
 	int fd, rc = -1;
 
 	snprintf(dir, sizeof dir, "%s/_delta_log", t->root);
@@ -316,8 +329,9 @@ checkpoint_write(const struct delta_table *t, char *err, size_t errlen)
 	 * (tombstone_live). */
 	retain = delta_config_duration(t, "delta.deletedFileRetentionDuration",
 	    VACUUM_DEFAULT_RETAIN);
-	if (write_rows(w, &c, t, delta_now_ms(), retain < 0 ? -1 :
-	    retain / 1000, &rows, &adds) != 0 ||
+	if (retain >= 0)
+		retain /= 1000;		/* ms */
+	if (write_rows(w, &c, t, now_ms, retain, &rows, &adds) != 0 ||
 	    pq_close(w, &size) != 0) {
 		snprintf(err, errlen, "%s: %s", tmp, pq_error(w));
 		goto out;
@@ -334,6 +348,8 @@ checkpoint_write(const struct delta_table *t, char *err, size_t errlen)
 	char lastpath[4300];
 	snprintf(lastpath, sizeof lastpath, "%s/_last_checkpoint", dir);
 	rc = safefile_write(lastpath, last, (size_t)n, err, errlen);
+	if (rc == 0)
+		expire_tombstones(t, now_ms, retain);
 out:
 	if (rc != 0)
 		unlink(tmp);

@@ -22,9 +22,13 @@
  * Writes the checkpoint of t's current version, then _last_checkpoint.
  * Both are written under temporary names and renamed into place, so a
  * reader sees a complete file or none.  Returns 0, or -1 with err; a
- * failed checkpoint leaves the table as it was (and readable).
+ * failed checkpoint leaves the table as it was (and readable).  Once it
+ * is written, t forgets the tombstones the checkpoint left out as
+ * expired, so that t holds what opening the table from it would: a
+ * writer that runs for weeks beside compactions keeps a week of
+ * tombstones in memory, not all of them.
  */
-int checkpoint_write(const struct delta_table *t, char *err, size_t errlen);
+int checkpoint_write(struct delta_table *t, char *err, size_t errlen);
 
 /*
  * Loads the newest usable classic checkpoint whose version is at most

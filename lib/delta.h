@@ -51,8 +51,8 @@ struct delta_table {
 				 * path back (PROTOCOL.md "Action
 				 * Reconciliation"); what VACUUM needs once
 				 * the commits are cleaned up.  NULL until a
-				 * remove is applied.  Never expired here:
-				 * checkpoint_write leaves out the expired. */
+				 * remove is applied.  checkpoint_write
+				 * leaves out the expired and drops them. */
 	struct delta_txn *txns;
 	size_t ntxns, txn_cap;
 	int64_t checkpoint;	/* version replay started from, or -1 */

@@ -1049,6 +1049,48 @@ test_time_travel(void **state)
 	assert_true(err[0] != '\0');
 }
 
+/*
+ * A checkpoint leaves out the tombstones older than the retention (7
+ * days by default), and the table in memory forgets them with it, so a
+ * long-running writer holds what a fresh open from the checkpoint does.
+ */
+static void
+test_checkpoint_expires_tombstones(void **state)
+{
+	(void)state;
+	struct delta_table *t, *again;
+	struct pqf f;
+	char err[512];
+	json_int_t now = (json_int_t)delta_now_ms(), day = 86400000;
+	static const char *const names[] = { "old.parquet", "new.parquet",
+	    "live.parquet" };
+
+	create(ts, 2, NULL);
+	for (int k = 0; k < 3; k++) {
+		pqf_open(&f, names[k], ts);
+		pqf_row(&f, names[k], k, k, 1, 0, 0, k, "y");
+		commit_add(names[k], pv_of("1", "p"), pqf_close(&f), 1);
+	}
+	commit(json_pack("[{s:{s:s,s:I,s:b}},{s:{s:s,s:I,s:b}}]",
+	    "remove", "path", "old.parquet", "deletionTimestamp", now - 8 * day,
+	    "dataChange", 1,
+	    "remove", "path", "new.parquet", "deletionTimestamp", now - day,
+	    "dataChange", 1));
+	t = open_table(-1);
+	assert_int_equal(json_object_size(t->tombstones), 2);
+	if (checkpoint_write(t, err, sizeof err) != 0)
+		fail_msg("%s", err);
+	assert_int_equal(json_object_size(t->tombstones), 1);
+	assert_non_null(json_object_get(t->tombstones, "new.parquet"));
+	assert_int_equal(json_object_size(t->files), 1);
+	again = open_table(-1);
+	assert_int_equal(again->checkpoint, t->version);
+	assert_int_equal(json_object_size(again->tombstones), 1);
+	assert_non_null(json_object_get(again->tombstones, "new.parquet"));
+	delta_free(again);
+	delta_free(t);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1063,6 +1105,8 @@ main(int argc, char **argv)
 		cmocka_unit_test_setup(test_output_fails, fresh_table),
 		cmocka_unit_test_setup(test_scan_file, fresh_table),
 		cmocka_unit_test_setup(test_time_travel, fresh_table),
+		cmocka_unit_test_setup(test_checkpoint_expires_tombstones,
+		    fresh_table),
 	};
 
 	cli_init(argc, argv);
