@@ -191,16 +191,24 @@ scan_print_adds_where(const struct delta_table *t,
 /* ------------------------------------------------------------------ */
 /* Values */
 
-/* JSON text for a struct value, numbers as the record codec writes
- * them (shortest round-trip doubles).  Depth is bounded by the Parquet
- * schema's. */
+/*
+ * JSON text for a value of field f (NULL when the schema does not say,
+ * as inside an array), numbers as the record codec writes them (shortest
+ * round-trip doubles).  lib/parquet_read gives a decimal as its exact
+ * text, in a JSON string since jansson holds no exact decimal; where f
+ * says decimal, the text goes out as the number it is, as Spark's
+ * to_json prints it.  Depth is bounded by the Parquet schema's.
+ */
 static void
-put_json(struct writer *w, json_t *v)
+put_json(struct writer *w, json_t *v, const struct field *f)
 {
+	const struct schema *sub = f != NULL && f->type == FT_STRUCT ?
+	    f->sub : NULL;
 	const char *key;
 	json_t *x;
 	size_t i;
 	bool first = true;
+	int k;
 
 	switch (json_typeof(v)) {
 	case JSON_OBJECT:
@@ -211,7 +219,8 @@ put_json(struct writer *w, json_t *v)
 			first = false;
 			jw_string(w, key, strlen(key));
 			writer_char(w, ':');
-			put_json(w, x);
+			k = sub != NULL ? schema_find(sub, key, strlen(key)) : -1;
+			put_json(w, x, k >= 0 ? &sub->f[k] : NULL);
 		}
 		writer_char(w, '}');
 		break;
@@ -220,12 +229,17 @@ put_json(struct writer *w, json_t *v)
 		json_array_foreach(v, i, x) {
 			if (i > 0)
 				writer_char(w, ',');
-			put_json(w, x);
+			put_json(w, x, NULL);
 		}
 		writer_char(w, ']');
 		break;
 	case JSON_STRING:
-		jw_string(w, json_string_value(v), json_string_length(v));
+		if (f != NULL && f->type == FT_DECIMAL)
+			writer_mem(w, json_string_value(v),
+			    json_string_length(v));
+		else
+			jw_string(w, json_string_value(v),
+			    json_string_length(v));
 		break;
 	case JSON_INTEGER:
 		jw_int(w, json_integer_value(v));
@@ -581,7 +595,7 @@ cat_file(struct cat *c, const char *uri, json_t *add, char *err,
 					break;
 				if (!json_is_null(j)) {
 					c->raw.len = 0;
-					put_json(&c->raw, j);
+					put_json(&c->raw, j, &s->f[i]);
 					r->v[i].kind = JK_RAW;
 					r->v[i].s = record_copy(r, c->raw.buf,
 					    c->raw.len);

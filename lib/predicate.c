@@ -273,8 +273,9 @@ literal_hint(enum ftype t)
 	case FT_DATE: return "a quoted date such as '2026-01-01'";
 	case FT_TIMESTAMP: return "a quoted ISO 8601 timestamp such as "
 	    "'2026-01-01T00:00:00Z'";
+	case FT_DECIMAL: return "a number such as 12.50, with no more "
+	    "fraction digits than the scale";
 	case FT_BINARY:
-	case FT_DECIMAL:
 	case FT_STRUCT: break;
 	}
 	return "nothing";
@@ -362,8 +363,19 @@ convert(struct parser *ps, struct pred_term *t, struct token *l)
 		fail_at(ps, l->at, "'%s' is not an ISO 8601 timestamp for "
 		    "column %s", l->str, t->name);
 		return -1;
-	case FT_BINARY:
 	case FT_DECIMAL:
+		if (l->kind != TK_NUMBER || !decimal_syntax(l->p, l->len))
+			break;
+		if (decimal_parse(l->p, l->len, t->precision, t->scale,
+		    &t->v.dec) != 0) {
+			fail_at(ps, l->at, "%.*s is not a decimal(%d,%d) value "
+			    "for column %s (more digits, or fraction digits, "
+			    "than it holds)", (int)(l->len > 40 ? 40 : l->len),
+			    l->p, t->precision, t->scale, t->name);
+			return -1;
+		}
+		return 0;
+	case FT_BINARY:
 	case FT_STRUCT:
 		break;	/* refused by comparison() */
 	}
@@ -493,15 +505,16 @@ comparison(struct parser *ps, struct pred_term *t, const char *after)
 	t->col = i;
 	t->name = xstrdup(ps->s->f[i].name);
 	t->type = ps->s->f[i].type;
+	t->precision = ps->s->f[i].precision;
+	t->scale = ps->s->f[i].scale;
 	if (t->type == FT_STRUCT) {
 		fail_at(ps, col->at, "column %s is a struct: only columns of "
 		    "simple types can be compared", t->name);
 		goto out;
 	}
-	if (t->type == FT_BINARY || t->type == FT_DECIMAL) {
-		fail_at(ps, col->at, "column %s is a %s: comparing %s columns "
-		    "is not supported", t->name, ftype_name(t->type),
-		    ftype_name(t->type));
+	if (t->type == FT_BINARY) {
+		fail_at(ps, col->at, "column %s is a binary: comparing binary "
+		    "columns is not supported", t->name);
 		goto out;
 	}
 	rc = convert(ps, t, lit);
@@ -608,6 +621,7 @@ struct val {
 	bool real;		/* an integer column's value given as a double */
 	int64_t i;
 	double d;
+	dec128 dec;
 	const char *s;
 	size_t len;
 };
@@ -629,6 +643,8 @@ cmp_val(const struct pred_term *t, const struct val *v)
 	case FT_FLOAT:
 	case FT_DOUBLE:
 		return (v->d > t->v.d) - (v->d < t->v.d);
+	case FT_DECIMAL:
+		return (v->dec > t->v.dec) - (v->dec < t->v.dec);
 	case FT_BYTE:
 	case FT_SHORT:
 	case FT_INTEGER:
@@ -745,8 +761,12 @@ partition_val(const struct pred_term *t, const json_t *pv, struct val *v)
 		if (iso_parse(s, len, &v->i) != 0)
 			return 0;
 		break;
-	case FT_BINARY:
 	case FT_DECIMAL:
+		if (decimal_parse(s, len, t->precision, t->scale,
+		    &v->dec) != 0)
+			return 0;
+		break;
+	case FT_BINARY:
 	case FT_STRUCT:
 		return 0;
 	}
@@ -812,8 +832,8 @@ stat_val(const struct pred_term *t, const json_t *j, bool max,
 		if (max)
 			v->i += 999;
 		break;
+	case FT_DECIMAL:	/* a JSON number: not exact in jansson */
 	case FT_BINARY:
-	case FT_DECIMAL:
 	case FT_STRUCT:
 		return;
 	}
@@ -962,8 +982,14 @@ slot_val(const struct pred_term *t, const struct jval *j, struct val *v)
 		    iso_parse(j->s, j->len, &v->i) != 0)
 			return;
 		break;
-	case FT_BINARY:
 	case FT_DECIMAL:
+		/* lib/delta_scan.c gives a decimal as its text. */
+		if ((j->kind != JK_RAW && j->kind != JK_STRING) ||
+		    decimal_parse(j->s, j->len, t->precision, t->scale,
+		    &v->dec) != 0)
+			return;
+		break;
+	case FT_BINARY:
 	case FT_STRUCT:
 		return;
 	}

@@ -15,13 +15,16 @@
  * AND, true and false in any case.  Each literal is converted to its
  * column's type when the predicate is parsed: a string column wants a
  * quoted string, byte, short, integer and long columns an integer, float
- * and double columns an integer or a decimal (an exponent allowed), boolean columns true or
+ * and double columns an integer or a decimal (an exponent allowed),
+ * decimal(p, s) columns a number with at most s fraction digits that
+ * are not zero and at most p digits in all, boolean columns true or
  * false, date columns a quoted YYYY-MM-DD, timestamp columns a quoted ISO
  * 8601 timestamp (lib/isotime.h: a missing zone is UTC) or a quoted date
  * (its midnight, UTC).  Byte and short columns are integers; float
  * columns compare as floats (the literal, the bounds and the values each
- * rounded to float, so that 1.1 matches the float printed as 1.1).
- * Struct, binary and decimal columns cannot be compared.
+ * rounded to float, so that 1.1 matches the float printed as 1.1);
+ * decimals compare exactly, as 128-bit integers at the column's scale.
+ * Struct and binary columns cannot be compared.
  *
  * Comparisons follow SQL: a comparison with a null is false, so a row
  * whose column is null (or absent) never matches; strings compare by
@@ -37,8 +40,11 @@
  * prefix with a tie-breaker appended (lib/delta_append.c, Spark), so a
  * maximum ending in U+10FFFF (which some longer values may exceed) bounds
  * nothing; a timestamp's bounds are in milliseconds, truncated, so its
- * maximum bounds values up to 999 microseconds above it.  A bound that is
- * missing or does not parse prunes nothing; nor does a file without stats.
+ * maximum bounds values up to 999 microseconds above it; a decimal's
+ * bounds are JSON numbers, which jansson reads as doubles, not exactly,
+ * so they prune nothing (its partition values, text, do).  A bound that
+ * is missing or does not parse prunes nothing; nor does a file without
+ * stats.
  */
 #ifndef VL_PREDICATE_H
 #define VL_PREDICATE_H
@@ -50,6 +56,7 @@
 
 #include "record.h"
 #include "schema.h"
+#include "sparkval.h"
 
 enum pred_op { PRED_EQ, PRED_LT, PRED_LE, PRED_GT, PRED_GE };
 
@@ -58,6 +65,7 @@ struct pred_value {
 	int64_t i;	/* integer, long; date: days since 1970-01-01;
 			 * timestamp: microseconds; boolean: 0 or 1 */
 	double d;	/* double */
+	dec128 dec;	/* decimal: unscaled, at the column's scale */
 	char *s;	/* string: UTF-8 bytes, NUL-terminated, owned */
 	size_t len;
 };
@@ -67,6 +75,7 @@ struct pred_term {
 	int col;		/* the column's index in the schema */
 	char *name;		/* its name, owned */
 	enum ftype type;	/* its type: never FT_STRUCT */
+	int precision, scale;	/* a decimal's */
 	enum pred_op op;
 	struct pred_value v;
 };

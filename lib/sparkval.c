@@ -125,6 +125,17 @@ int
 decimal_normalize(const char *s, size_t len, int precision, int scale,
     char *out)
 {
+	dec128 v;
+
+	if (decimal_parse(s, len, precision, scale, &v) != 0)
+		return -1;
+	return decimal_format(v, scale, out);
+}
+
+int
+decimal_parse(const char *s, size_t len, int precision, int scale,
+    dec128 *v)
+{
 	char digits[128];
 	size_t i = 0, nd = 0, nfrac = 0, start;
 	long exp = 0, k;
@@ -185,9 +196,12 @@ decimal_normalize(const char *s, size_t len, int precision, int scale,
 	}
 	for (start = 0; start < nd && digits[start] == '0'; start++)
 		;
-	if (start == nd)
-		return place("0", 1, false, scale, out);
 	if (nd - start > (size_t)precision)
 		return -1;
-	return place(digits + start, nd - start, neg, scale, out);
+	*v = 0;
+	for (size_t d = start; d < nd; d++)
+		*v = *v * 10 + (digits[d] - '0');
+	if (neg)
+		*v = -*v;
+	return 0;
 }

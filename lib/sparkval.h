@@ -67,5 +67,8 @@ int decimal_format(dec128 unscaled, int scale, char *out);
  */
 int decimal_normalize(const char *s, size_t len, int precision, int scale,
     char *out);
+/* The same text's unscaled value at scale into *v: 0, or -1 as above. */
+int decimal_parse(const char *s, size_t len, int precision, int scale,
+    dec128 *v);
 
 #endif

@@ -57,10 +57,16 @@ done
 delta-cat --where "as_timestamp = '2000-01-01T08:00:00Z'" "$t" > out 2> err
 cmp -s out all || fail "--where on the timestamp: not the row"
 expect_grep "files=1 skipped=0 rows=1\$" err
-# Decimal columns are not compared (the log's statistics of a decimal
-# are JSON numbers that jansson would round), so no file is pruned by one.
-expect_status 2 delta-cat --where "as_big_decimal = 0" "$t" 2> err
-expect_grep "column as_big_decimal is a decimal" err
+# Decimal columns compare exactly; the log's statistics of a decimal are
+# JSON numbers that jansson would round, so no file is pruned by one.
+delta-cat --where "as_big_decimal = 0" "$t" > out 2> err
+cmp -s out all || fail "--where on the decimal: not the row"
+expect_grep "files=1 skipped=0 rows=1\$" err
+delta-cat --where "as_big_decimal > 0" "$t" > out 2> err
+expect_eq "--where as_big_decimal > 0" "$(lines out)" 0
+expect_grep "files=1 skipped=0 rows=0\$" err
+expect_status 2 delta-cat --where "as_big_decimal = 0.5" "$t" 2> err
+expect_grep "0.5 is not a decimal(1,0) value for column as_big_decimal" err
 # Appending to it is refused.
 cp -r "$t" copy
 echo '{"as_int":1}' | expect_status 1 delta-commit copy 2> err

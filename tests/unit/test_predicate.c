@@ -550,7 +550,8 @@ test_records(void **state)
 }
 
 /* The types of tables other writers made: bytes and shorts are
- * integers, floats compare as floats, binary and decimal not at all. */
+ * integers, floats compare as floats, decimals exactly, binary not at
+ * all. */
 static void
 test_other_types(void **state)
 {
@@ -627,8 +628,49 @@ test_other_types(void **state)
 	assert_null(predicate_parse(o, "bin = 'x'", err, sizeof err));
 	assert_non_null(strstr(err, "at character 1: column bin is a binary: "
 	    "comparing binary columns is not supported"));
-	assert_null(predicate_parse(o, "dec > 1", err, sizeof err));
-	assert_non_null(strstr(err, "column dec is a decimal"));
+	/* Decimals compare exactly at the column's scale: a row's text as
+	 * delta-cat gives it, a partition value's text; their stats prune
+	 * nothing (JSON numbers are doubles to jansson). */
+	p = predicate_parse(o, "dec >= 1.5 AND dec < 999.99", err, sizeof err);
+	assert_non_null(p);
+	r = record_new(o);
+	static const struct { const char *text; bool match; } decs[] = {
+		{ "1.50", true }, { "1.49", false }, { "-1.50", false },
+		{ "999.98", true }, { "999.99", false }, { "12", true },
+		{ "1.505", false },	/* not a decimal(5,2): no value */
+	};
+	for (size_t k = 0; k < sizeof decs / sizeof decs[0]; k++) {
+		r->v[4].kind = JK_RAW;
+		r->v[4].s = decs[k].text;
+		r->v[4].len = strlen(decs[k].text);
+		if (predicate_match_record(p, r) != decs[k].match)
+			fail_msg("dec %s: expected %d", decs[k].text,
+			    decs[k].match);
+	}
+	rec_set_null(r, 4);
+	assert_false(predicate_match_record(p, r));
+	assert_true(predicate_may_match_file(p, NULL, "{\"numRecords\":1,"
+	    "\"minValues\":{\"dec\":0.5},\"maxValues\":{\"dec\":1.0}}"));
+	pvs = json_pack("{s:s}", "dec", "1.4");
+	assert_false(predicate_may_match_partition(p, pvs));
+	json_decref(pvs);
+	pvs = json_pack("{s:s}", "dec", "2E+1");
+	assert_true(predicate_may_match_partition(p, pvs));
+	json_decref(pvs);
+	record_free(r);
+	predicate_free(p);
+	p = predicate_parse(o, "dec = -0.10", err, sizeof err);
+	assert_non_null(p);
+	assert_true(p->t[0].v.dec == -10);
+	predicate_free(p);
+	assert_null(predicate_parse(o, "dec > 1.005", err, sizeof err));
+	assert_non_null(strstr(err, "1.005 is not a decimal(5,2) value for "
+	    "column dec"));
+	assert_null(predicate_parse(o, "dec > 1000", err, sizeof err));
+	assert_non_null(strstr(err, "not a decimal(5,2)"));
+	assert_null(predicate_parse(o, "dec > '1'", err, sizeof err));
+	assert_non_null(strstr(err, "column dec (decimal) is compared with a "
+	    "number"));
 	schema_free(o);
 }
 
