@@ -44,3 +44,13 @@ printf '%-40s %10s %12s %10s\n' "page from NDJSON on stdin" "$(cut -d' ' -f1 "$t
     "$(awk '{ printf "%.0f", $2 / 1024 }' "$tmp/stdin.time")" "$(mb "$(wc -c < "$tmp/stdin.html")")"
 printf '%-40s %10s %12s %10s\n' "--view vital_signs_hourly_trend" "$(cut -d' ' -f1 "$tmp/view.time")" \
     "$(awk '{ printf "%.0f", $2 / 1024 }' "$tmp/view.time")" "$(mb "$(wc -c < "$tmp/trend.ndjson")")"
+# The page in a browser: how long a laptop's Chromium takes to draw it,
+# the heap it holds, and the redraws a user waits for.
+if command -v chromium > /dev/null && command -v node > /dev/null; then
+	if node "$top/tests/verify/report-open.mjs" --url "file://$tmp/report.html" > "$tmp/open.json"; then :; fi
+	jq -r '"page in headless Chromium: drawn \(.drawn) in \(.ready_s) s, JS heap \(.heap_mb) MB; " +
+	    "another patient \(.patient_s) s, another ward \(.ward_s) s; script errors: \(.errors | length)"' \
+	    "$tmp/open.json" 2> /dev/null || echo "page in headless Chromium: no figures ($(cat "$tmp/open.json"))"
+else
+	echo "page in headless Chromium: skipped (needs chromium and node)"
+fi

@@ -124,20 +124,21 @@ static const struct {
 /* ------------------------------------------------------------------ */
 /* The page's windows                                                  */
 
-/* A trend window's values, as integers in units of 1/scale (Gold's
- * means are rounded to 0.001; scores keep six places), INT32_MIN for
- * null, so that a day of 500 patients stays small. */
+/* A trend window's values, as integers in units of 1/scale, INT32_MIN
+ * for null.  The scale is the precision the page shows (report/page.js's
+ * VITALS digits), not Gold's 0.001: a day of 500 patients is 720,000
+ * windows, and every digit more is megabytes of page. */
 struct pcol {
 	const char *name;
 	int scale;		/* decimal places */
 };
 static const struct pcol point_cols[] = {
 	{ "readings", 0 },
-	{ "heart_rate_mean", 3 }, { "respiration_rate_mean", 3 },
-	{ "spo2_mean", 3 }, { "temperature_mean", 3 },
-	{ "bp_systolic_mean", 3 }, { "bp_diastolic_mean", 3 },
-	{ "mean_arterial_pressure_mean", 3 },
-	{ "news2_score_max", 0 }, { "anomaly_score_max", 6 },
+	{ "heart_rate_mean", 1 }, { "respiration_rate_mean", 1 },
+	{ "spo2_mean", 1 }, { "temperature_mean", 2 },
+	{ "bp_systolic_mean", 0 }, { "bp_diastolic_mean", 0 },
+	{ "mean_arterial_pressure_mean", 0 },
+	{ "news2_score_max", 0 }, { "anomaly_score_max", 3 },
 	{ "is_anomaly", 0 }, { "anomalous_readings", 0 },
 };
 enum { NPOINT = sizeof point_cols / sizeof point_cols[0] };
@@ -154,20 +155,16 @@ struct series {
 };
 
 /* A window that alerted (Gold's alert: the combined detector of
- * lib/alert held), everything the alert list shows of it. */
+ * lib/alert held), what the alert list shows of it and no more: a day
+ * of 500 patients has some 40,000 such windows.  The extremes are those
+ * of the vitals NEWS2 scores, which the list names as the drivers. */
 static const char *const alert_cols[] = {
-	"window_start", "window_end", "patient_id", "ward", "readings",
-	"anomaly_score_max", "anomaly_score_mean", "anomalous_readings",
-	"alerting_readings", "alert_reason",
-	"news2_score_max", "news2_band",
-	"heart_rate_mean", "heart_rate_min", "heart_rate_max",
-	"respiration_rate_mean", "respiration_rate_min",
-	"respiration_rate_max",
-	"spo2_mean", "spo2_min", "spo2_max",
-	"temperature_mean", "temperature_min", "temperature_max",
-	"bp_systolic_mean", "bp_systolic_min", "bp_systolic_max",
-	"bp_diastolic_mean", "bp_diastolic_min", "bp_diastolic_max",
-	"mean_arterial_pressure_mean", "shock_index_max",
+	"window_start", "window_end", "patient_id", "ward",
+	"anomaly_score_max", "alert_reason", "news2_score_max", "news2_band",
+	"heart_rate_min", "heart_rate_max",
+	"respiration_rate_min", "respiration_rate_max",
+	"spo2_min", "spo2_max", "temperature_min", "temperature_max",
+	"bp_systolic_min", "bp_systolic_max",
 	"alert_tachycardia_count", "alert_bradycardia_count",
 	"alert_fever_count", "alert_hypothermia_count", "alert_hypoxia_count",
 	"alert_hypotension_count", "alert_hypertension_count",
@@ -951,7 +948,9 @@ write_time(struct writer *w, int64_t usec)
 }
 
 /* "trends":{"columns":[...],"series":[[id,[t...],[col...]...],...]}:
- * each patient's windows in time order, one array a column. */
+ * each patient's windows in time order, one array a column; the times
+ * after the first are steps from the one before ("60" a minute), which
+ * takes a fifth off a day's page. */
 static void
 write_trends(struct report *r, struct writer *w)
 {
@@ -981,7 +980,7 @@ write_trends(struct report *r, struct writer *w)
 		for (size_t k = 0; k < s->n; k++) {
 			if (k > 0)
 				writer_char(w, ',');
-			write_time(w, s->p[k].t);
+			write_time(w, s->p[k].t - (k > 0 ? s->p[k - 1].t : 0));
 		}
 		writer_char(w, ']');
 		for (size_t c = 0; c < NPOINT; c++) {

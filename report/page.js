@@ -8,7 +8,9 @@
  *   ward_alert_counts    {columns, rows}: the view, one row a ward-hour
  *   trends               {columns, series}: each series is
  *                        [patient_id, [window_start...], [column...]...],
- *                        one array a column, in time order
+ *                        one array a column, in time order; each
+ *                        window_start after the first is the step from
+ *                        the one before
  *   alerts               {columns, rows}: the windows that alerted (Gold's
  *                        alert: the combined detector held)
  * Times are seconds since the epoch, shown in UTC.  Strings from the data
@@ -75,6 +77,8 @@
     for (const s of tr.series) {
       const cols = {}
       tr.columns.forEach((c, i) => { cols[c] = s[i + 1] })
+      const t = cols.window_start
+      for (let i = 1; i < t.length; i++) t[i] += t[i - 1]
       const cur = series.get(s[0])
       if (!cur) { series.set(s[0], cols); continue }
       const all = {}

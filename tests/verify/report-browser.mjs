@@ -1,9 +1,6 @@
 #!/usr/bin/env node
-// report-browser: opens vitals-report's page in headless Chromium and
-// checks it the way a user would see it.  Chromium is driven with the
-// DevTools protocol over --remote-debugging-pipe (JSON messages ended by
-// a NUL on file descriptors 3 and 4), so no WebSocket client and no port
-// are needed.
+// report-browser: opens vitals-report's page in headless Chromium
+// (lib/chromium.mjs) and checks it the way a user would see it.
 //
 //   node report-browser.mjs --url URL --gold GOLD.ndjson --shots DIR
 //       [--then CMD --then-rows N] [--hostile TEXT]
@@ -27,10 +24,10 @@
 //     in the ward filter, and no element came from it.
 // Screenshots of each tab go to DIR.  Exits 1 on a failed check.
 
-import { spawn, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
+import { openChromium, sleep } from './lib/chromium.mjs'
 
 const args = process.argv.slice(2)
 const opt = {}
@@ -54,85 +51,16 @@ const windowsOf = (p) => gold.filter(g => g.patient_id === p)
 const anomalous = gold.filter(g => g.is_anomaly)
 const lastEnd = Math.max(...gold.map(g => sec(g.window_end)))
 
-// ---- Chromium over a pipe
-const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'vl-chromium-'))
-const chrome = spawn('chromium', ['--headless=new', '--no-sandbox', '--disable-gpu',
-  '--remote-debugging-pipe', `--user-data-dir=${profile}`, '--no-first-run',
-  '--no-default-browser-check', '--disable-extensions', '--disable-background-networking',
-  '--hide-scrollbars', 'about:blank'], { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] })
-let chromeErr = ''
-chrome.stderr.on('data', d => { chromeErr += d })
-const toChrome = chrome.stdio[3]; const fromChrome = chrome.stdio[4]
-let nextId = 1; const waiting = new Map(); const listeners = []
-let buf = Buffer.alloc(0)
-fromChrome.on('data', (d) => {
-  buf = Buffer.concat([buf, d])
-  let end
-  while ((end = buf.indexOf(0)) >= 0) {
-    const msg = JSON.parse(buf.subarray(0, end).toString('utf8'))
-    buf = buf.subarray(end + 1)
-    if (msg.id && waiting.has(msg.id)) {
-      const { resolve, reject } = waiting.get(msg.id)
-      waiting.delete(msg.id)
-      if (msg.error) reject(new Error(`${msg.error.message} (${msg.error.code})`)); else resolve(msg.result)
-    } else for (const l of listeners) l(msg)
-  }
-})
-function send (method, params = {}, sessionId) {
-  const id = nextId++
-  toChrome.write(JSON.stringify({ id, method, params, ...(sessionId ? { sessionId } : {}) }) + '\0')
-  return new Promise((resolve, reject) => waiting.set(id, { resolve, reject }))
-}
-const sleep = (ms) => new Promise(resolve => setTimeout(resolve, ms))
-async function quit (code) {
-  // Chromium writes its profile until it has exited.
-  const exited = new Promise(resolve => chrome.once('exit', resolve))
-  send('Browser.close').catch(() => {})
-  await Promise.race([exited, sleep(5000)])
-  if (chrome.exitCode === null) chrome.kill('SIGKILL')
-  await Promise.race([exited, sleep(2000)])
-  try { fs.rmSync(profile, { recursive: true, force: true }) } catch {}
-  process.exit(code)
-}
-const deadline = setTimeout(() => { console.error('report-browser: timed out\n' + chromeErr.slice(-2000)); quit(1) }, 120000)
-
-const errors = []
-const { targetId } = await send('Target.createTarget', { url: 'about:blank' })
-const { sessionId } = await send('Target.attachToTarget', { targetId, flatten: true })
-const page = (method, params) => send(method, params, sessionId)
-listeners.push((m) => {
-  if (m.sessionId !== sessionId) return
-  if (m.method === 'Runtime.exceptionThrown') errors.push('exception: ' + (m.params.exceptionDetails.exception?.description || m.params.exceptionDetails.text))
-  if (m.method === 'Runtime.consoleAPICalled' && ['error', 'assert'].includes(m.params.type)) errors.push('console: ' + m.params.args.map(a => a.value ?? a.description).join(' '))
-  if (m.method === 'Log.entryAdded' && m.params.entry.level === 'error') errors.push('log: ' + m.params.entry.text + (m.params.entry.url ? ` (${m.params.entry.url})` : ''))
-})
-await page('Runtime.enable'); await page('Log.enable'); await page('Page.enable')
-// A laptop screen.
-await page('Emulation.setDeviceMetricsOverride', { width: 1366, height: 860, deviceScaleFactor: 1, mobile: false })
-
-async function js (expression) {
-  const r = await page('Runtime.evaluate', { expression, returnByValue: true, awaitPromise: true })
-  if (r.exceptionDetails) throw new Error(`${expression}: ${r.exceptionDetails.exception?.description || r.exceptionDetails.text}`)
-  return r.result.value
-}
-async function until (expression, ms = 15000) {
-  const t0 = Date.now()
-  while (Date.now() - t0 < ms) {
-    if (await js(expression)) return true
-    await sleep(100)
-  }
-  return false
-}
-async function shot (name) {
-  const { data } = await page('Page.captureScreenshot', { format: 'png', captureBeyondViewport: true })
-  fs.writeFileSync(path.join(opt.shots, name), Buffer.from(data, 'base64'))
-}
+// ---- Chromium, on a laptop screen
+const chrome = await openChromium({ width: 1366, height: 860, timeoutMs: 120000 })
+const { js, until, errors, quit } = chrome
+const shot = (name) => chrome.shot(path.join(opt.shots, name))
 // A user's change of a select: its value, then the change event.
 const choose = (id, value) => js(`(() => { const s = document.getElementById(${JSON.stringify(id)});
   s.value = ${JSON.stringify(value)}; s.dispatchEvent(new Event('change', { bubbles: true })); return s.value })()`)
 const click = (selector) => js(`document.querySelector(${JSON.stringify(selector)}).click()`)
 
-await page('Page.navigate', { url: opt.url })
+await chrome.navigate(opt.url)
 check(await until('window.vlReport && window.vlReport.ready === true'), 'the page renders')
 
 // ---- hospital
@@ -172,8 +100,12 @@ check(await choose('p-pick', other) === other, 'the picker offers another patien
 const otherPoints = await js('vlReport.charts["p-hr"].data[0].length')
 check(otherPoints === windowsOf(other).length, `trends of another patient: ${otherPoints} points = ${windowsOf(other).length} windows`)
 check(await js('JSON.stringify(vlReport.charts["p-hr"].data[1])') !== hrFirst, 'picking another patient changes the trends')
-const hrWant = windowsOf(other).sort((a, b) => sec(a.window_start) - sec(b.window_start)).map(g => g.heart_rate_mean ?? null)
+// To the 0.1 bpm the page shows and keeps.
+const hrWant = windowsOf(other).sort((a, b) => sec(a.window_start) - sec(b.window_start))
+  .map(g => g.heart_rate_mean == null ? null : Math.round(g.heart_rate_mean * 10) / 10)
 check(await js('JSON.stringify(vlReport.charts["p-hr"].data[1])') === JSON.stringify(hrWant), "the heart-rate trend is the patient's window means")
+const tWant = windowsOf(other).map(g => sec(g.window_start)).sort((a, b) => a - b)
+check(await js('JSON.stringify(vlReport.charts["p-hr"].data[0])') === JSON.stringify(tWant), "the trend's times are the patient's windows")
 await click('button[data-hours="1"]')
 const lastHour = windowsOf(other).filter(g => sec(g.window_start) >= lastEnd - 3600).length
 check(await js('vlReport.charts["p-hr"].data[0].length') === lastHour, `last hour: ${lastHour} windows`)
@@ -221,7 +153,7 @@ if (opt.then) {
 
 await sleep(200)
 check(errors.length === 0, `no script errors in the console${errors.length ? ': ' + errors.join('; ') : ''}`)
-clearTimeout(deadline)
+chrome.done()
 if (problems.length) {
   for (const p of problems) console.error(`report-browser: FAILED: ${p}`)
   quit(1)
