@@ -120,10 +120,10 @@ int cli_parse_size(const char *s, uint64_t *bytes);
 /*
  * Asks the kernel for a 1 MiB buffer when fd is a pipe (stdin, stdout),
  * up from Linux's 64 KiB, so that a pipeline's stages hand each other
- * whole 256 KiB chunks instead of waking each other every 64 KiB: a fifth
- * of a five-stage pipeline's CPU time was spent on that.  Best effort: a
- * file, a terminal or a refusal (pipe-max-size, the user's pipe quota)
- * leaves fd as it was.
+ * whole 256 KiB chunks instead of waking each other every 64 KiB: a
+ * seventh of a five-stage pipeline's CPU time was spent on that.  Best
+ * effort: a file, a terminal or a refusal (pipe-max-size, the user's pipe
+ * quota) leaves fd as it was.
  */
 void cli_widen_pipe(int fd);
 

@@ -31,7 +31,7 @@
  * alike; a missing column, or one of another type, is an error.
  *
  * Memory: the views take a few hundred bytes a group; each window of the
- * trend charts about 60 bytes, each anomalous window about 300.  Strings
+ * trend charts about 60 bytes, each alerting window about 200.  Strings
  * from the rows are copied (interned), so a row need live only during
  * report_add_*.
  */
