@@ -68,6 +68,8 @@ struct kafka_client {
 /*
  * A new configuration whose error and log callbacks report through kc.
  * Never NULL.  Hand it to kafka_new() (which takes it) or destroy it.
+ * Call it before any client thread starts: it also tunes the process's
+ * malloc for librdkafka's traffic of messages.
  */
 rd_kafka_conf_t *kafka_conf_new(struct kafka_client *kc, int verbose);
 
