@@ -2,9 +2,10 @@
 // report-open: how a big vitals-report page fares in headless Chromium
 // (lib/chromium.mjs), for bench/report.sh: the seconds from navigation
 // until the page has drawn, the page's JavaScript heap then, the seconds
-// to draw another patient's trends and another ward's hospital page, and
-// any script error.  Figures, not checks: it prints one JSON object and
-// exits 0 unless the page never drew or logged an error.
+// to draw another patient's trends and another ward's hospital page (null
+// when the page did not redraw), and any script error.  Figures, not
+// checks: it prints one JSON object and exits 0 unless the page never
+// drew or logged an error.
 //
 //   node report-open.mjs --url URL
 
@@ -28,8 +29,8 @@ async function timedChoice (id, pickIndex) {
   await js(`(() => { const s = document.getElementById(${JSON.stringify(id)});
     s.value = s.options[Math.min(${pickIndex}, s.options.length - 1)].value;
     s.dispatchEvent(new Event('change', { bubbles: true })) })()`)
-  await until(`vlReport.renders > ${r0}`, 60000)
-  return secs(t0)
+  // null, not a time, when no redraw came.
+  return await until(`vlReport.renders > ${r0}`, 60000) ? secs(t0) : null
 }
 
 const t0 = Date.now()
